@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { decodeEventFile, InvalidEventError } from '../events/index.js';
+
+/** A usage or input problem the CLI reports in one line and exits 2 for (no stack trace: it is the user's to fix). */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+export function readEventFile(file: string): unknown {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (cause) {
+    throw new CliError(`${file}: cannot read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
+  }
+  try {
+    return decodeEventFile(bytes, file);
+  } catch (error) {
+    if (error instanceof InvalidEventError) throw new CliError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+
+/** Input vigil cannot read as any event shape it knows. `path` names where, e.g. `detail.requestParameters.secretId`. */
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${path || '(root)'}: ${problem}`, options);
+  }
+
+  /** The same error one level deeper in a container (a log file's `Records[3]`, an array's `[0]`). */
+  within(prefix: string): InvalidEventError {
+    const path = this.path ? (this.path.startsWith('[') ? `${prefix}${this.path}` : `${prefix}.${this.path}`) : prefix;
+    return new InvalidEventError(path, this.problem, { cause: this.cause });
+  }
+}
+
+export function joinPath(base: string, segments: readonly PropertyKey[]): string {
+  let path = base;
+  for (const segment of segments) {
+    if (typeof segment === 'number') path += `[${segment}]`;
+    else path += path ? `.${String(segment)}` : String(segment);
+  }
+  return path;
+}
+
+/** The first zod issue as an InvalidEventError naming its path. */
+export function fromZodError(error: z.ZodError, base = ''): InvalidEventError {
+  const issue = error.issues[0];
+  if (!issue) return new InvalidEventError(base, 'invalid input');
+  const problem = issue.message.replace(/^Invalid input: /, '');
+  return new InvalidEventError(joinPath(base, issue.path), problem, { cause: error });
+}

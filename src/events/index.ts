@@ -1,0 +1,8 @@
+export * from './catalogue.js';
+export * from './config-invocation.js';
+export * from './dates.js';
+export * from './errors.js';
+export * from './input.js';
+export * from './normalise.js';
+export * from './references.js';
+export type * from './types.js';
