@@ -1,0 +1,237 @@
+# METADATA
+# title: Resource-policy analysis
+# description: |
+#   Who an IAM resource policy reaches, by DESIGN.md's semantics: only Allow grants; Statement, Principal, Action and
+#   condition values may be one value or a list; a principal set is unbounded for "*", {"AWS": "*"}, an ARN with a
+#   wildcard account, or any NotPrincipal; a condition bounds it only when it names specific accounts or organisations
+#   with a positive operator (or private-only aws:SourceIp, specific aws:SourceVpc/aws:SourceVpce).
+package lib.policy
+
+# The statements of a policy document, whether Statement is one object or a list.
+statements(document) := [s | some s in as_list(document.Statement)]
+
+as_list(value) := value if is_array(value)
+
+as_list(value) := [value] if not is_array(value)
+
+allow_statements(document) := [s | some s in statements(document); s.Effect == "Allow"]
+
+# --- principals
+
+unbounded_principal(statement) if statement.Principal == "*"
+
+unbounded_principal(statement) if {
+	some value in as_list(object.get(statement.Principal, "AWS", []))
+	wildcard_principal(value)
+}
+
+unbounded_principal(statement) if object.get(statement, "NotPrincipal", null) != null
+
+wildcard_principal(value) if value == "*"
+
+wildcard_principal(value) if {
+	is_string(value)
+	parts := split(value, ":")
+	count(parts) >= 6
+	has_wildcard(parts[4])
+}
+
+has_wildcard(text) if contains(text, "*")
+
+has_wildcard(text) if contains(text, "?")
+
+# Accounts that an AWS principal names: a bare account ID or the account of an ARN.
+principal_accounts(statement) := {account |
+	is_object(statement.Principal)
+	some value in as_list(object.get(statement.Principal, "AWS", []))
+	account := account_of(value)
+}
+
+account_of(value) := value if {
+	is_string(value)
+	regex.match(`^\d{12}$`, value)
+}
+
+account_of(value) := account if {
+	is_string(value)
+	parts := split(value, ":")
+	count(parts) >= 6
+	startswith(value, "arn:")
+	account := parts[4]
+	regex.match(`^\d{12}$`, account)
+}
+
+# --- conditions
+
+# Every (operator, key, values) of a statement, keys lower-cased (condition keys are case-insensitive).
+conditions(statement) := [c |
+	some operator, entries in object.get(statement, "Condition", {})
+	some key, value in entries
+	c := {"operator": operator, "key": lower(key), "values": as_list(value)}
+]
+
+# Positive operators that can bound a principal set; qualifiers are judged separately.
+positive_string_operators := {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
+
+base_operator(operator) := lower(trim_prefix(operator, "ForAnyValue:"))
+
+# ForAllValues: is true when the key is missing; ...IfExists is true when it is missing: neither bounds.
+bounding_operator(operator) if {
+	not startswith(operator, "ForAllValues:")
+	not endswith(operator, "IfExists")
+	base_operator(operator) in positive_string_operators
+}
+
+account_keys := {"aws:principalaccount", "aws:sourceaccount", "aws:sourceowner"}
+
+org_keys := {"aws:principalorgid", "aws:sourceorgid"}
+
+org_path_keys := {"aws:principalorgpaths", "aws:sourceorgpaths"}
+
+arn_keys := {"aws:principalarn", "aws:sourcearn"}
+
+# The accounts and organisations one condition bounds a statement to, when every value is specific.
+identity_bound(c) := {"accounts": {v | some v in c.values}, "orgs": set()} if {
+	c.key in account_keys
+	bounding_operator(c.operator)
+	every v in c.values {
+		is_string(v)
+		regex.match(`^\d{12}$`, v)
+	}
+}
+
+identity_bound(c) := {"accounts": set(), "orgs": {v | some v in c.values}} if {
+	c.key in org_keys
+	bounding_operator(c.operator)
+	every v in c.values {
+		is_string(v)
+		regex.match(`^o-[a-z0-9]{10,32}$`, v)
+	}
+}
+
+identity_bound(c) := {"accounts": set(), "orgs": {split(v, "/")[0] | some v in c.values}} if {
+	c.key in org_path_keys
+	bounding_operator(c.operator)
+	every v in c.values {
+		is_string(v)
+		regex.match(`^o-[a-z0-9]{10,32}/`, v)
+	}
+}
+
+identity_bound(c) := {"accounts": {account_of(v) | some v in c.values}, "orgs": set()} if {
+	c.key in arn_keys
+	bounding_operator(c.operator)
+	every v in c.values {
+		account_of(v)
+	}
+}
+
+private_ranges := ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
+
+private_cidr(value) if {
+	is_string(value)
+	some range in private_ranges
+	net.cidr_contains(range, value)
+}
+
+# Network conditions keep the public out without naming accounts.
+network_bound(c) if {
+	c.key == "aws:sourceip"
+	lower(c.operator) == "ipaddress"
+	every v in c.values {
+		private_cidr(v)
+	}
+}
+
+network_bound(c) if {
+	c.key in {"aws:sourcevpc", "aws:sourcevpce"}
+	bounding_operator(c.operator)
+	every v in c.values {
+		is_string(v)
+		not has_wildcard(v)
+		regex.match(`^vpce?-[0-9a-f]+$`, v)
+	}
+}
+
+identity_bounds(statement) := [b | some c in conditions(statement); b := identity_bound(c)]
+
+network_bounded(statement) if {
+	some c in conditions(statement)
+	network_bound(c)
+}
+
+bounded(statement) if count(identity_bounds(statement)) > 0
+
+bounded(statement) if network_bounded(statement)
+
+# --- judgements
+
+# An Allow statement that anyone can use: an unbounded principal set, and no condition that bounds it.
+public_statement(statement) if {
+	statement.Effect == "Allow"
+	unbounded_principal(statement)
+	not bounded(statement)
+}
+
+# Every (sid-or-index, statement) that is public.
+public_statements(document) := [label(i, s) |
+	some i, s in statements(document)
+	public_statement(s)
+]
+
+label(i, statement) := sprintf("statement %q", [statement.Sid]) if is_string(statement.Sid)
+
+else := sprintf("Statement[%d]", [i])
+
+# A set of accounts and organisations is trusted when every account and organisation in it is.
+trusted_reach(reach, trusted_accounts, trusted_orgs) if {
+	every a in reach.accounts {
+		a in trusted_accounts
+	}
+	every o in reach.orgs {
+		o in trusted_orgs
+	}
+}
+
+# Conditions within a statement all apply, so the statement reaches no further than its narrowest bound:
+# it is trusted when its named principals are, or when any one identity bound is.
+trusted_statement(statement, trusted_accounts, trusted_orgs) if {
+	not unbounded_principal(statement)
+	trusted_reach({"accounts": principal_accounts(statement), "orgs": set()}, trusted_accounts, trusted_orgs)
+}
+
+trusted_statement(statement, trusted_accounts, trusted_orgs) if {
+	some bound in identity_bounds(statement)
+	trusted_reach(bound, trusted_accounts, trusted_orgs)
+}
+
+# A principal set bounded only by the network names no account: it is not judged as cross-account.
+trusted_statement(statement, _, _) if {
+	unbounded_principal(statement)
+	count(identity_bounds(statement)) == 0
+	network_bounded(statement)
+}
+
+# Accounts and organisations an untrusted Allow statement reaches ("*" when it reaches anyone).
+reach(statement) := {"accounts": {"*"}, "orgs": set()} if {
+	unbounded_principal(statement)
+	not bounded(statement)
+}
+
+reach(statement) := r if {
+	unbounded_principal(statement)
+	bounds := identity_bounds(statement)
+	count(bounds) > 0
+	r := {
+		"accounts": {a | some b in bounds; some a in b.accounts},
+		"orgs": {o | some b in bounds; some o in b.orgs},
+	}
+}
+
+reach(statement) := {"accounts": principal_accounts(statement), "orgs": set()} if not unbounded_principal(statement)
+
+untrusted_statements(document, trusted_accounts, trusted_orgs) := [{"statement": label(i, s), "reaches": reach(s)} |
+	some i, s in statements(document)
+	s.Effect == "Allow"
+	not trusted_statement(s, trusted_accounts, trusted_orgs)
+]

@@ -1,0 +1,69 @@
+# METADATA
+# title: Encrypted with a usable customer managed key
+# description: |
+#   The secret is encrypted with a customer managed KMS key (not the AWS managed aws/secretsmanager key), the key is in
+#   allowedKmsKeyArns when that list is set, and the key is enabled (not disabled or pending deletion).
+# custom:
+#   id: customer-managed-key
+#   severity: MEDIUM
+#   remediation: Create or choose a customer managed key whose key policy limits who may decrypt, then aws secretsmanager update-secret --secret-id <arn> --kms-key-id <key-arn>; if the key is disabled or pending deletion, re-enable it (aws kms enable-key / cancel-key-deletion) before the secret becomes unreadable.
+#   awsConfigRule: secretsmanager-using-cmk
+#   securityHub: null
+#   frameworks: {}
+#   frameworkSource: AWS maps secretsmanager-using-cmk in no Security Hub control; no framework mapping is claimed.
+package secretsmanager.customer_managed_key
+
+import data.lib.status
+
+decisions := [decide(s, object.get(input, "params", {})) | some s in input.secrets]
+
+aws_managed_alias := "alias/aws/secretsmanager"
+
+allowed(params) := object.get(params, "allowedKmsKeyArns", [])
+
+unusable_states := {"Disabled", "PendingDeletion", "PendingReplicaDeletion", "PendingImport", "Unavailable"}
+
+aws_managed_reference(s) if s.kmsKeyId == null
+
+aws_managed_reference(s) if s.kmsKeyId == aws_managed_alias
+
+aws_managed_reference(s) if endswith(s.kmsKeyId, concat("", [":", aws_managed_alias]))
+
+decide(s, params) := status.fail("Encrypted with the AWS managed key aws/secretsmanager: anyone in the account allowed to read the secret can decrypt it, and no key policy of yours applies.", evidence(s, params)) if {
+	aws_managed_reference(s)
+}
+
+else := status.fail("Encrypted with an AWS managed KMS key, not a customer managed one.", evidence(s, params)) if {
+	s.kmsKey.keyManager == "AWS"
+}
+
+else := status.fail(sprintf("Key %v is %v: the secret cannot be decrypted while it stays so.", [key_name(s), s.kmsKey.keyState]), evidence(s, params)) if {
+	s.kmsKey.keyState in unusable_states
+}
+
+else := status.fail(sprintf("Key %v is not in allowedKmsKeyArns.", [key_name(s)]), evidence(s, params)) if {
+	count(allowed(params)) > 0
+	not key_allowed(s, params)
+}
+
+else := status.error(sprintf("Key %v could not be described (%v), so whether it is customer managed and usable is unknown.", [s.kmsKeyId, reason_unreadable(s)]), evidence(s, params)) if {
+	s.kmsKey == null
+}
+
+else := status.pass(sprintf("Encrypted with customer managed key %v.", [key_name(s)]), evidence(s, params))
+
+reason_unreadable(s) := why if {
+	why := status.unreadable(s, "kmsKey")
+}
+
+else := "no key details were recorded"
+
+key_name(s) := s.kmsKey.arn if s.kmsKey.arn != null
+
+else := s.kmsKeyId
+
+key_allowed(s, params) if s.kmsKeyId in allowed(params)
+
+key_allowed(s, params) if s.kmsKey.arn in allowed(params)
+
+evidence(s, params) := {"kmsKeyId": s.kmsKeyId, "kmsKey": s.kmsKey, "allowedKmsKeyArns": allowed(params)}

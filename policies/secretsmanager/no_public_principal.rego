@@ -1,0 +1,34 @@
+# METADATA
+# title: No public access through the resource policy
+# description: |
+#   No Allow statement of the secret's resource policy reaches principals that no condition bounds to specific
+#   accounts or organisations (or to private networks).
+# custom:
+#   id: no-public-principal
+#   severity: CRITICAL
+#   remediation: Remove the statement or add a condition that names your accounts or organisation (aws:PrincipalOrgID, aws:PrincipalAccount), then aws secretsmanager put-resource-policy --secret-id <arn> --resource-policy file://policy.json --block-public-policy; to remove the policy entirely, aws secretsmanager delete-resource-policy --secret-id <arn>.
+#   awsConfigRule: null
+#   securityHub: null
+#   frameworks: {}
+#   frameworkSource: No AWS managed rule or Security Hub control checks this (Prowler secretsmanager_not_publicly_accessible does); no framework mapping is claimed.
+package secretsmanager.no_public_principal
+
+import data.lib.policy
+import data.lib.status
+
+decisions := [decide(s) | some s in input.secrets]
+
+decide(s) := status.error(sprintf("The resource policy could not be read (%v).", [status.unreadable(s, "resourcePolicy")]), {}) if {
+	status.unreadable(s, "resourcePolicy")
+}
+
+else := status.pass("The secret has no resource policy.", {"resourcePolicy": null}) if s.resourcePolicy == null
+
+else := status.error("The resource policy is not valid JSON.", {"resourcePolicy": "invalid JSON"}) if not json.is_valid(s.resourcePolicy)
+
+else := status.fail(sprintf("The resource policy's %v allows anyone: its principal is unbounded and no condition limits it to your accounts, organisation or private network.", [concat(", ", public)]), {"publicStatements": public}) if {
+	public := policy.public_statements(json.unmarshal(s.resourcePolicy))
+	count(public) > 0
+}
+
+else := status.pass("No statement of the resource policy allows the public.", {"publicStatements": []})

@@ -1,0 +1,29 @@
+package secretsmanager.no_public_principal_test
+
+import data.lib.secret_test as t
+import data.secretsmanager.no_public_principal
+
+decide(policy) := d if {
+	d := no_public_principal.decisions[0] with input as t.input_for({"resourcePolicy": policy}, {})
+}
+
+doc(statements) := json.marshal({"Version": "2012-10-17", "Statement": statements})
+
+test_pass_without_a_resource_policy if decide(null).reason == "The secret has no resource policy."
+
+test_fail_when_principal_is_star_without_condition if {
+	d := decide(doc([{"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]))
+	d.status == "FAIL"
+	d.evidence.publicStatements == ["statement \"Open\""]
+}
+
+test_pass_when_principal_is_bounded_to_the_organisation if {
+	decide(doc([{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}])).status == "PASS"
+}
+
+test_error_when_the_policy_is_not_json if decide("{not json").status == "ERROR"
+
+test_error_when_the_policy_is_unreadable if {
+	d := no_public_principal.decisions[0] with input as t.input_for({"unreadable": {"resourcePolicy": "AccessDeniedException"}}, {})
+	d.status == "ERROR"
+}

@@ -1,0 +1,42 @@
+# METADATA
+# title: No access from untrusted accounts
+# description: |
+#   No Allow statement of the secret's resource policy reaches an account or organisation other than the secret's own
+#   account, trustedAccounts and trustedOrgIds.
+# custom:
+#   id: no-untrusted-cross-account
+#   severity: HIGH
+#   remediation: Remove the other account from the policy, or, if the access is intended, add the account to trustedAccounts (or its organisation to trustedOrgIds) in vigil's parameters so the trust is recorded.
+#   awsConfigRule: null
+#   securityHub: null
+#   frameworks: {}
+#   frameworkSource: No AWS managed rule or Security Hub control checks this (Cloud Custodian's cross-account filter does); no framework mapping is claimed.
+package secretsmanager.no_untrusted_cross_account
+
+import data.lib.policy
+import data.lib.status
+
+decisions := [decide(s, object.get(input, "params", {})) | some s in input.secrets]
+
+trusted_accounts(s, params) := {a | some a in object.get(params, "trustedAccounts", [])} | {s.account}
+
+trusted_orgs(params) := {o | some o in object.get(params, "trustedOrgIds", [])}
+
+decide(s, params) := status.error(sprintf("The resource policy could not be read (%v).", [status.unreadable(s, "resourcePolicy")]), {}) if {
+	status.unreadable(s, "resourcePolicy")
+}
+
+else := status.pass("The secret has no resource policy.", {"resourcePolicy": null}) if s.resourcePolicy == null
+
+else := status.error("The resource policy is not valid JSON.", {"resourcePolicy": "invalid JSON"}) if not json.is_valid(s.resourcePolicy)
+
+else := status.fail(sprintf("The resource policy's %v reaches %v, outside this account and the trusted accounts and organisations.", [untrusted[0].statement, reach_text(untrusted[0].reaches)]), {"untrustedStatements": untrusted}) if {
+	untrusted := policy.untrusted_statements(json.unmarshal(s.resourcePolicy), trusted_accounts(s, params), trusted_orgs(params))
+	count(untrusted) > 0
+}
+
+else := status.pass("Every statement of the resource policy stays within this account and the trusted accounts and organisations.", {"untrustedStatements": []})
+
+reach_text(reach) := "any AWS account" if "*" in reach.accounts
+
+else := concat(", ", sort([x | some x in (reach.accounts | reach.orgs)]))

@@ -1,0 +1,51 @@
+package secretsmanager.no_untrusted_cross_account_test
+
+import data.lib.secret_test as t
+import data.secretsmanager.no_untrusted_cross_account
+
+decide(policy, params) := d if {
+	d := no_untrusted_cross_account.decisions[0] with input as t.input_for({"resourcePolicy": policy}, params)
+}
+
+doc(statements) := json.marshal({"Version": "2012-10-17", "Statement": statements})
+
+partner := {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:role/partner"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+
+test_pass_without_a_resource_policy if decide(null, {}).status == "PASS"
+
+test_fail_for_an_untrusted_account if {
+	d := decide(doc([partner]), {})
+	d.status == "FAIL"
+	d.reason == "The resource policy's Statement[0] reaches 444455556666, outside this account and the trusted accounts and organisations."
+}
+
+test_pass_for_a_trusted_account if decide(doc([partner]), {"trustedAccounts": ["444455556666"]}).status == "PASS"
+
+test_pass_for_the_secrets_own_account if {
+	own := object.union(partner, {"Principal": {"AWS": "arn:aws:iam::111122223333:root"}})
+	decide(doc([own]), {}).status == "PASS"
+}
+
+test_fail_for_anyone if {
+	d := decide(doc([{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]), {})
+	contains(d.reason, "reaches any AWS account")
+}
+
+test_fail_for_an_untrusted_organisation if {
+	org := {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-zzzzzzzzzz"}}}
+	d := decide(doc([org]), {"trustedOrgIds": ["o-a1b2c3d4e5"]})
+	d.status == "FAIL"
+	contains(d.reason, "o-zzzzzzzzzz")
+}
+
+test_pass_for_a_trusted_organisation if {
+	org := {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}
+	decide(doc([org]), {"trustedOrgIds": ["o-a1b2c3d4e5"]}).status == "PASS"
+}
+
+test_error_when_the_policy_is_not_json if decide("[", {}).status == "ERROR"
+
+test_error_when_the_policy_is_unreadable if {
+	d := no_untrusted_cross_account.decisions[0] with input as t.input_for({"unreadable": {"resourcePolicy": "AccessDeniedException"}}, {})
+	d.status == "ERROR"
+}

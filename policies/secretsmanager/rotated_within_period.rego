@@ -1,0 +1,43 @@
+# METADATA
+# title: Rotated within the required period
+# description: |
+#   The secret rotated within maxDaysSinceRotation days (default 90). A secret younger than that which never rotated passes.
+# custom:
+#   id: rotated-within-period
+#   severity: MEDIUM
+#   remediation: Rotate the secret now (aws secretsmanager rotate-secret --secret-id <arn>) and turn on automatic rotation so it stays within the period.
+#   awsConfigRule: secretsmanager-secret-periodic-rotation
+#   securityHub: SecretsManager.4
+#   frameworks:
+#     NIST-SP-800-53-r5: ["AC-2(1)", "AC-3(15)"]
+#   frameworkSource: Security Hub CSPM "Related requirements" for the equivalent SecretsManager control (AWS Security Hub User Guide, Secrets Manager controls), which AWS derives from its Config conformance packs
+package secretsmanager.rotated_within_period
+
+import data.lib.status
+
+decisions := [decide(s, object.get(input, "params", {}), input.now) | some s in input.secrets]
+
+max_days(params) := object.get(params, "maxDaysSinceRotation", 90)
+
+decide(s, params, now) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
+
+else := status.fail(sprintf("Last rotated %v days ago; the limit is %v days.", [status.days_between(s.lastRotatedAt, now), max_days(params)]), evidence(s, params)) if {
+	is_number(s.lastRotatedAt)
+	status.days_between(s.lastRotatedAt, now) > max_days(params)
+}
+
+else := status.pass(sprintf("Rotated %v days ago.", [status.days_between(s.lastRotatedAt, now)]), evidence(s, params)) if {
+	is_number(s.lastRotatedAt)
+}
+
+else := status.error("The secret has never rotated and its creation date is unknown.", evidence(s, params)) if {
+	not is_number(s.createdAt)
+}
+
+else := status.fail(sprintf("Never rotated in the %v days since it was created; the limit is %v days.", [status.days_between(s.createdAt, now), max_days(params)]), evidence(s, params)) if {
+	status.days_between(s.createdAt, now) > max_days(params)
+}
+
+else := status.pass(sprintf("Never rotated, but created only %v days ago.", [status.days_between(s.createdAt, now)]), evidence(s, params))
+
+evidence(s, params) := {"lastRotatedAt": s.lastRotatedAt, "createdAt": s.createdAt, "maxDaysSinceRotation": max_days(params)}

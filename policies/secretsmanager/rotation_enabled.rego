@@ -1,0 +1,65 @@
+# METADATA
+# title: Automatic rotation is enabled
+# description: |
+#   The secret rotates automatically (by a rotation Lambda, or managed by the service that owns it), and, when
+#   maxRotationIntervalDays is set, at least that often (AutomaticallyAfterDays, rate() or cron() schedule).
+# custom:
+#   id: rotation-enabled
+#   severity: MEDIUM
+#   remediation: Turn on automatic rotation (aws secretsmanager rotate-secret --secret-id <arn> --rotation-lambda-arn <function> --rotation-rules AutomaticallyAfterDays=30), or shorten the schedule to the required interval.
+#   awsConfigRule: secretsmanager-rotation-enabled-check
+#   securityHub: SecretsManager.1
+#   frameworks:
+#     NIST-SP-800-53-r5: ["AC-2(1)", "AC-3(15)"]
+#     PCI-DSS-v4.0.1: ["8.3.9", "8.6.3"]
+#   frameworkSource: Security Hub CSPM "Related requirements" for the equivalent SecretsManager control (AWS Security Hub User Guide, Secrets Manager controls), which AWS derives from its Config conformance packs
+package secretsmanager.rotation_enabled
+
+import data.lib.status
+
+decisions := [decide(s) | some s in input.secrets]
+
+decide(s) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
+
+else := status.fail("Automatic rotation is off: the secret keeps the same value until someone changes it by hand.", evidence(s)) if {
+	not s.rotationEnabled
+}
+
+else := status.error(sprintf("The rotation schedule could not be read (%s).", [status.unreadable(s, "rotationSchedule")]), evidence(s)) if {
+	is_number(max_interval_days(params_of))
+	status.unreadable(s, "rotationSchedule")
+}
+
+else := status.fail("Rotation is on but its schedule never fires again.", evidence(s)) if {
+	is_number(max_interval_days(params_of))
+	s.rotationSchedule != null
+	s.rotationIntervalSeconds == null
+}
+
+else := status.fail(sprintf("Rotation runs only every %v days, more than the %v days allowed.", [status.days(s.rotationIntervalSeconds), max_interval_days(params_of)]), evidence(s)) if {
+	limit := max_interval_days(params_of)
+	is_number(limit)
+	s.rotationIntervalSeconds > limit * status.day_seconds
+}
+
+else := status.pass(pass_reason(s), evidence(s))
+
+params_of := object.get(input, "params", {})
+
+max_interval_days(params) := object.get(params, "maxRotationIntervalDays", null)
+
+pass_reason(s) := sprintf("Rotation is managed by %s.", [s.owningService]) if {
+	s.owningService != null
+	s.rotationLambdaArn == null
+}
+
+else := "Automatic rotation is on."
+
+evidence(s) := {
+	"rotationEnabled": s.rotationEnabled,
+	"rotationLambdaArn": s.rotationLambdaArn,
+	"owningService": s.owningService,
+	"rotationSchedule": s.rotationSchedule,
+	"rotationIntervalSeconds": s.rotationIntervalSeconds,
+	"maxRotationIntervalDays": max_interval_days(params_of),
+}

@@ -1,0 +1,78 @@
+# METADATA
+# title: Rotation succeeds on schedule
+# description: |
+#   A secret with rotation on rotated when it should: its next rotation date has not passed by more than the rotation
+#   window and graceHours, its last rotation is not older than interval + window + grace, AWS Config does not report
+#   RotationOccurringAsScheduled false, and no AWSPENDING version has outlived the window.
+# custom:
+#   id: rotation-succeeding
+#   severity: MEDIUM
+#   remediation: Read the rotation function's CloudWatch logs and the RotationFailed events in CloudTrail, fix the cause (permissions, network access to the database, the function's code), then rotate again with aws secretsmanager rotate-secret --secret-id <arn>.
+#   awsConfigRule: secretsmanager-scheduled-rotation-success-check
+#   securityHub: SecretsManager.2
+#   frameworks:
+#     NIST-SP-800-53-r5: ["AC-2(1)", "AC-3(15)"]
+#   frameworkSource: Security Hub CSPM "Related requirements" for the equivalent SecretsManager control (AWS Security Hub User Guide, Secrets Manager controls), which AWS derives from its Config conformance packs
+package secretsmanager.rotation_succeeding
+
+import data.lib.status
+
+decisions := [decide(s, object.get(input, "params", {}), input.now) | some s in input.secrets]
+
+grace_seconds(params) := object.get(params, "graceHours", 24) * status.hour_seconds
+
+# Without a stated duration, a rotation window lasts the rest of the day it opens on.
+window_seconds(s) := s.rotationWindowSeconds if is_number(s.rotationWindowSeconds)
+
+else := status.day_seconds
+
+decide(s, params, now) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
+
+else := status.not_applicable("Rotation is off; the rotation-enabled control reports that.") if not s.rotationEnabled
+
+else := status.fail("AWS Config reports that rotation is not occurring as scheduled.", evidence(s, params, now)) if {
+	s.rotationOccurringAsScheduled == false
+}
+
+else := status.fail(sprintf("The next rotation was due %v days ago and has not happened.", [status.days_between(s.nextRotationAt, now)]), evidence(s, params, now)) if {
+	is_number(s.nextRotationAt)
+	now > (s.nextRotationAt + window_seconds(s)) + grace_seconds(params)
+}
+
+else := status.fail(sprintf("Last rotated %v days ago, longer than the %v-day schedule allows.", [status.days_between(s.lastRotatedAt, now), status.days(s.rotationIntervalSeconds)]), evidence(s, params, now)) if {
+	is_number(s.lastRotatedAt)
+	is_number(s.rotationIntervalSeconds)
+	now > ((s.lastRotatedAt + s.rotationIntervalSeconds) + window_seconds(s)) + grace_seconds(params)
+}
+
+else := status.fail(sprintf("Rotation is on but the secret has never rotated in the %v days since it was created.", [status.days_between(s.createdAt, now)]), evidence(s, params, now)) if {
+	s.lastRotatedAt == null
+	is_number(s.createdAt)
+	is_number(s.rotationIntervalSeconds)
+	now > ((s.createdAt + s.rotationIntervalSeconds) + window_seconds(s)) + grace_seconds(params)
+}
+
+else := status.fail(sprintf("Version %s is still labelled AWSPENDING after the rotation window: a rotation is stuck.", [stuck_pending(s, params, now)]), evidence(s, params, now)) if {
+	stuck_pending(s, params, now)
+}
+
+else := status.pass("Rotation is on and on schedule.", evidence(s, params, now))
+
+# A version labelled AWSPENDING but not AWSCURRENT, created longer ago than the window and the grace.
+stuck_pending(s, params, now) := v.versionId if {
+	some v in object.get(s, "versions", [])
+	"AWSPENDING" in v.stages
+	not "AWSCURRENT" in v.stages
+	is_number(v.createdAt)
+	now > (v.createdAt + window_seconds(s)) + grace_seconds(params)
+}
+
+evidence(s, params, now) := {
+	"nextRotationAt": s.nextRotationAt,
+	"lastRotatedAt": s.lastRotatedAt,
+	"rotationIntervalSeconds": s.rotationIntervalSeconds,
+	"rotationWindowSeconds": window_seconds(s),
+	"rotationOccurringAsScheduled": s.rotationOccurringAsScheduled,
+	"graceHours": grace_seconds(params) / status.hour_seconds,
+	"now": now,
+}

@@ -1,0 +1,46 @@
+# METADATA
+# title: Used within the period
+# description: |
+#   The secret was retrieved within unusedForDays days (default 90). LastAccessedDate is a date, truncated to midnight,
+#   so days are counted whole; a secret never accessed counts from its creation, so new secrets have a grace period.
+# custom:
+#   id: unused
+#   severity: MEDIUM
+#   remediation: Confirm nothing needs the secret (CloudTrail GetSecretValue events, application owners), then schedule its deletion with aws secretsmanager delete-secret --secret-id <arn> --recovery-window-in-days 30.
+#   awsConfigRule: secretsmanager-secret-unused
+#   securityHub: SecretsManager.3
+#   frameworks:
+#     NIST-SP-800-53-r5: ["AC-2(1)", "AC-3(15)"]
+#   frameworkSource: Security Hub CSPM "Related requirements" for the equivalent SecretsManager control (AWS Security Hub User Guide, Secrets Manager controls), which AWS derives from its Config conformance packs
+package secretsmanager.unused
+
+import data.lib.status
+
+decisions := [decide(s, object.get(input, "params", {}), input.now) | some s in input.secrets]
+
+limit(params) := object.get(params, "unusedForDays", 90)
+
+decide(s, params, now) := status.error(sprintf("When the secret was last accessed could not be read (%s).", [status.unreadable(s, "lastAccessedAt")]), evidence(s, params)) if {
+	status.unreadable(s, "lastAccessedAt")
+}
+
+else := status.fail(sprintf("Not accessed for %v days; the limit is %v days.", [status.days_between(s.lastAccessedAt, now), limit(params)]), evidence(s, params)) if {
+	is_number(s.lastAccessedAt)
+	status.days_between(s.lastAccessedAt, now) > limit(params)
+}
+
+else := status.pass(sprintf("Last accessed %v days ago.", [status.days_between(s.lastAccessedAt, now)]), evidence(s, params)) if {
+	is_number(s.lastAccessedAt)
+}
+
+else := status.error("The secret was never accessed and its creation date is unknown.", evidence(s, params)) if {
+	not is_number(s.createdAt)
+}
+
+else := status.fail(sprintf("Never accessed in the %v days since it was created; the limit is %v days.", [status.days_between(s.createdAt, now), limit(params)]), evidence(s, params)) if {
+	status.days_between(s.createdAt, now) > limit(params)
+}
+
+else := status.pass(sprintf("Never accessed, but created only %v days ago.", [status.days_between(s.createdAt, now)]), evidence(s, params))
+
+evidence(s, params) := {"lastAccessedAt": s.lastAccessedAt, "createdAt": s.createdAt, "unusedForDays": limit(params)}
