@@ -7,6 +7,8 @@
 #   with a positive operator (or private-only aws:SourceIp, specific aws:SourceVpc/aws:SourceVpce).
 package lib.policy
 
+import data.lib.status
+
 # The statements of a policy document, whether Statement is one object or a list.
 statements(document) := [s | some s in as_list(document.Statement)]
 
@@ -166,72 +168,89 @@ bounded(statement) if network_bounded(statement)
 
 # --- judgements
 
-# An Allow statement that anyone can use: an unbounded principal set, and no condition that bounds it.
-public_statement(statement) if {
-	statement.Effect == "Allow"
-	unbounded_principal(statement)
-	not bounded(statement)
-}
-
-# Every (sid-or-index, statement) that is public.
-public_statements(document) := [label(i, s) |
-	some i, s in statements(document)
-	public_statement(s)
+# Each statement analysed once: who it names, whether its principal set is unbounded, and what bounds it.
+analyse(document) := [a |
+	some i, statement in statements(document)
+	a := {
+		"label": label(i, statement),
+		"allow": statement.Effect == "Allow",
+		"unbounded": unbounded(statement),
+		"accounts": principal_accounts(statement),
+		"identityBounds": identity_bounds(statement),
+		"networkBounded": is_network_bounded(statement),
+	}
 ]
 
-label(i, statement) := sprintf("statement %q", [statement.Sid]) if is_string(statement.Sid)
+unbounded(statement) if unbounded_principal(statement)
 
-else := sprintf("Statement[%d]", [i])
+else := false
+
+is_network_bounded(statement) if network_bounded(statement)
+
+else := false
+
+# An Allow statement that anyone can use: an unbounded principal set, and no condition that bounds it.
+public(a) if {
+	a.allow
+	a.unbounded
+	count(a.identityBounds) == 0
+	not a.networkBounded
+}
+
+public_statement(statement) if {
+	some a in analyse({"Statement": [statement]})
+	public(a)
+}
+
+public_labels(analysed) := [a.label | some a in analysed; public(a)]
+
+public_statements(document) := public_labels(analyse(document))
+
+label(i, statement) := concat("", ["statement \"", statement.Sid, "\""]) if is_string(statement.Sid)
+
+else := status.text(["Statement[", i, "]"])
 
 # A set of accounts and organisations is trusted when every account and organisation in it is.
 trusted_reach(reach, trusted_accounts, trusted_orgs) if {
-	every a in reach.accounts {
-		a in trusted_accounts
+	every account in reach.accounts {
+		account in trusted_accounts
 	}
-	every o in reach.orgs {
-		o in trusted_orgs
+	every org in reach.orgs {
+		org in trusted_orgs
 	}
 }
 
 # Conditions within a statement all apply, so the statement reaches no further than its narrowest bound:
 # it is trusted when its named principals are, or when any one identity bound is.
-trusted_statement(statement, trusted_accounts, trusted_orgs) if {
-	not unbounded_principal(statement)
-	trusted_reach({"accounts": principal_accounts(statement), "orgs": set()}, trusted_accounts, trusted_orgs)
+trusted(a, _, _) if not a.allow
+
+trusted(a, trusted_accounts, trusted_orgs) if {
+	not a.unbounded
+	trusted_reach({"accounts": a.accounts, "orgs": set()}, trusted_accounts, trusted_orgs)
 }
 
-trusted_statement(statement, trusted_accounts, trusted_orgs) if {
-	some bound in identity_bounds(statement)
+trusted(a, trusted_accounts, trusted_orgs) if {
+	some bound in a.identityBounds
 	trusted_reach(bound, trusted_accounts, trusted_orgs)
 }
 
 # A principal set bounded only by the network names no account: it is not judged as cross-account.
-trusted_statement(statement, _, _) if {
-	unbounded_principal(statement)
-	count(identity_bounds(statement)) == 0
-	network_bounded(statement)
+trusted(a, _, _) if {
+	a.unbounded
+	count(a.identityBounds) == 0
+	a.networkBounded
 }
 
 # Accounts and organisations an untrusted Allow statement reaches ("*" when it reaches anyone).
-reach(statement) := {"accounts": {"*"}, "orgs": set()} if {
-	unbounded_principal(statement)
-	not bounded(statement)
-}
+reach(a) := {"accounts": {"*"}, "orgs": set()} if public(a)
 
-reach(statement) := r if {
-	unbounded_principal(statement)
-	bounds := identity_bounds(statement)
-	count(bounds) > 0
-	r := {
-		"accounts": {a | some b in bounds; some a in b.accounts},
-		"orgs": {o | some b in bounds; some o in b.orgs},
-	}
-}
+else := {"accounts": {x | some b in a.identityBounds; some x in b.accounts}, "orgs": {o | some b in a.identityBounds; some o in b.orgs}} if a.unbounded
 
-reach(statement) := {"accounts": principal_accounts(statement), "orgs": set()} if not unbounded_principal(statement)
+else := {"accounts": a.accounts, "orgs": set()}
 
-untrusted_statements(document, trusted_accounts, trusted_orgs) := [{"statement": label(i, s), "reaches": reach(s)} |
-	some i, s in statements(document)
-	s.Effect == "Allow"
-	not trusted_statement(s, trusted_accounts, trusted_orgs)
+untrusted(analysed, trusted_accounts, trusted_orgs) := [{"statement": a.label, "reaches": reach(a)} |
+	some a in analysed
+	not trusted(a, trusted_accounts, trusted_orgs)
 ]
+
+untrusted_statements(document, trusted_accounts, trusted_orgs) := untrusted(analyse(document), trusted_accounts, trusted_orgs)

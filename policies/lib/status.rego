@@ -25,3 +25,18 @@ days_between(then, now) := floor((now - then) / day_seconds)
 
 # Seconds as days, to one decimal, for reasons a person reads.
 days(seconds) := round((seconds / day_seconds) * 10) / 10
+
+# Text from parts, numbers written as a person reads them (one decimal at most), without sprintf: opa-wasm runs
+# sprintf in JavaScript, and a call per finding would cost more than the judgement itself.
+text(parts) := concat("", [as_text(p) | some p in parts])
+
+as_text(p) := p if is_string(p)
+
+else := format_int(p, 10) if {
+	is_number(p)
+	p == floor(p)
+}
+
+else := concat(".", [format_int(floor(p), 10), format_int(round((p - floor(p)) * 10), 10)]) if is_number(p)
+
+else := json.marshal(p)

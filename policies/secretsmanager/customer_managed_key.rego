@@ -37,20 +37,20 @@ else := status.fail("Encrypted with an AWS managed KMS key, not a customer manag
 	s.kmsKey.keyManager == "AWS"
 }
 
-else := status.fail(sprintf("Key %v is %v: the secret cannot be decrypted while it stays so.", [key_name(s), s.kmsKey.keyState]), evidence(s, params)) if {
+else := status.fail(status.text(["Key ", key_name(s), " is ", s.kmsKey.keyState, ": the secret cannot be decrypted while it stays so."]), evidence(s, params)) if {
 	s.kmsKey.keyState in unusable_states
 }
 
-else := status.fail(sprintf("Key %v is not in allowedKmsKeyArns.", [key_name(s)]), evidence(s, params)) if {
+else := status.fail(status.text(["Key ", key_name(s), " is not in allowedKmsKeyArns."]), evidence(s, params)) if {
 	count(allowed(params)) > 0
 	not key_allowed(s, params)
 }
 
-else := status.error(sprintf("Key %v could not be described (%v), so whether it is customer managed and usable is unknown.", [s.kmsKeyId, reason_unreadable(s)]), evidence(s, params)) if {
+else := status.error(status.text(["Key ", s.kmsKeyId, " could not be described (", reason_unreadable(s), "), so whether it is customer managed and usable is unknown."]), evidence(s, params)) if {
 	s.kmsKey == null
 }
 
-else := status.pass(sprintf("Encrypted with customer managed key %v.", [key_name(s)]), evidence(s, params))
+else := status.pass(status.text(["Encrypted with customer managed key ", key_name(s), "."]), evidence(s, params))
 
 reason_unreadable(s) := why if {
 	why := status.unreadable(s, "kmsKey")

@@ -13,21 +13,22 @@
 #   frameworkSource: No AWS managed rule or Security Hub control checks this (Prowler secretsmanager_not_publicly_accessible does); no framework mapping is claimed.
 package secretsmanager.no_public_principal
 
+import data.lib.input_policies
 import data.lib.policy
 import data.lib.status
 
-decisions := [decide(s) | some s in input.secrets]
+decisions := [decide(s, i) | some i, s in input.secrets]
 
-decide(s) := status.error(sprintf("The resource policy could not be read (%v).", [status.unreadable(s, "resourcePolicy")]), {}) if {
+decide(s, i) := status.error(status.text(["The resource policy could not be read (", status.unreadable(s, "resourcePolicy"), ")."]), {}) if {
 	status.unreadable(s, "resourcePolicy")
 }
 
 else := status.pass("The secret has no resource policy.", {"resourcePolicy": null}) if s.resourcePolicy == null
 
-else := status.error("The resource policy is not valid JSON.", {"resourcePolicy": "invalid JSON"}) if not json.is_valid(s.resourcePolicy)
+else := status.error("The resource policy is not valid JSON.", {"resourcePolicy": "invalid JSON"}) if not input_policies.analysed[i]
 
-else := status.fail(sprintf("The resource policy's %v allows anyone: its principal is unbounded and no condition limits it to your accounts, organisation or private network.", [concat(", ", public)]), {"publicStatements": public}) if {
-	public := policy.public_statements(json.unmarshal(s.resourcePolicy))
+else := status.fail(status.text(["The resource policy's ", concat(", ", public), " allows anyone: its principal is unbounded and no condition limits it to your accounts, organisation or private network."]), {"publicStatements": public}) if {
+	public := policy.public_labels(input_policies.analysed[i])
 	count(public) > 0
 }
 

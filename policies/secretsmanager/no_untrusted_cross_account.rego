@@ -13,25 +13,26 @@
 #   frameworkSource: No AWS managed rule or Security Hub control checks this (Cloud Custodian's cross-account filter does); no framework mapping is claimed.
 package secretsmanager.no_untrusted_cross_account
 
+import data.lib.input_policies
 import data.lib.policy
 import data.lib.status
 
-decisions := [decide(s, object.get(input, "params", {})) | some s in input.secrets]
+decisions := [decide(s, i, object.get(input, "params", {})) | some i, s in input.secrets]
 
 trusted_accounts(s, params) := {a | some a in object.get(params, "trustedAccounts", [])} | {s.account}
 
 trusted_orgs(params) := {o | some o in object.get(params, "trustedOrgIds", [])}
 
-decide(s, params) := status.error(sprintf("The resource policy could not be read (%v).", [status.unreadable(s, "resourcePolicy")]), {}) if {
+decide(s, i, params) := status.error(status.text(["The resource policy could not be read (", status.unreadable(s, "resourcePolicy"), ")."]), {}) if {
 	status.unreadable(s, "resourcePolicy")
 }
 
 else := status.pass("The secret has no resource policy.", {"resourcePolicy": null}) if s.resourcePolicy == null
 
-else := status.error("The resource policy is not valid JSON.", {"resourcePolicy": "invalid JSON"}) if not json.is_valid(s.resourcePolicy)
+else := status.error("The resource policy is not valid JSON.", {"resourcePolicy": "invalid JSON"}) if not input_policies.analysed[i]
 
-else := status.fail(sprintf("The resource policy's %v reaches %v, outside this account and the trusted accounts and organisations.", [untrusted[0].statement, reach_text(untrusted[0].reaches)]), {"untrustedStatements": untrusted}) if {
-	untrusted := policy.untrusted_statements(json.unmarshal(s.resourcePolicy), trusted_accounts(s, params), trusted_orgs(params))
+else := status.fail(status.text(["The resource policy's ", untrusted[0].statement, " reaches ", reach_text(untrusted[0].reaches), ", outside this account and the trusted accounts and organisations."]), {"untrustedStatements": untrusted}) if {
+	untrusted := policy.untrusted(input_policies.analysed[i], trusted_accounts(s, params), trusted_orgs(params))
 	count(untrusted) > 0
 }
 

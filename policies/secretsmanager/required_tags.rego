@@ -21,7 +21,7 @@ required(params) := {k | some k in object.get(params, "requiredTagKeys", []); no
 
 decide(s, params) := status.not_applicable("No tags are required (requiredTagKeys is empty).") if count(required(params)) == 0
 
-else := status.fail(sprintf("Missing required tags: %v.", [concat(", ", sort(missing))]), {"missingTagKeys": sort(missing), "tagKeys": sort([k | some k, _ in s.tags])}) if {
+else := status.fail(status.text(["Missing required tags: ", concat(", ", sort(missing)), "."]), {"missingTagKeys": sort(missing), "tagKeys": sort([k | some k, _ in s.tags])}) if {
 	missing := required(params) - {k | some k, _ in s.tags}
 	count(missing) > 0
 }

@@ -21,12 +21,16 @@ max_days(params) := object.get(params, "maxDaysSinceRotation", 90)
 
 decide(s, params, now) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
 
-else := status.fail(sprintf("Last rotated %v days ago; the limit is %v days.", [status.days_between(s.lastRotatedAt, now), max_days(params)]), evidence(s, params)) if {
+else := status.error(status.text(["When the secret last rotated could not be read (", status.unreadable(s, "lastRotatedAt"), ")."]), evidence(s, params)) if {
+	status.unreadable(s, "lastRotatedAt")
+}
+
+else := status.fail(status.text(["Last rotated ", status.days_between(s.lastRotatedAt, now), " days ago; the limit is ", max_days(params), " days."]), evidence(s, params)) if {
 	is_number(s.lastRotatedAt)
 	status.days_between(s.lastRotatedAt, now) > max_days(params)
 }
 
-else := status.pass(sprintf("Rotated %v days ago.", [status.days_between(s.lastRotatedAt, now)]), evidence(s, params)) if {
+else := status.pass(status.text(["Rotated ", status.days_between(s.lastRotatedAt, now), " days ago."]), evidence(s, params)) if {
 	is_number(s.lastRotatedAt)
 }
 
@@ -34,10 +38,10 @@ else := status.error("The secret has never rotated and its creation date is unkn
 	not is_number(s.createdAt)
 }
 
-else := status.fail(sprintf("Never rotated in the %v days since it was created; the limit is %v days.", [status.days_between(s.createdAt, now), max_days(params)]), evidence(s, params)) if {
+else := status.fail(status.text(["Never rotated in the ", status.days_between(s.createdAt, now), " days since it was created; the limit is ", max_days(params), " days."]), evidence(s, params)) if {
 	status.days_between(s.createdAt, now) > max_days(params)
 }
 
-else := status.pass(sprintf("Never rotated, but created only %v days ago.", [status.days_between(s.createdAt, now)]), evidence(s, params))
+else := status.pass(status.text(["Never rotated, but created only ", status.days_between(s.createdAt, now), " days ago."]), evidence(s, params))
 
 evidence(s, params) := {"lastRotatedAt": s.lastRotatedAt, "createdAt": s.createdAt, "maxDaysSinceRotation": max_days(params)}

@@ -28,3 +28,9 @@ test_fail_when_never_rotated_and_older_than_the_period if decide({"lastRotatedAt
 test_error_when_never_rotated_and_creation_unknown if decide({"lastRotatedAt": null, "createdAt": null}, {}).status == "ERROR"
 
 test_not_applicable_for_a_replica if decide({"isReplica": true}, {}).status == "NOT_APPLICABLE"
+
+test_error_when_last_rotation_is_unreadable if {
+	d := decide({"lastRotatedAt": null, "unreadable": {"lastRotatedAt": "not recorded in an AWS Config configuration item"}}, {})
+	d.status == "ERROR"
+	contains(d.reason, "not recorded in an AWS Config configuration item")
+}

@@ -25,7 +25,7 @@ else := status.fail("Automatic rotation is off: the secret keeps the same value 
 	not s.rotationEnabled
 }
 
-else := status.error(sprintf("The rotation schedule could not be read (%s).", [status.unreadable(s, "rotationSchedule")]), evidence(s)) if {
+else := status.error(status.text(["The rotation schedule could not be read (", status.unreadable(s, "rotationSchedule"), ")."]), evidence(s)) if {
 	is_number(max_interval_days(params_of))
 	status.unreadable(s, "rotationSchedule")
 }
@@ -36,7 +36,7 @@ else := status.fail("Rotation is on but its schedule never fires again.", eviden
 	s.rotationIntervalSeconds == null
 }
 
-else := status.fail(sprintf("Rotation runs only every %v days, more than the %v days allowed.", [status.days(s.rotationIntervalSeconds), max_interval_days(params_of)]), evidence(s)) if {
+else := status.fail(status.text(["Rotation runs only every ", status.days(s.rotationIntervalSeconds), " days, more than the ", max_interval_days(params_of), " days allowed."]), evidence(s)) if {
 	limit := max_interval_days(params_of)
 	is_number(limit)
 	s.rotationIntervalSeconds > limit * status.day_seconds
@@ -48,7 +48,7 @@ params_of := object.get(input, "params", {})
 
 max_interval_days(params) := object.get(params, "maxRotationIntervalDays", null)
 
-pass_reason(s) := sprintf("Rotation is managed by %s.", [s.owningService]) if {
+pass_reason(s) := status.text(["Rotation is managed by ", s.owningService, "."]) if {
 	s.owningService != null
 	s.rotationLambdaArn == null
 }

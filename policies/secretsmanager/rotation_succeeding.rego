@@ -34,26 +34,36 @@ else := status.fail("AWS Config reports that rotation is not occurring as schedu
 	s.rotationOccurringAsScheduled == false
 }
 
-else := status.fail(sprintf("The next rotation was due %v days ago and has not happened.", [status.days_between(s.nextRotationAt, now)]), evidence(s, params, now)) if {
+else := status.fail(status.text(["The next rotation was due ", status.days_between(s.nextRotationAt, now), " days ago and has not happened."]), evidence(s, params, now)) if {
 	is_number(s.nextRotationAt)
 	now > (s.nextRotationAt + window_seconds(s)) + grace_seconds(params)
 }
 
-else := status.fail(sprintf("Last rotated %v days ago, longer than the %v-day schedule allows.", [status.days_between(s.lastRotatedAt, now), status.days(s.rotationIntervalSeconds)]), evidence(s, params, now)) if {
+else := status.fail(status.text(["Last rotated ", status.days_between(s.lastRotatedAt, now), " days ago, longer than the ", status.days(s.rotationIntervalSeconds), "-day schedule allows."]), evidence(s, params, now)) if {
 	is_number(s.lastRotatedAt)
 	is_number(s.rotationIntervalSeconds)
 	now > ((s.lastRotatedAt + s.rotationIntervalSeconds) + window_seconds(s)) + grace_seconds(params)
 }
 
-else := status.fail(sprintf("Rotation is on but the secret has never rotated in the %v days since it was created.", [status.days_between(s.createdAt, now)]), evidence(s, params, now)) if {
+else := status.fail(status.text(["Rotation is on but the secret has never rotated in the ", status.days_between(s.createdAt, now), " days since it was created."]), evidence(s, params, now)) if {
 	s.lastRotatedAt == null
+	not status.unreadable(s, "lastRotatedAt")
 	is_number(s.createdAt)
 	is_number(s.rotationIntervalSeconds)
 	now > ((s.createdAt + s.rotationIntervalSeconds) + window_seconds(s)) + grace_seconds(params)
 }
 
-else := status.fail(sprintf("Version %s is still labelled AWSPENDING after the rotation window: a rotation is stuck.", [stuck_pending(s, params, now)]), evidence(s, params, now)) if {
+else := status.fail(status.text(["Version ", stuck_pending(s, params, now), " is still labelled AWSPENDING after the rotation window: a rotation is stuck."]), evidence(s, params, now)) if {
 	stuck_pending(s, params, now)
+}
+
+else := status.pass("AWS Config reports that rotation is occurring as scheduled.", evidence(s, params, now)) if {
+	s.rotationOccurringAsScheduled == true
+	status.unreadable(s, "lastRotatedAt")
+}
+
+else := status.error(status.text(["When the secret last rotated could not be read (", status.unreadable(s, "lastRotatedAt"), ")."]), evidence(s, params, now)) if {
+	status.unreadable(s, "lastRotatedAt")
 }
 
 else := status.pass("Rotation is on and on schedule.", evidence(s, params, now))

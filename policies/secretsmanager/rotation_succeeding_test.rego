@@ -68,3 +68,13 @@ test_pass_when_a_pending_version_is_still_within_the_window if {
 	versions := [{"versionId": "v2", "stages": ["AWSPENDING"], "createdAt": t.now - 3600}]
 	decide({"versions": versions}, {}).status == "PASS"
 }
+
+config_item := {"lastRotatedAt": null, "nextRotationAt": null, "unreadable": {"lastRotatedAt": "not recorded in an AWS Config configuration item"}}
+
+test_pass_when_config_reports_rotation_on_schedule_without_dates if {
+	d := decide(object.union(config_item, {"rotationOccurringAsScheduled": true}), {})
+	d.status == "PASS"
+	d.reason == "AWS Config reports that rotation is occurring as scheduled."
+}
+
+test_error_when_neither_dates_nor_config_verdict_are_known if decide(config_item, {}).status == "ERROR"

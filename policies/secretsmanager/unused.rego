@@ -20,16 +20,16 @@ decisions := [decide(s, object.get(input, "params", {}), input.now) | some s in 
 
 limit(params) := object.get(params, "unusedForDays", 90)
 
-decide(s, params, now) := status.error(sprintf("When the secret was last accessed could not be read (%s).", [status.unreadable(s, "lastAccessedAt")]), evidence(s, params)) if {
+decide(s, params, now) := status.error(status.text(["When the secret was last accessed could not be read (", status.unreadable(s, "lastAccessedAt"), ")."]), evidence(s, params)) if {
 	status.unreadable(s, "lastAccessedAt")
 }
 
-else := status.fail(sprintf("Not accessed for %v days; the limit is %v days.", [status.days_between(s.lastAccessedAt, now), limit(params)]), evidence(s, params)) if {
+else := status.fail(status.text(["Not accessed for ", status.days_between(s.lastAccessedAt, now), " days; the limit is ", limit(params), " days."]), evidence(s, params)) if {
 	is_number(s.lastAccessedAt)
 	status.days_between(s.lastAccessedAt, now) > limit(params)
 }
 
-else := status.pass(sprintf("Last accessed %v days ago.", [status.days_between(s.lastAccessedAt, now)]), evidence(s, params)) if {
+else := status.pass(status.text(["Last accessed ", status.days_between(s.lastAccessedAt, now), " days ago."]), evidence(s, params)) if {
 	is_number(s.lastAccessedAt)
 }
 
@@ -37,10 +37,10 @@ else := status.error("The secret was never accessed and its creation date is unk
 	not is_number(s.createdAt)
 }
 
-else := status.fail(sprintf("Never accessed in the %v days since it was created; the limit is %v days.", [status.days_between(s.createdAt, now), limit(params)]), evidence(s, params)) if {
+else := status.fail(status.text(["Never accessed in the ", status.days_between(s.createdAt, now), " days since it was created; the limit is ", limit(params), " days."]), evidence(s, params)) if {
 	status.days_between(s.createdAt, now) > limit(params)
 }
 
-else := status.pass(sprintf("Never accessed, but created only %v days ago.", [status.days_between(s.createdAt, now)]), evidence(s, params))
+else := status.pass(status.text(["Never accessed, but created only ", status.days_between(s.createdAt, now), " days ago."]), evidence(s, params))
 
 evidence(s, params) := {"lastAccessedAt": s.lastAccessedAt, "createdAt": s.createdAt, "unusedForDays": limit(params)}

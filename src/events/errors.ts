@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 
-/** Input vigil cannot read as any event shape it knows. `path` names where, e.g. `detail.requestParameters.secretId`. */
-export class InvalidEventError extends Error {
-  override readonly name = 'InvalidEventError';
+/** Input vigil cannot read. `path` names where, e.g. `detail.requestParameters.secretId`; `problem` says what is wrong. */
+export class InputError extends Error {
+  override readonly name: string = 'InputError';
   constructor(
     readonly path: string,
     readonly problem: string,
@@ -12,10 +12,16 @@ export class InvalidEventError extends Error {
   }
 
   /** The same error one level deeper in a container (a log file's `Records[3]`, an array's `[0]`). */
-  within(prefix: string): InvalidEventError {
+  within(prefix: string): this {
     const path = this.path ? (this.path.startsWith('[') ? `${prefix}${this.path}` : `${prefix}.${this.path}`) : prefix;
-    return new InvalidEventError(path, this.problem, { cause: this.cause });
+    const Kind = this.constructor as new (path: string, problem: string, options?: { cause?: unknown }) => this;
+    return new Kind(path, this.problem, { cause: this.cause });
   }
+}
+
+/** Input vigil cannot read as any event shape it knows. */
+export class InvalidEventError extends InputError {
+  override readonly name: string = 'InvalidEventError';
 }
 
 export function joinPath(base: string, segments: readonly PropertyKey[]): string {

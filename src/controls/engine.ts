@@ -1,0 +1,114 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import type { SecretState } from '../inventory/state.js';
+import { exemptionFor } from './exemptions.js';
+import { toPolicySecret } from './input.js';
+import { DEFAULT_PARAMS, type ControlParams } from './params.js';
+import type { Control, Finding, Status } from './types.js';
+
+/** The compiled policy could not be found or loaded: a packaging fault, not bad input. */
+export class PolicyUnavailableError extends Error {
+  override readonly name = 'PolicyUnavailableError';
+}
+
+interface Decision {
+  status: Status;
+  reason: string;
+  evidence: Record<string, unknown>;
+}
+
+interface ControlEngine {
+  policy: LoadedPolicy;
+  controls: Control[];
+}
+
+// Secrets per wasm call: large enough to amortise the call, small enough to keep the wasm heap modest.
+const BATCH = 50;
+let engine: Promise<ControlEngine> | undefined;
+
+/** The folder holding policy.wasm and controls.json: beside a bundled handler, or policies/build in a checkout. */
+export function findPolicyDir(start = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = start;
+  for (;;) {
+    if (existsSync(join(dir, 'policy.wasm')) && existsSync(join(dir, 'controls.json'))) return dir;
+    const built = join(dir, 'policies', 'build');
+    if (existsSync(join(built, 'policy.wasm'))) return built;
+    const parent = dirname(dir);
+    if (parent === dir) throw new PolicyUnavailableError(`policy.wasm was not found beside ${start} or in a policies/build folder above it; run npm run policies:build`);
+    dir = parent;
+  }
+}
+
+/** Loads the compiled controls once per process; later calls reuse them. */
+export function loadControls(policyDir?: string): Promise<ControlEngine> {
+  engine ??= (async () => {
+    const dir = policyDir ?? findPolicyDir();
+    try {
+      const policy = await loadPolicy(readFileSync(join(dir, 'policy.wasm')));
+      const controls = JSON.parse(readFileSync(join(dir, 'controls.json'), 'utf8')) as Control[];
+      return { policy, controls };
+    } catch (cause) {
+      throw new PolicyUnavailableError(`the compiled controls in ${dir} could not be loaded: ${(cause as Error).message}`, { cause });
+    }
+  })();
+  engine.catch(() => {
+    engine = undefined;
+  });
+  return engine;
+}
+
+export async function listControls(): Promise<Control[]> {
+  return (await loadControls()).controls;
+}
+
+export interface EvaluationOptions {
+  /** Evaluation time, epoch seconds. */
+  now: number;
+  params?: ControlParams;
+}
+
+/** Every control for every secret: `result[i]` holds one Finding per control for `states[i]`, in control-id order. */
+export async function evaluateSecrets(states: readonly SecretState[], options: EvaluationOptions): Promise<Finding[][]> {
+  const { policy, controls } = await loadControls();
+  const params = options.params ?? DEFAULT_PARAMS;
+  const results: Finding[][] = [];
+  for (let start = 0; start < states.length; start += BATCH) {
+    const batch = states.slice(start, start + BATCH);
+    const secrets = batch.map((s) => toPolicySecret(s, options.now));
+    const [evaluated] = policy.evaluate({ now: options.now, params, secrets }) as [{ result: Record<string, Decision[]> }];
+    batch.forEach((state, i) => {
+      results.push(
+        controls.map((control) => {
+          const decision = evaluated.result[control.package]?.[i];
+          if (!decision) throw new PolicyUnavailableError(`control ${control.id} returned no decision for ${state.arn}`);
+          return toFinding(control, state, decision, options.now);
+        }),
+      );
+    });
+  }
+  return results;
+}
+
+export async function evaluateSecret(state: SecretState, options: EvaluationOptions): Promise<Finding[]> {
+  const [findings] = await evaluateSecrets([state], options);
+  return findings ?? [];
+}
+
+function toFinding(control: Control, state: SecretState, decision: Decision, now: number): Finding {
+  const finding: Finding = {
+    controlId: control.id,
+    title: control.title,
+    status: decision.status,
+    severity: control.severity,
+    resource: { arn: state.arn, name: state.name, account: state.account, region: state.region },
+    reason: decision.reason,
+    evidence: decision.evidence,
+    remediation: control.remediation.replaceAll('<arn>', state.arn),
+    mappings: { awsConfigRule: control.awsConfigRule, securityHub: control.securityHub, frameworks: control.frameworks, source: control.frameworkSource },
+  };
+  const exemption = exemptionFor(state.tags, control.id, now);
+  if (exemption) finding.exemption = exemption;
+  return finding;
+}

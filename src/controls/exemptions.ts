@@ -1,0 +1,24 @@
+import type { Exemption } from './types.js';
+
+export const EXEMPTION_TAG_PREFIX = 'vigil:exempt:';
+const VALUE = /^(\d{4})-(\d{2})-(\d{2})\s+(\S.*)$/s;
+const DAY = 86_400;
+
+/**
+ * The exemption a secret's tags grant a control: `vigil:exempt:<control-id>` = `YYYY-MM-DD reason`, valid through that
+ * day (UTC). An expired or unreadable exemption is still returned, inactive, with a note saying why.
+ */
+export function exemptionFor(tags: Record<string, string>, controlId: string, now: number): Exemption | undefined {
+  const tag = `${EXEMPTION_TAG_PREFIX}${controlId}`;
+  const value = tags[tag];
+  if (value === undefined) return undefined;
+  const m = VALUE.exec(value.trim());
+  const day = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 1000 : Number.NaN;
+  const until = m ? `${m[1]}-${m[2]}-${m[3]}` : null;
+  if (!m || Number.isNaN(day) || new Date(day * 1000).toISOString().slice(0, 10) !== until) {
+    return { until: null, reason: value, active: false, note: `ignored: the tag's value must be "YYYY-MM-DD reason"`, tag };
+  }
+  const reason = (m[4] ?? '').trim();
+  if (now >= day + DAY) return { until, reason, active: false, note: `ignored: expired at the end of ${until}`, tag };
+  return { until, reason, active: true, tag };
+}

@@ -1,0 +1,5 @@
+export * from './engine.js';
+export * from './exemptions.js';
+export * from './params.js';
+export * from './schedule.js';
+export * from './types.js';

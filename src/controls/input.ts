@@ -1,0 +1,80 @@
+import { isReplica, type SecretState } from '../inventory/state.js';
+import { ScheduleError, rotationInterval, windowSeconds } from './schedule.js';
+
+/** One secret as the Rego controls read it: only numbers and plain values, schedules already turned into intervals. */
+export interface PolicySecret {
+  arn: string;
+  name: string;
+  account: string;
+  region: string;
+  createdAt: number | null;
+  lastAccessedAt: number | null;
+  lastRotatedAt: number | null;
+  lastChangedAt: number | null;
+  nextRotationAt: number | null;
+  deletedAt: number | null;
+  rotationEnabled: boolean;
+  rotationLambdaArn: string | null;
+  rotationIntervalSeconds: number | null;
+  rotationWindowSeconds: number | null;
+  rotationSchedule: string | null;
+  rotationOccurringAsScheduled: boolean | null;
+  owningService: string | null;
+  primaryRegion: string | null;
+  isReplica: boolean;
+  kmsKeyId: string | null;
+  kmsKey: SecretState['kmsKey'];
+  tags: Record<string, string>;
+  resourcePolicy: string | null;
+  versions: SecretState['versions'];
+  unreadable: SecretState['unreadable'];
+}
+
+export function toPolicySecret(state: SecretState, now: number): PolicySecret {
+  const unreadable = { ...state.unreadable };
+  let rotationIntervalSeconds: number | null = null;
+  let rotationWindow: number | null = null;
+  let rotationSchedule: string | null = null;
+  if (state.rotationEnabled || state.rotationRules) {
+    try {
+      if (state.rotationRules) {
+        const interval = rotationInterval(state.rotationRules, now);
+        rotationIntervalSeconds = interval.maxIntervalSeconds;
+        rotationSchedule = interval.schedule;
+        rotationWindow = windowSeconds(state.rotationRules.duration);
+      } else {
+        throw new ScheduleError('rotation is enabled but no rotation rules were recorded');
+      }
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error;
+      unreadable.rotationSchedule = error.message;
+    }
+  }
+  return {
+    arn: state.arn,
+    name: state.name,
+    account: state.account,
+    region: state.region,
+    createdAt: state.createdAt,
+    lastAccessedAt: state.lastAccessedAt,
+    lastRotatedAt: state.lastRotatedAt,
+    lastChangedAt: state.lastChangedAt,
+    nextRotationAt: state.nextRotationAt,
+    deletedAt: state.deletedAt,
+    rotationEnabled: state.rotationEnabled,
+    rotationLambdaArn: state.rotationLambdaArn,
+    rotationIntervalSeconds,
+    rotationWindowSeconds: rotationWindow,
+    rotationSchedule,
+    rotationOccurringAsScheduled: state.rotationOccurringAsScheduled,
+    owningService: state.owningService,
+    primaryRegion: state.primaryRegion,
+    isReplica: isReplica(state),
+    kmsKeyId: state.kmsKeyId,
+    kmsKey: state.kmsKey,
+    tags: state.tags,
+    resourcePolicy: state.resourcePolicy,
+    versions: state.versions,
+    unreadable,
+  };
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { InputError } from '../events/index.js';
+
+/** Control parameters: thresholds and trust lists. Every field is optional; the defaults are DESIGN.md's. */
+export const paramsSchema = z
+  .strictObject({
+    /** rotation-enabled: longest allowed rotation interval in days; unset means any interval passes. */
+    maxRotationIntervalDays: z.number().positive().nullable().default(null),
+    /** rotation-succeeding: hours past the rotation window before a rotation counts as overdue. */
+    graceHours: z.number().min(0).default(24),
+    /** rotated-within-period: days a secret may go without rotating. */
+    maxDaysSinceRotation: z.number().int().positive().default(90),
+    /** unused: days a secret may go without being read. */
+    unusedForDays: z.number().int().positive().default(90),
+    /** customer-managed-key: when non-empty, the only KMS keys (ARNs or aliases) secrets may use. */
+    allowedKmsKeyArns: z.array(z.string().min(1)).default([]),
+    /** no-untrusted-cross-account: accounts besides the secret's own that may be granted access. */
+    trustedAccounts: z.array(z.string().regex(/^\d{12}$/, 'expected a 12-digit account ID as a string')).default([]),
+    /** no-untrusted-cross-account: AWS Organizations whose accounts may be granted access. */
+    trustedOrgIds: z.array(z.string().regex(/^o-[a-z0-9]{10,32}$/, 'expected an organisation ID such as o-a1b2c3d4e5')).default([]),
+    /** required-tags: tag keys every secret must carry; empty makes the control NOT_APPLICABLE. */
+    requiredTagKeys: z.array(z.string().min(1)).default([]),
+  })
+  .prefault({});
+
+export type ControlParams = z.output<typeof paramsSchema>;
+
+export const DEFAULT_PARAMS: ControlParams = paramsSchema.parse(undefined);
+
+export class ParamsError extends InputError {
+  override readonly name: string = 'ParamsError';
+}
+
+/** A validated params document; `where` names its source in errors (`params.json: trustedAccounts[0]: …`). */
+export function parseParams(input: unknown, where = 'params'): ControlParams {
+  const result = paramsSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = [where, ...(issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].join('.').replace(/\.\[/g, '[');
+  const problem = issue?.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.map((k) => `"${k}"`).join(', ')} (known: ${Object.keys(DEFAULT_PARAMS).join(', ')})` : (issue?.message ?? 'invalid').replace(/^Invalid input: /, '');
+  throw new ParamsError(path, problem, { cause: result.error });
+}
+
+/** A params file's text: JSON, validated. */
+export function parseParamsText(text: string, where: string): ControlParams {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new ParamsError(where, `not JSON (${(cause as Error).message})`, { cause });
+  }
+  return parseParams(value, where);
+}
