@@ -29,5 +29,19 @@ ensure_moto() {
   "$repo_root/.venv/bin/pip" install --quiet "moto[server]==${MOTO_VERSION}"
 }
 
+ensure_chromium() {
+  for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome; do
+    [ -n "$candidate" ] && [ -x "$candidate" ] && return
+  done
+  command -v apt-get >/dev/null 2>&1 || fail "Chromium is missing (the HTML report test renders in it) and apt-get is not here to install it; install Chromium and set CHROMIUM_PATH"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "tools: installing Debian's chromium for the HTML report test"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  [ -x /usr/bin/chromium ] || fail "apt-get did not install /usr/bin/chromium"
+}
+
 ensure_opa
 ensure_moto
+ensure_chromium

@@ -2,18 +2,35 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { SEVERITIES, type Severity } from '../controls/index.js';
+import { SEVERITIES } from '../controls/index.js';
 import { runFixtureDemo } from './demo.js';
 import { CliError } from './io.js';
-import { runSweep, type Io, type SweepFormat } from './sweep.js';
+import { progressReporter } from './progress.js';
+import { runSnapshot, runSweep, type Io, type SweepOptions } from './sweep.js';
+
+// The SDK warns on every run that its 2027 releases will need Node 22; vigil supports Node 20 and says so in its README.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
+const progress = progressReporter(process.stderr, (text) => process.stderr.write(text));
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   clock: () => Date.now() / 1000,
+  progress: progress.update,
 };
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function withLiveOptions(command: Command): Command {
+  return command
+    .option('--region <region>', 'a region to read (repeatable; default AWS_REGION)', collect)
+    .option('--all-regions', 'read every region enabled for the account')
+    .option('--profile <name>', 'a named profile from ~/.aws (default: the default credential chain)')
+    .option('--endpoint-url <url>', 'an AWS-compatible endpoint, e.g. a local emulator (http://127.0.0.1:5000)')
+    .option('--policy-rate <per-second>', 'GetResourcePolicy calls per second per region (AWS allows 50; default 45)');
+}
 
 export function buildProgram(print: (line: string) => void = (line) => process.stdout.write(`${line}\n`), io: Io = processIo, setExitCode: (code: number) => void = (code) => {
   process.exitCode = code;
@@ -30,17 +47,34 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
     .option('--events-dir <dir>', 'folder of recorded fixtures', join(projectRoot, 'events'))
     .action((options: { eventsDir: string }) => runFixtureDemo(options.eventsDir, print));
 
-  program
-    .command('sweep')
-    .description('Evaluate every secret against the nine controls and print the findings report.')
-    .option('--snapshot <file>', 'a snapshot file (vigil snapshot format, JSON or gzipped JSON) to evaluate instead of a live account')
+  withLiveOptions(
+    program
+      .command('sweep')
+      .description('Evaluate every secret against the nine controls and print the findings report (a live account, or --snapshot FILE).')
+      .option('--snapshot <file>', 'evaluate a snapshot file (vigil snapshot format, JSON or gzipped) instead of a live account'),
+  )
     .option('--params <file>', 'control parameters (JSON): thresholds, trustedAccounts, trustedOrgIds, requiredTagKeys, allowedKmsKeyArns; see README')
     .option('--now <iso-8601>', 'evaluation time (default: now); makes a sweep repeatable')
     .addOption(new Option('--format <format>', 'what goes to stdout').choices(['json', 'md', 'table']).default('table'))
-    .option('--out <dir>', 'also write every report format into this folder')
+    .option('--out <dir>', 'also write every report format into this folder (JSON, Markdown, HTML, CSV, ASFF, OCSF, frameworks)')
+    .option('--previous <report.json>', 'an earlier JSON report: the reports say what is new and what was resolved since')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a failure at this severity or above is not exempted').choices(SEVERITIES.filter((s) => s !== 'INFORMATIONAL')))
-    .action(async (options: { snapshot?: string; params?: string; now?: string; format: SweepFormat; out?: string; failOn?: Severity }) => {
-      setExitCode(await runSweep(options, io));
+    .action(async (options: SweepOptions) => {
+      try {
+        setExitCode(await runSweep(options, io));
+      } finally {
+        progress.stop();
+      }
+    });
+
+  withLiveOptions(program.command('snapshot').description('Capture every secret of one region (metadata, resource policy, key state; never a value) as a snapshot file.'))
+    .requiredOption('--out <file>', 'where to write the snapshot (JSON)')
+    .action(async (options: { out: string; region?: string[]; allRegions?: boolean; profile?: string; endpointUrl?: string; policyRate?: string }) => {
+      try {
+        setExitCode(await runSnapshot(options, io));
+      } finally {
+        progress.stop();
+      }
     });
 
   return program;

@@ -1,2 +1,4 @@
 export * from './snapshot.js';
+export * from './aws.js';
 export * from './state.js';
+export * from './sweep.js';

@@ -1,4 +1,5 @@
 import { SEVERITIES } from '../controls/types.js';
+import type { HtmlExtras } from './html.js';
 import { isExemptedFailure, type Report } from './report.js';
 
 export function renderJson(report: Report): string {
@@ -8,7 +9,7 @@ export function renderJson(report: Report): string {
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 /** Markdown: a summary table per control, then failing findings grouped by severity with their remediation. */
-export function renderMarkdown(report: Report): string {
+export function renderMarkdown(report: Report, extras: HtmlExtras = {}): string {
   const lines: string[] = [];
   const s = report.summary;
   lines.push(`# vigil findings: account ${report.scope.account}, ${report.scope.regions.join(', ')}`, '');
@@ -18,6 +19,16 @@ export function renderMarkdown(report: Report): string {
   for (const c of s.byControl) {
     const percent = c.compliancePercent === null ? '—' : `${c.compliancePercent}%`;
     lines.push(`| \`${c.controlId}\` ${cell(c.title)} | ${c.severity} | ${percent} | ${c.counts.PASS} | ${c.counts.FAIL} | ${c.exemptedFailures} | ${c.counts.ERROR} | ${c.counts.NOT_APPLICABLE} |`);
+  }
+  if (extras.diff) {
+    const d = extras.diff;
+    lines.push('', `## Since ${d.previousGeneratedAt}`, '', `${d.newFailures.length} new failures, ${d.resolvedFailures.length} resolved, ${d.unchangedFailures} unchanged.`);
+    for (const f of d.newFailures) lines.push(`- new: **${f.resource.name}** \`${f.controlId}\`: ${cell(f.reason)}`);
+    for (const r of d.resolvedFailures) lines.push(`- resolved: ${r.arn} \`${r.controlId}\` (now ${r.now})`);
+  }
+  if (extras.frameworks?.length) {
+    lines.push('', '## Frameworks', '', '| framework | requirement | controls | state |', '|---|---|---|---|');
+    for (const r of extras.frameworks) lines.push(`| ${r.framework} | ${r.requirement} | ${r.controls.join(', ')} | ${r.state === 'met' ? 'met' : r.state === 'not-met' ? `not met (${r.failing} failing)` : `undecided (${r.errors} errors)`} |`);
   }
   for (const severity of SEVERITIES) {
     const failing = report.findings.filter((f) => f.status === 'FAIL' && f.severity === severity);

@@ -65,6 +65,8 @@ export interface ReportInput {
   /** Evaluation time and generation time, epoch seconds (the core reads no clock). */
   evaluatedAt: number;
   generatedAt: number;
+  /** Secrets listed but not evaluated (deleted while the sweep ran). */
+  dropped?: { arn: string; note: string }[];
 }
 
 export function buildReport(input: ReportInput): Report {
@@ -97,7 +99,10 @@ export function buildReport(input: ReportInput): Report {
     params: input.params,
     summary: { secrets: input.states.length, byStatus, failuresBySeverity, exemptedFailures: findings.filter(isExemptedFailure).length, byControl },
     findings,
-    unreadable: input.states.flatMap((s) => Object.entries(s.unreadable).map(([field, why]) => ({ arn: s.arn, field, why: why ?? '' }))),
+    unreadable: [
+      ...input.states.flatMap((s) => Object.entries(s.unreadable).map(([field, why]) => ({ arn: s.arn, field, why: why ?? '' }))),
+      ...(input.dropped ?? []).map((d) => ({ arn: d.arn, field: 'secret', why: d.note })),
+    ],
     exemptions: findings
       .filter((f) => f.exemption)
       .map((f) => {

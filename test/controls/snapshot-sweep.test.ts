@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -101,14 +101,28 @@ describe('vigil sweep --snapshot', () => {
     expect((await runCli(['sweep', '--snapshot', compliantOnly, '--params', PARAMS, '--now', NOW, '--fail-on', 'LOW'])).exitCode).toBe(0);
   });
 
-  it('writes the JSON and Markdown reports with --out', async () => {
+  it('writes every report format with --out, and points at the HTML report', async () => {
     const out = mkdtempSync(join(tmpdir(), 'vigil-out-'));
     const run = await runCli(['sweep', '--snapshot', SNAPSHOT, '--params', PARAMS, '--now', NOW, '--out', out]);
-    expect(run.stderr).toContain(`wrote ${join(out, 'report.json')}`);
+    expect(run.stderr).toContain(`wrote 7 report files to ${out}; open ${join(out, 'report.html')}`);
+    expect(readdirSync(out).sort()).toEqual(['findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'frameworks.json', 'report.html', 'report.json', 'report.md']);
     expect((JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report).summary.secrets).toBe(15);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('| `no-public-principal` No public access through the resource policy | CRITICAL | 92.3% | 12 | 1 | 0 | 2 | 0 |');
     expect(md).toMatch(/## CRITICAL \(1\)\n\n- \*\*prod\/api\/payments-key\*\* `no-public-principal`/);
+  });
+
+  it('says what is new and what was resolved since --previous', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-prev-'));
+    const doc = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as { secrets: { describe: { Name: string } }[] };
+    const before = join(dir, 'before.json');
+    writeFileSync(before, JSON.stringify({ ...doc, secrets: doc.secrets.filter((s) => s.describe.Name !== 'prod/api/payments-key') }));
+    const previous = join(dir, 'previous.json');
+    writeFileSync(previous, (await runCli(['sweep', '--snapshot', before, '--params', PARAMS, '--now', NOW, '--format', 'json'])).stdout);
+    const out = join(dir, 'out');
+    const run = await runCli(['sweep', '--snapshot', SNAPSHOT, '--params', PARAMS, '--now', NOW, '--previous', previous, '--out', out]);
+    expect(run.stderr).toContain('6 new failures, 0 resolved');
+    expect(JSON.parse(readFileSync(join(out, 'diff.json'), 'utf8'))).toMatchObject({ unchangedFailures: 18, resolvedFailures: [] });
   });
 
   it('refuses a params file with an unknown parameter, naming it', async () => {
@@ -131,9 +145,9 @@ describe('vigil sweep --snapshot', () => {
     expect(run.stderr).toContain(`${file}.secrets[3].describe.ARN: expected string, received undefined`);
   });
 
-  it('needs --snapshot until live sweeps exist, and says so', async () => {
+  it('asks for a region when a live sweep has none', async () => {
     const run = await runCli(['sweep']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('sweep needs --snapshot FILE');
+    expect(run.stderr).toContain('no region: pass --region REGION (repeatable) or --all-regions, or set AWS_REGION');
   });
 });

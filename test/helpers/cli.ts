@@ -8,13 +8,13 @@ export interface CliRun {
 }
 
 /** Runs the vigil CLI in-process, as a user would from a shell, and captures what it prints and its exit code. */
-export async function runCli(args: string[], clock = () => Date.UTC(2026, 10, 23, 12) / 1000): Promise<CliRun> {
+export async function runCli(args: string[], clock = () => Date.UTC(2026, 10, 23, 12) / 1000, env: Record<string, string | undefined> = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   let exitCode = 0;
   const program = buildProgram(
     (line) => (stdout += `${line}\n`),
-    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), clock },
+    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), clock, env },
     (code) => (exitCode = code),
   );
   program.configureOutput({ writeOut: (t) => (stdout += t), writeErr: (t) => (stderr += t) });

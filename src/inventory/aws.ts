@@ -1,0 +1,141 @@
+import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { GetResourcePolicyCommand, ListSecretsCommand, type SecretListEntry, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import pLimit from 'p-limit';
+import pThrottle from 'p-throttle';
+import { fromDescribeSecret, type KmsKeyState, type SecretState } from './state.js';
+
+/** Secrets Manager allows 50 GetResourcePolicy requests a second per region; vigil stays a little under by default. */
+export const DEFAULT_POLICY_RATE_PER_SECOND = 45;
+export const DEFAULT_CONCURRENCY = 16;
+
+export interface InventoryOptions {
+  secretsManager: SecretsManagerClient;
+  kms: KMSClient;
+  /** GetResourcePolicy calls per second (the client-side limiter). */
+  policyRatePerSecond?: number;
+  /** GetResourcePolicy calls in flight at once. */
+  concurrency?: number;
+  /** Resume a region's listing where an earlier run stopped. */
+  startToken?: string;
+  /** Stop listing further pages once this returns true (the Lambda's remaining time); the next token is returned. */
+  shouldStop?: () => boolean;
+  /** Told of each secret as it is read (for a progress bar). */
+  onSecret?: (done: number, total: number) => void;
+  /** Secrets Manager in another region: a replica's resource policy is read from its primary. */
+  secretsManagerIn?: (region: string) => SecretsManagerClient;
+}
+
+export interface InventoryNote {
+  arn: string;
+  note: string;
+}
+
+/** One secret as read, in DESIGN.md's snapshot shape (what `vigil snapshot` writes). */
+export interface CapturedSecret {
+  describe: SecretListEntry;
+  resourcePolicy: string | null;
+  kmsKey: { KeyId: string | null; Arn: string | null; KeyManager: string | null; KeyState: string | null } | null;
+  unreadable: SecretState['unreadable'];
+}
+
+export interface Inventory {
+  states: SecretState[];
+  captured: CapturedSecret[];
+  /** Secrets listed but gone before they could be read (deleted mid-sweep). */
+  dropped: InventoryNote[];
+  /** Where to continue, when shouldStop cut the listing short. */
+  nextToken?: string;
+  apiCalls: { listSecrets: number; getResourcePolicy: number; describeKey: number };
+}
+
+const AWS_MANAGED_ALIAS = 'alias/aws/secretsmanager';
+
+/** Every secret of one region, as SecretStates, without ever asking for a value. */
+export async function readInventory(options: InventoryOptions): Promise<Inventory> {
+  const calls = { listSecrets: 0, getResourcePolicy: 0, describeKey: 0 };
+  const entries: SecretListEntry[] = [];
+  let token = options.startToken;
+  do {
+    calls.listSecrets += 1;
+    const page = await options.secretsManager.send(new ListSecretsCommand({ IncludePlannedDeletion: true, MaxResults: 100, NextToken: token }));
+    entries.push(...(page.SecretList ?? []));
+    token = page.NextToken;
+  } while (token && !options.shouldStop?.());
+
+  const rate = options.policyRatePerSecond ?? DEFAULT_POLICY_RATE_PER_SECOND;
+  const throttle = pThrottle({ limit: rate, interval: 1000 });
+  const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+  const keys = new Map<string, Promise<KeyLookup>>();
+  const dropped: InventoryNote[] = [];
+  let done = 0;
+
+  const getPolicy = throttle(async (entry: SecretListEntry) => {
+    calls.getResourcePolicy += 1;
+    const arn = entry.ARN as string;
+    const region = arn.split(':')[3] as string;
+    // AWS answers GetResourcePolicy for a replica only in the primary's region, where the policy lives.
+    const primary = entry.PrimaryRegion && entry.PrimaryRegion !== region ? entry.PrimaryRegion : undefined;
+    if (primary && options.secretsManagerIn) {
+      return options.secretsManagerIn(primary).send(new GetResourcePolicyCommand({ SecretId: arn.replace(`:${region}:`, `:${primary}:`) }));
+    }
+    return options.secretsManager.send(new GetResourcePolicyCommand({ SecretId: arn }));
+  });
+
+  const describeKey = (keyId: string): Promise<KeyLookup> => {
+    let lookup = keys.get(keyId);
+    if (!lookup) {
+      calls.describeKey += 1;
+      lookup = options.kms.send(new DescribeKeyCommand({ KeyId: keyId })).then(
+        (r): KeyLookup => ({ key: { arn: r.KeyMetadata?.Arn ?? null, keyManager: r.KeyMetadata?.KeyManager ?? null, keyState: r.KeyMetadata?.KeyState ?? null } }),
+        (error: unknown): KeyLookup => ({ unreadable: describeError(error, 'kms:DescribeKey') }),
+      );
+      keys.set(keyId, lookup);
+    }
+    return lookup;
+  };
+
+  const read = await Promise.all(
+    entries.map((entry) =>
+      limit(async (): Promise<{ state: SecretState; captured: CapturedSecret } | undefined> => {
+        const arn = entry.ARN as string;
+        const unreadable: SecretState['unreadable'] = {};
+        let resourcePolicy: string | null = null;
+        try {
+          resourcePolicy = (await getPolicy(entry)).ResourcePolicy ?? null;
+        } catch (error) {
+          if (errorName(error) === 'ResourceNotFoundException') {
+            dropped.push({ arn, note: 'deleted while the sweep ran; not evaluated' });
+            return undefined;
+          }
+          unreadable.resourcePolicy = describeError(error, 'secretsmanager:GetResourcePolicy');
+        }
+        let kmsKey: KmsKeyState | null = null;
+        if (entry.KmsKeyId && entry.KmsKeyId !== AWS_MANAGED_ALIAS && !entry.KmsKeyId.endsWith(`:${AWS_MANAGED_ALIAS}`)) {
+          const lookup = await describeKey(entry.KmsKeyId);
+          if (lookup.key) kmsKey = lookup.key;
+          else unreadable.kmsKey = lookup.unreadable;
+        }
+        options.onSecret?.(++done, entries.length);
+        const state = fromDescribeSecret(entry, { resourcePolicy, kmsKey, unreadable }, `ListSecrets ${arn}`);
+        const key = kmsKey ? { KeyId: entry.KmsKeyId ?? null, Arn: kmsKey.arn, KeyManager: kmsKey.keyManager, KeyState: kmsKey.keyState } : null;
+        return { state, captured: { describe: entry, resourcePolicy, kmsKey: key, unreadable } };
+      }),
+    ),
+  );
+  const kept = read.filter((r) => r !== undefined);
+  const inventory: Inventory = { states: kept.map((r) => r.state), captured: kept.map((r) => r.captured), dropped, apiCalls: calls };
+  if (token) inventory.nextToken = token;
+  return inventory;
+}
+
+type KeyLookup = { key: KmsKeyState; unreadable?: undefined } | { key?: undefined; unreadable: string };
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
+}
+
+/** What a person needs from a failed read: the error's name and message, never a request's payload. */
+function describeError(error: unknown, action: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `${errorName(error)} on ${action}: ${message}`.slice(0, 300);
+}

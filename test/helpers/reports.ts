@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evaluateSecrets, listControls, parseParamsText } from '../../src/controls/index.js';
+import { readSnapshot, type SecretState } from '../../src/inventory/index.js';
+import { buildReport, type Report } from '../../src/reports/index.js';
+import { EVENTS_DIR } from './fixtures.js';
+
+export const FIXTURE_NOW = Date.UTC(2026, 10, 20) / 1000;
+
+/** The report of the acme-prod snapshot fixture, evaluated at 2026-11-20 with its params; `edit` may change the secrets first. */
+export async function fixtureReport(edit: (states: SecretState[]) => SecretState[] = (s) => s, now = FIXTURE_NOW): Promise<Report> {
+  const file = join(EVENTS_DIR, 'snapshots', 'acme-prod.json');
+  const snapshot = readSnapshot(readFileSync(file), 'acme-prod.json');
+  const params = parseParamsText(readFileSync(join(EVENTS_DIR, 'snapshots', 'acme-prod.params.json'), 'utf8'), 'params');
+  const states = edit(snapshot.secrets);
+  return buildReport({
+    controls: await listControls(),
+    states,
+    findings: await evaluateSecrets(states, { now, params }),
+    scope: { source: 'snapshot', account: snapshot.account, regions: [snapshot.region], snapshotFile: 'acme-prod.json' },
+    params,
+    evaluatedAt: now,
+    generatedAt: now + 60,
+  });
+}

@@ -1,0 +1,130 @@
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kmsClient, secretsManagerClient } from '../../src/aws/clients.js';
+import { DEMO_SECRETS, seedAccount, type SeededAccount } from '../../src/demo/account.js';
+import { readSnapshot } from '../../src/inventory/index.js';
+import type { Report } from '../../src/reports/index.js';
+import { runCli } from '../helpers/cli.js';
+import { startEmulator, type Emulator } from '../helpers/emulator.js';
+import { EVENTS_DIR } from '../helpers/fixtures.js';
+
+// A live sweep of an account seeded through the real SDK in moto's server. What moto cannot show is covered by the
+// snapshot tests (test/controls/snapshot-sweep.test.ts) instead, namely:
+// - LastAccessedDate (moto never records one), so `unused` fails there, not here;
+// - rotation by schedule expression or with a rotation function (moto enables rotation only for AutomaticallyAfterDays,
+//   and needs a real Lambda for a function), and overdue or stuck rotations, which need time to pass;
+// - a replica's own KMS key (moto's replica keeps none, so the replicas here read as on the AWS managed key).
+const PARAMS = join(EVENTS_DIR, 'snapshots', 'acme-prod.params.json');
+const CONTROLS = ['customer-managed-key', 'no-public-principal', 'no-untrusted-cross-account', 'pending-deletion', 'required-tags', 'rotated-within-period', 'rotation-enabled', 'rotation-succeeding', 'unused'] as const;
+const P = 'PASS', F = 'FAIL', N = 'NOT_APPLICABLE';
+const compliant = [P, P, P, P, P, P, P, P, P];
+const noRotation = [P, P, P, P, P, P, F, N, P];
+
+//                                                   cmk public cross del tags period enabled succeeding unused
+const expected: Record<string, string[]> = {
+  'prod/orders/db-credentials':            compliant,
+  'prod/payments/db-credentials':          compliant,
+  'prod/inventory/db-credentials':         compliant,
+  'prod/search/db-credentials':            compliant, // "*" bounded to a VPC endpoint
+  'prod/identity/signing-key':             compliant, // 90 days = maxRotationIntervalDays
+  'prod/billing/db-credentials':           compliant, // shared with the trusted account
+  'staging/orders/db-credentials':         compliant,
+  'prod/payments/stripe-api-key':          noRotation,
+  'prod/notifications/twilio-token':       [F, P, P, P, P, P, F, N, P], // default key
+  'prod/analytics/warehouse-password':     [F, P, P, P, P, P, F, N, P], // alias/aws/secretsmanager
+  'prod/legacy/ftp-password':              [F, P, P, P, F, P, F, N, P],
+  'prod/reports/smtp-password':            [F, P, P, P, P, P, P, P, P], // key disabled
+  'prod/archive/s3-hmac':                  [F, P, P, P, P, P, F, N, P], // key pending deletion
+  'prod/marketing/webhook-secret':         [P, F, F, P, P, P, F, N, P], // public policy
+  'prod/partners/feed-token':              [P, P, F, P, P, P, F, N, P], // untrusted account
+  'prod/partners/acme-token':              compliant,
+  'prod/shared/readonly-db':               compliant, // trusted organisation
+  'prod/shared/other-org-token':           [P, P, F, P, P, P, F, N, P], // another organisation
+  'prod/ml/feature-store-key':             [P, F, F, P, P, P, F, N, P], // arn:aws:iam::*:role/...
+  'prod/security/break-glass':             compliant, // Deny statements grant nothing
+  'prod/ci/deploy-token':                  [P, P, P, P, F, P, P, P, P], // untagged
+  'prod/ci/npm-token':                     [P, P, P, P, F, P, F, N, P], // owner tag missing
+  'prod/old/batch-credentials':            [P, P, P, F, P, P, F, N, P], // deletion scheduled
+  'prod/old/reporting-db':                 [F, P, P, F, F, P, F, N, P],
+  'prod/global/app-config':                [F, P, P, P, P, N, N, N, P], // replica; org policy read from the primary region
+  'prod/global/feature-flags-key':         [F, P, P, P, P, N, N, N, P], // replica
+  'dev/sandbox/api-key':                   [F, P, P, P, F, P, F, N, P],
+  'prod/exempt/vendor-token':              noRotation, // the FAIL carries an active exemption
+  'prod/mobile/push-certificate-password': compliant,
+  'prod/data/kafka-credentials':           compliant,
+  'prod/data/redis-auth':                  compliant,
+};
+
+const CANARY = (name: string) => `vigil-canary-${name.replaceAll('/', '-')}-4f7a9c`;
+
+let emulator: Emulator;
+let seeded: SeededAccount;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  const aws = emulator.aws();
+  seeded = await seedAccount(
+    { secretsManager: secretsManagerClient(aws), kms: kmsClient(aws), primary: (region) => ({ secretsManager: secretsManagerClient(emulator.aws(region)) }) },
+    DEMO_SECRETS,
+    CANARY,
+    '123456789012',
+  );
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+const now = () => Date.now() / 1000;
+
+describe('vigil sweep against a live (emulated) account', () => {
+  it('seeds at least 30 secrets through the real SDK', async () => {
+    expect(Object.keys(seeded.arns)).toHaveLength(DEMO_SECRETS.length);
+    expect(DEMO_SECRETS.length).toBeGreaterThanOrEqual(30);
+    // The values are really there, so a report that leaked one would be caught below.
+    const value = await secretsManagerClient(emulator.aws()).send(new GetSecretValueCommand({ SecretId: seeded.arns['prod/ci/npm-token'] }));
+    expect(value.SecretString).toBe(CANARY('prod/ci/npm-token'));
+  });
+
+  it('finds the expected status for every secret and control', async () => {
+    const run = await runCli(['sweep', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--params', PARAMS, '--format', 'json'], now);
+    expect(run.exitCode).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    const actual: Record<string, string[]> = {};
+    for (const f of report.findings) (actual[f.resource.name] ??= Array<string>(9).fill('missing'))[CONTROLS.indexOf(f.controlId as (typeof CONTROLS)[number])] = f.status;
+    expect(actual).toEqual(expected);
+    expect(report.scope).toMatchObject({ source: 'live', account: '123456789012', regions: ['us-east-1'] });
+    expect(report.findings.find((f) => f.resource.name === 'prod/exempt/vendor-token' && f.controlId === 'rotation-enabled')?.exemption).toMatchObject({ active: true });
+    expect(report.unreadable).toEqual([]);
+  });
+
+  it('never puts a secret value in a report', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vigil-live-'));
+    const run = await runCli(['sweep', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--out', out, '--format', 'md'], now);
+    for (const text of [run.stdout, run.stderr, readFileSync(join(out, 'report.json'), 'utf8'), readFileSync(join(out, 'report.md'), 'utf8')]) {
+      for (const secret of DEMO_SECRETS) expect(text).not.toContain(CANARY(secret.name));
+    }
+  });
+
+  it('captures a snapshot that sweeps to the same findings offline', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vigil-snap-')), 'account.json');
+    const capture = await runCli(['snapshot', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--out', file], now);
+    expect(capture.exitCode).toBe(0);
+    expect(capture.stderr).toContain(`wrote ${DEMO_SECRETS.length} secrets of 123456789012 us-east-1`);
+    expect(readSnapshot(readFileSync(file), file).secrets).toHaveLength(DEMO_SECRETS.length);
+    for (const secret of DEMO_SECRETS) expect(readFileSync(file, 'utf8')).not.toContain(CANARY(secret.name));
+    const at = new Date().toISOString();
+    const live = JSON.parse((await runCli(['sweep', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--params', PARAMS, '--now', at, '--format', 'json'], now)).stdout) as Report;
+    const offline = JSON.parse((await runCli(['sweep', '--snapshot', file, '--params', PARAMS, '--now', at, '--format', 'json'], now)).stdout) as Report;
+    const statuses = (r: Report) => r.findings.map((f) => `${f.resource.arn} ${f.controlId} ${f.status}`).sort();
+    expect(statuses(offline)).toEqual(statuses(live));
+  });
+
+  it('says plainly when AWS cannot be reached', async () => {
+    const run = await runCli(['sweep', '--endpoint-url', 'http://127.0.0.1:9', '--region', 'us-east-1'], now);
+    expect(run.exitCode).not.toBe(0);
+  });
+});
