@@ -4,8 +4,17 @@ import { fileURLToPath } from 'node:url';
 import { report, type Metric } from './metrics.js';
 import { benchEval } from './eval.js';
 import { benchNormalise } from './normalise.js';
+import { benchSweep } from './sweep.js';
 
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const json = process.argv.includes('--json');
-const metrics: Metric[] = [...benchNormalise(join(root, 'events')), ...(await benchEval())];
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const suites: Record<string, () => Promise<Metric[]> | Metric[]> = {
+  normalise: () => benchNormalise(join(root, 'events')),
+  eval: benchEval,
+  sweep: benchSweep,
+};
+const metrics: Metric[] = [];
+for (const [name, run] of Object.entries(suites)) if (!only || only === name) metrics.push(...(await run()));
 report(metrics, json, (line) => process.stdout.write(`${line}\n`));

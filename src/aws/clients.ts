@@ -2,6 +2,7 @@ import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
@@ -54,3 +55,4 @@ export const securityHubClient = (o: AwsOptions) => new SecurityHubClient(plain(
 export const eventBridgeClient = (o: AwsOptions) => new EventBridgeClient(plain(o));
 export const configServiceClient = (o: AwsOptions) => new ConfigServiceClient(plain(o));
 export const stsClient = (o: AwsOptions) => new STSClient(plain(o));
+export const lambdaClient = (o: AwsOptions) => new LambdaClient(plain(o));

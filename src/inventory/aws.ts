@@ -19,6 +19,10 @@ export interface InventoryOptions {
   startToken?: string;
   /** Stop listing further pages once this returns true (the Lambda's remaining time); the next token is returned. */
   shouldStop?: () => boolean;
+  /** List at most this many pages (of `pageSize` secrets) in this call; the next token is returned. */
+  maxPages?: number;
+  /** ListSecrets page size, 1 to 100. */
+  pageSize?: number;
   /** Told of each secret as it is read (for a progress bar). */
   onSecret?: (done: number, total: number) => void;
   /** Secrets Manager in another region: a replica's resource policy is read from its primary. */
@@ -57,13 +61,14 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
   let token = options.startToken;
   do {
     calls.listSecrets += 1;
-    const page = await options.secretsManager.send(new ListSecretsCommand({ IncludePlannedDeletion: true, MaxResults: 100, NextToken: token }));
+    const page = await options.secretsManager.send(new ListSecretsCommand({ IncludePlannedDeletion: true, MaxResults: options.pageSize ?? 100, NextToken: token }));
     entries.push(...(page.SecretList ?? []));
     token = page.NextToken;
-  } while (token && !options.shouldStop?.());
+  } while (token && calls.listSecrets < (options.maxPages ?? Number.POSITIVE_INFINITY) && !options.shouldStop?.());
 
   const rate = options.policyRatePerSecond ?? DEFAULT_POLICY_RATE_PER_SECOND;
-  const throttle = pThrottle({ limit: rate, interval: 1000 });
+  // strict: no 1-second span ever holds more than `rate` calls (the windowed default can bunch two windows' calls together).
+  const throttle = pThrottle({ limit: rate, interval: 1000, strict: true });
   const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
   const keys = new Map<string, Promise<KeyLookup>>();
   const dropped: InventoryNote[] = [];

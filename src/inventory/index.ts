@@ -2,3 +2,4 @@ export * from './snapshot.js';
 export * from './aws.js';
 export * from './state.js';
 export * from './sweep.js';
+export * from './sweep-job.js';

@@ -1,0 +1,170 @@
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { BatchImportFindingsCommand } from '@aws-sdk/client-securityhub';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { Context } from 'aws-lambda';
+import { kmsClient, lambdaClient, s3Client, secretsManagerClient, securityHubClient, snsClient, stsClient, type AwsOptions } from '../src/aws/clients.js';
+import { logger } from '../src/aws/logger.js';
+import { sweepSettings, type SweepSettings } from '../src/aws/settings.js';
+import { evaluateSecrets, listControls } from '../src/controls/index.js';
+import { parseSnapshot, snapshotDocument, continueSweep, type SweepCheckpoint } from '../src/inventory/index.js';
+import { HTML_REPORT, buildReport, renderAll, toAsff, type Report, type ReportDiff } from '../src/reports/index.js';
+
+export interface SweepEvent {
+  /** Set when a sweep continues from an earlier invocation. */
+  checkpointKey?: string;
+}
+
+export interface SweepResult {
+  status: 'completed' | 'continued';
+  runId: string;
+  reports?: { region: string; prefix: string; secrets: number; failures: number }[];
+}
+
+export interface SweepDependencies {
+  env: Record<string, string | undefined>;
+  aws: (region: string) => AwsOptions;
+  /** Wall-clock time, epoch seconds. */
+  clock: () => number;
+  /** Starts this function again, asynchronously, with `payload`. */
+  invokeSelf: (payload: SweepEvent, settings: SweepSettings) => Promise<void>;
+  pageSize?: number;
+}
+
+const defaultDependencies: SweepDependencies = {
+  env: process.env,
+  aws: (region) => ({ region }),
+  clock: () => Date.now() / 1000,
+  invokeSelf: async (payload, settings) => {
+    if (!settings.functionName) throw new Error('cannot continue the sweep: AWS_LAMBDA_FUNCTION_NAME is not set');
+    await lambdaClient({ region: settings.region }).send(new InvokeCommand({ FunctionName: settings.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }));
+  },
+};
+
+const stamp = (epoch: number) => new Date(epoch * 1000).toISOString().replace(/[:.]/g, '-');
+
+/** The scheduled sweep: read every secret, write every report to S3, tell on-call in one SNS message. */
+export function createSweepHandler(deps: SweepDependencies) {
+  return async (event: SweepEvent | undefined, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepResult> => {
+    const settings = sweepSettings(deps.env);
+    const home = deps.aws(settings.region);
+    const s3 = s3Client(home);
+    let checkpoint: SweepCheckpoint;
+    if (event?.checkpointKey) {
+      checkpoint = JSON.parse(await readObject(s3, settings.bucket, event.checkpointKey)) as SweepCheckpoint;
+      logger.info('continuing sweep', { runId: checkpoint.runId, invocation: checkpoint.invocations + 1, regionIndex: checkpoint.regionIndex });
+    } else {
+      const identity = await stsClient(home).send(new GetCallerIdentityCommand({}));
+      const startedAt = deps.clock();
+      checkpoint = { runId: stamp(startedAt), startedAt, account: identity.Account ?? 'unknown', regions: settings.regions, regionIndex: 0, captured: {}, dropped: [], invocations: 0 };
+    }
+    const checkpointKey = `reports/${checkpoint.account}/_checkpoints/${checkpoint.runId}.json`;
+    const progress = await continueSweep(checkpoint, {
+      clients: { secretsManager: (r) => secretsManagerClient(deps.aws(r)), kms: (r) => kmsClient(deps.aws(r)) },
+      outOfTime: () => context.getRemainingTimeInMillis() < settings.checkpointMarginMs,
+      ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
+      ...(settings.policyRate ? { policyRatePerSecond: settings.policyRate } : {}),
+    });
+    if (!progress.done) {
+      await s3.send(new PutObjectCommand({ Bucket: settings.bucket, Key: checkpointKey, Body: JSON.stringify(progress.checkpoint), ContentType: 'application/json', ServerSideEncryption: 'aws:kms' }));
+      await deps.invokeSelf({ checkpointKey }, settings);
+      logger.info('sweep continues in a new invocation', { runId: checkpoint.runId, secretsRead: Object.values(progress.checkpoint.captured).flat().length });
+      return { status: 'continued', runId: checkpoint.runId };
+    }
+    const reports = await finish(progress.checkpoint, settings, deps);
+    if (event?.checkpointKey) await s3.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: checkpointKey }));
+    return { status: 'completed', runId: checkpoint.runId, reports };
+  };
+}
+
+async function finish(run: SweepCheckpoint, settings: SweepSettings, deps: SweepDependencies) {
+  const controls = await listControls();
+  const s3 = s3Client(deps.aws(settings.region));
+  const results: { region: string; prefix: string; report: Report; diff?: ReportDiff; stored: boolean; error?: string }[] = [];
+  for (const region of run.regions) {
+    const snapshot = parseSnapshot(snapshotDocument(run.account, region, run.startedAt, run.captured[region] ?? []), `sweep ${run.runId} ${region}`);
+    const findings = await evaluateSecrets(snapshot.secrets, { now: run.startedAt, params: settings.params });
+    const report = buildReport({
+      controls,
+      states: snapshot.secrets,
+      findings,
+      scope: { source: 'live', account: run.account, regions: [region] },
+      params: settings.params,
+      evaluatedAt: run.startedAt,
+      generatedAt: deps.clock(),
+      dropped: run.dropped.filter((d) => d.arn.split(':')[3] === region),
+    });
+    const base = `reports/${run.account}/${region}`;
+    const previousText = await readObject(s3, settings.bucket, `${base}/latest/report.json`).catch(() => undefined);
+    const previous = previousText ? (JSON.parse(previousText) as Report) : undefined;
+    const { files, diff } = renderAll(report, controls, previous);
+    const prefix = `${base}/${run.runId}`;
+    try {
+      for (const folder of [prefix, `${base}/latest`]) {
+        for (const [name, body] of Object.entries(files)) {
+          await s3.send(new PutObjectCommand({ Bucket: settings.bucket, Key: `${folder}/${name}`, Body: body, ContentType: contentType(name), ServerSideEncryption: 'aws:kms' }));
+        }
+      }
+      results.push({ region, prefix, report, ...(diff ? { diff } : {}), stored: true });
+    } catch (error) {
+      logger.error('reports could not be stored', { region, bucket: settings.bucket, error: (error as Error).message });
+      results.push({ region, prefix, report, ...(diff ? { diff } : {}), stored: false, error: `${(error as Error).name}: ${(error as Error).message}` });
+    }
+    if (settings.securityHubImport) await importToSecurityHub(report, deps.aws(region));
+  }
+  await publishSummary(run, results, settings, deps);
+  const failed = results.filter((r) => !r.stored);
+  if (failed.length) throw new Error(`reports for ${failed.map((r) => r.region).join(', ')} could not be stored in s3://${settings.bucket}: ${failed[0]?.error}`);
+  return results.map((r) => ({ region: r.region, prefix: r.prefix, secrets: r.report.summary.secrets, failures: r.report.summary.byStatus.FAIL }));
+}
+
+async function importToSecurityHub(report: Report, aws: AwsOptions): Promise<void> {
+  const client = securityHubClient(aws);
+  const findings = report.findings.map((f) => toAsff(f, report));
+  for (let i = 0; i < findings.length; i += 100) {
+    const answer = await client.send(new BatchImportFindingsCommand({ Findings: findings.slice(i, i + 100) as never }));
+    if (answer.FailedCount) logger.warn('Security Hub refused some findings', { failed: answer.FailedCount, first: answer.FailedFindings?.[0]?.ErrorMessage });
+  }
+}
+
+async function publishSummary(run: SweepCheckpoint, results: { region: string; prefix: string; report: Report; diff?: ReportDiff; stored: boolean; error?: string }[], settings: SweepSettings, deps: SweepDependencies) {
+  const failing = results.reduce((n, r) => n + r.report.summary.byStatus.FAIL - r.report.summary.exemptedFailures, 0);
+  const fresh = results.reduce((n, r) => n + (r.diff?.newFailures.length ?? 0), 0);
+  const unstored = results.some((r) => !r.stored);
+  const subject = `vigil sweep ${run.account}: ${failing} failing${fresh ? `, ${fresh} new` : ''}${unstored ? ' (REPORTS NOT STORED)' : ''}`.slice(0, 100);
+  const lines = [`vigil swept ${results.reduce((n, r) => n + r.report.summary.secrets, 0)} secrets of account ${run.account} as of ${new Date(run.startedAt * 1000).toISOString()}.`, ''];
+  for (const r of results) {
+    const s = r.report.summary;
+    lines.push(`${r.region}: ${s.secrets} secrets, ${s.byStatus.FAIL} failing (${s.exemptedFailures} exempted), ${s.byStatus.ERROR} could not be decided.`);
+    lines.push(`  Critical ${s.failuresBySeverity.CRITICAL}, high ${s.failuresBySeverity.HIGH}, medium ${s.failuresBySeverity.MEDIUM}, low ${s.failuresBySeverity.LOW}.`);
+    if (r.diff) {
+      lines.push(`  Since the last sweep: ${r.diff.newFailures.length} new failures, ${r.diff.resolvedFailures.length} resolved.`);
+      for (const f of r.diff.newFailures.slice(0, 20)) lines.push(`  - NEW ${f.severity} ${f.resource.name}: ${f.controlId}: ${f.reason}`);
+    }
+    lines.push(r.stored ? `  Report: s3://${settings.bucket}/${r.prefix}/${HTML_REPORT}` : `  THE REPORT COULD NOT BE STORED in s3://${settings.bucket}/${r.prefix}/ (${r.error}). Findings are in this message only.`);
+    lines.push('');
+  }
+  await snsClient(deps.aws(settings.region)).send(
+    new PublishCommand({
+      TopicArn: settings.topicArn,
+      Subject: subject,
+      Message: lines.join('\n'),
+      MessageAttributes: { kind: { DataType: 'String', StringValue: 'sweep-summary' }, account: { DataType: 'String', StringValue: run.account }, severity: { DataType: 'String', StringValue: 'INFORMATIONAL' } },
+    }),
+  );
+}
+
+async function readObject(s3: ReturnType<typeof s3Client>, bucket: string, key: string): Promise<string> {
+  const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await answer.Body?.transformToString()) ?? '';
+}
+
+function contentType(name: string): string {
+  if (name.endsWith('.html')) return 'text/html; charset=utf-8';
+  if (name.endsWith('.md')) return 'text/markdown; charset=utf-8';
+  if (name.endsWith('.csv')) return 'text/csv; charset=utf-8';
+  return 'application/json';
+}
+
+export const handler = createSweepHandler(defaultDependencies);

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { InputError } from '../events/index.js';
+import { DEFAULT_PARAMS, parseParams, type ControlParams } from '../controls/params.js';
+
+/** A Lambda's configuration that cannot be used: a deployment fault, reported once and not retried. */
+export class SettingsError extends InputError {
+  override readonly name: string = 'SettingsError';
+}
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+
+const sweepSettingsSchema = z.object({
+  AWS_REGION: z.string().min(1),
+  VIGIL_REPORT_BUCKET: z.string().min(3),
+  VIGIL_ALERT_TOPIC_ARN: z.string().startsWith('arn:'),
+  /** Regions to sweep; default the function's own. */
+  VIGIL_REGIONS: list,
+  /** Control parameters as JSON (the params document); empty for the defaults. */
+  VIGIL_PARAMS: z.string().optional(),
+  VIGIL_SECURITY_HUB_IMPORT: z.enum(['true', 'false']).default('false'),
+  VIGIL_POLICY_RATE: z.coerce.number().positive().optional(),
+  /** Time kept in hand before the Lambda's timeout: below it, the sweep checkpoints and continues in a new invocation. */
+  VIGIL_CHECKPOINT_MARGIN_SECONDS: z.coerce.number().positive().default(60),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+});
+
+export interface SweepSettings {
+  region: string;
+  bucket: string;
+  topicArn: string;
+  regions: string[];
+  params: ControlParams;
+  securityHubImport: boolean;
+  policyRate?: number;
+  checkpointMarginMs: number;
+  functionName?: string;
+}
+
+export function sweepSettings(env: Record<string, string | undefined>): SweepSettings {
+  const parsed = sweepSettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SettingsError(`environment.${issue?.path.join('.') ?? ''}`, (issue?.message ?? 'invalid').replace(/^Invalid input: /, ''));
+  }
+  const e = parsed.data;
+  let params = DEFAULT_PARAMS;
+  if (e.VIGIL_PARAMS?.trim()) {
+    let value: unknown;
+    try {
+      value = JSON.parse(e.VIGIL_PARAMS);
+    } catch {
+      throw new SettingsError('environment.VIGIL_PARAMS', 'not JSON');
+    }
+    params = parseParams(value, 'environment.VIGIL_PARAMS');
+  }
+  return {
+    region: e.AWS_REGION,
+    bucket: e.VIGIL_REPORT_BUCKET,
+    topicArn: e.VIGIL_ALERT_TOPIC_ARN,
+    regions: e.VIGIL_REGIONS.length ? e.VIGIL_REGIONS : [e.AWS_REGION],
+    params,
+    securityHubImport: e.VIGIL_SECURITY_HUB_IMPORT === 'true',
+    ...(e.VIGIL_POLICY_RATE ? { policyRate: e.VIGIL_POLICY_RATE } : {}),
+    checkpointMarginMs: e.VIGIL_CHECKPOINT_MARGIN_SECONDS * 1000,
+    ...(e.AWS_LAMBDA_FUNCTION_NAME ? { functionName: e.AWS_LAMBDA_FUNCTION_NAME } : {}),
+  };
+}

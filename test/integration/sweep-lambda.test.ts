@@ -1,0 +1,111 @@
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSweepHandler, type SweepEvent } from '../../functions/sweep.js';
+import { kmsClient, s3Client, secretsManagerClient } from '../../src/aws/clients.js';
+import { DEMO_SECRETS, seedAccount } from '../../src/demo/account.js';
+import type { Report } from '../../src/reports/index.js';
+import { startEmulator, type Emulator } from '../helpers/emulator.js';
+import { topicWithSubscriber } from '../helpers/subscriber.js';
+
+let emulator: Emulator;
+let topic: Awaited<ReturnType<typeof topicWithSubscriber>>;
+const BUCKET = 'vigil-reports-test';
+const PARAMS = JSON.stringify({ requiredTagKeys: ['team', 'owner'], trustedAccounts: ['222233334444'], trustedOrgIds: ['o-a1b2c3d4e5'] });
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  const aws = emulator.aws();
+  await seedAccount({ secretsManager: secretsManagerClient(aws), kms: kmsClient(aws), primary: (r) => ({ secretsManager: secretsManagerClient(emulator.aws(r)) }) }, DEMO_SECRETS, (n) => `canary-${n}`, '123456789012');
+  await s3Client(aws).send(new CreateBucketCommand({ Bucket: BUCKET }));
+  topic = await topicWithSubscriber(aws, 'vigil-alerts');
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+function handlerWith(options: { bucket?: string; pageSize?: number; continued?: SweepEvent[]; clock?: () => number } = {}) {
+  return createSweepHandler({
+    env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: options.bucket ?? BUCKET, VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_PARAMS: PARAMS },
+    aws: (region) => emulator.aws(region),
+    clock: options.clock ?? (() => Date.now() / 1000),
+    invokeSelf: async (payload) => {
+      options.continued?.push(payload);
+    },
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+  });
+}
+
+const plenty = { getRemainingTimeInMillis: () => 600_000 };
+
+async function keys(prefix: string): Promise<string[]> {
+  const answer = await s3Client(emulator.aws()).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  return (answer.Contents ?? []).map((o) => o.Key as string).sort();
+}
+
+async function readJson<T>(key: string): Promise<T> {
+  const answer = await s3Client(emulator.aws()).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return JSON.parse((await answer.Body?.transformToString()) ?? '') as T;
+}
+
+describe('the scheduled sweep Lambda', () => {
+  it('writes every report format under the run and latest/, and sends one summary', async () => {
+    const result = await handlerWith()(undefined, plenty);
+    expect(result.status).toBe('completed');
+    const files = ['findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'frameworks.json', 'report.html', 'report.json', 'report.md'];
+    expect(await keys(`reports/123456789012/us-east-1/${result.runId}/`)).toEqual(files.map((f) => `reports/123456789012/us-east-1/${result.runId}/${f}`));
+    expect(await keys('reports/123456789012/us-east-1/latest/')).toEqual(files.map((f) => `reports/123456789012/us-east-1/latest/${f}`));
+    const report = await readJson<Report>('reports/123456789012/us-east-1/latest/report.json');
+    expect(report.summary.secrets).toBe(DEMO_SECRETS.length);
+    const [summary, ...more] = await topic.receive();
+    expect(more).toEqual([]);
+    const failing = report.summary.byStatus.FAIL - report.summary.exemptedFailures;
+    expect(summary?.Subject).toBe(`vigil sweep 123456789012: ${failing} failing`);
+    expect(summary?.Message).toContain(`us-east-1: ${DEMO_SECRETS.length} secrets, ${report.summary.byStatus.FAIL} failing (1 exempted)`);
+    expect(summary?.Message).toContain(`Report: s3://${BUCKET}/reports/123456789012/us-east-1/${result.runId}/report.html`);
+    expect(summary?.MessageAttributes?.['kind']?.Value).toBe('sweep-summary');
+  });
+
+  it('says what changed since the last sweep', async () => {
+    const result = await handlerWith({ clock: () => Date.now() / 1000 + 5 })(undefined, plenty);
+    expect(await keys(`reports/123456789012/us-east-1/${result.runId}/diff.json`)).toHaveLength(1);
+    const [summary] = await topic.receive();
+    expect(summary?.Message).toContain('Since the last sweep: 0 new failures, 0 resolved.');
+  });
+
+  it('checkpoints when time runs short and continues without reading a secret twice or skipping one', async () => {
+    const continued: SweepEvent[] = [];
+    const handler = handlerWith({ pageSize: 5, continued, clock: () => Date.now() / 1000 + 10 });
+    let budget = 0;
+    // Each invocation has time for exactly one page: the second check finds the time gone.
+    const oneAPage = { getRemainingTimeInMillis: () => (budget++ % 2 === 0 ? 600_000 : 1_000) };
+    let result = await handler(undefined, oneAPage);
+    let invocations = 1;
+    while (result.status === 'continued') {
+      const next = continued.shift();
+      expect(next?.checkpointKey).toMatch(/^reports\/123456789012\/_checkpoints\//);
+      budget = 0;
+      result = await handler(next, oneAPage);
+      invocations += 1;
+    }
+    expect(invocations).toBe(Math.ceil(DEMO_SECRETS.length / 5));
+    const report = await readJson<Report>(`reports/123456789012/us-east-1/${result.runId}/report.json`);
+    const arns = report.findings.filter((f) => f.controlId === 'pending-deletion').map((f) => f.resource.arn);
+    expect(arns).toHaveLength(DEMO_SECRETS.length);
+    expect(new Set(arns).size).toBe(DEMO_SECRETS.length);
+    expect(await keys('reports/123456789012/_checkpoints/')).toEqual([]);
+    await topic.receive();
+  });
+
+  it('fails loudly when the report cannot be stored, and the summary says so', async () => {
+    await expect(handlerWith({ bucket: 'no-such-bucket-for-vigil' })(undefined, plenty)).rejects.toThrow(/could not be stored in s3:\/\/no-such-bucket-for-vigil/);
+    const [summary] = await topic.receive();
+    expect(summary?.Subject).toContain('(REPORTS NOT STORED)');
+    expect(summary?.Message).toContain('THE REPORT COULD NOT BE STORED');
+  });
+
+  it('refuses a configuration it cannot use, naming the setting', async () => {
+    const handler = createSweepHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: BUCKET, VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_PARAMS: '{"unusedDays": 3}' }, aws: emulator.aws, clock: () => 0, invokeSelf: async () => undefined });
+    await expect(handler(undefined, plenty)).rejects.toThrow('environment.VIGIL_PARAMS: unknown parameter "unusedDays"');
+  });
+});

@@ -1,0 +1,78 @@
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetResourcePolicyCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { evaluateSecrets } from '../../src/controls/index.js';
+import { readInventory } from '../../src/inventory/index.js';
+
+const sm = mockClient(SecretsManagerClient);
+const kms = mockClient(KMSClient);
+const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:111122223333:secret:${name}-AbCdEf`;
+const KEY = 'arn:aws:kms:us-east-1:111122223333:key/1111';
+const denied = (action: string) => Object.assign(new Error(`User is not authorized to perform: ${action}`), { name: 'AccessDeniedException' });
+
+beforeEach(() => {
+  sm.reset();
+  kms.reset();
+});
+
+describe('reading the inventory when AWS says no', () => {
+  it('turns AccessDenied into ERROR findings for exactly the controls it blocks, and drops a secret deleted mid-sweep', async () => {
+    sm.on(ListSecretsCommand).resolves({
+      SecretList: [
+        { ARN: arn('readable'), Name: 'readable', KmsKeyId: KEY, CreatedDate: new Date('2026-11-01T00:00:00Z') },
+        { ARN: arn('no-policy-access'), Name: 'no-policy-access', KmsKeyId: 'alias/other', CreatedDate: new Date('2026-11-01T00:00:00Z') },
+        { ARN: arn('gone'), Name: 'gone', CreatedDate: new Date('2026-11-01T00:00:00Z') },
+      ],
+    });
+    sm.on(GetResourcePolicyCommand, { SecretId: arn('readable') }).resolves({ ARN: arn('readable') });
+    sm.on(GetResourcePolicyCommand, { SecretId: arn('no-policy-access') }).rejects(denied('secretsmanager:GetResourcePolicy'));
+    sm.on(GetResourcePolicyCommand, { SecretId: arn('gone') }).rejects(Object.assign(new Error('Secrets Manager can’t find the specified secret.'), { name: 'ResourceNotFoundException' }));
+    kms.on(DescribeKeyCommand, { KeyId: KEY }).resolves({ KeyMetadata: { KeyId: '1111', Arn: KEY, KeyManager: 'CUSTOMER', KeyState: 'Enabled' } });
+    kms.on(DescribeKeyCommand, { KeyId: 'alias/other' }).rejects(denied('kms:DescribeKey'));
+
+    const inventory = await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient });
+    expect(inventory.states.map((s) => s.name)).toEqual(['readable', 'no-policy-access']);
+    expect(inventory.dropped).toEqual([{ arn: arn('gone'), note: 'deleted while the sweep ran; not evaluated' }]);
+    expect(inventory.states[1]?.unreadable).toEqual({
+      resourcePolicy: 'AccessDeniedException on secretsmanager:GetResourcePolicy: User is not authorized to perform: secretsmanager:GetResourcePolicy',
+      kmsKey: 'AccessDeniedException on kms:DescribeKey: User is not authorized to perform: kms:DescribeKey',
+    });
+
+    const [readable, blocked] = await evaluateSecrets(inventory.states, { now: Date.UTC(2026, 10, 20) / 1000 });
+    const errors = (findings: typeof readable) => (findings ?? []).filter((f) => f.status === 'ERROR').map((f) => f.controlId);
+    expect(errors(readable)).toEqual([]);
+    expect(errors(blocked)).toEqual(['customer-managed-key', 'no-public-principal', 'no-untrusted-cross-account']);
+  });
+
+  it('describes each distinct key once, however many secrets use it, and never the AWS managed alias', async () => {
+    sm.on(ListSecretsCommand).resolves({
+      SecretList: [
+        ...Array.from({ length: 5 }, (_, i) => ({ ARN: arn(`k${i}`), Name: `k${i}`, KmsKeyId: KEY })),
+        { ARN: arn('default'), Name: 'default', KmsKeyId: 'alias/aws/secretsmanager' },
+        { ARN: arn('none'), Name: 'none' },
+      ],
+    });
+    sm.on(GetResourcePolicyCommand).resolves({});
+    kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: '1111', Arn: KEY, KeyManager: 'CUSTOMER', KeyState: 'Enabled' } });
+    const inventory = await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient });
+    expect(kms.commandCalls(DescribeKeyCommand)).toHaveLength(1);
+    expect(inventory.apiCalls).toEqual({ listSecrets: 1, getResourcePolicy: 7, describeKey: 1 });
+  });
+
+  it('follows ListSecrets pages and asks for secrets scheduled for deletion too', async () => {
+    sm.on(ListSecretsCommand, { NextToken: undefined }).resolves({ SecretList: [{ ARN: arn('a'), Name: 'a' }], NextToken: 'page-2' });
+    sm.on(ListSecretsCommand, { NextToken: 'page-2' }).resolves({ SecretList: [{ ARN: arn('b'), Name: 'b', DeletedDate: new Date('2026-11-25T00:00:00Z') }] });
+    sm.on(GetResourcePolicyCommand).resolves({});
+    const inventory = await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient });
+    expect(inventory.states.map((s) => s.name)).toEqual(['a', 'b']);
+    expect(sm.commandCalls(ListSecretsCommand).every((c) => c.args[0].input.IncludePlannedDeletion === true)).toBe(true);
+  });
+
+  it('never asks for a secret value', async () => {
+    sm.on(ListSecretsCommand).resolves({ SecretList: [{ ARN: arn('a'), Name: 'a' }] });
+    sm.on(GetResourcePolicyCommand).resolves({});
+    await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient });
+    expect(sm.calls().map((c) => c.args[0].constructor.name).sort()).toEqual(['GetResourcePolicyCommand', 'ListSecretsCommand']);
+  });
+});
