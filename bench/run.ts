@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { report, type Metric } from './metrics.js';
 import { benchEval } from './eval.js';
 import { benchNormalise } from './normalise.js';
+import { benchReplay } from './replay.js';
 import { benchSweep } from './sweep.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -13,6 +14,7 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 const suites: Record<string, () => Promise<Metric[]> | Metric[]> = {
   normalise: () => benchNormalise(join(root, 'events')),
   eval: benchEval,
+  replay: () => benchReplay(join(root, 'events')),
   sweep: benchSweep,
 };
 const metrics: Metric[] = [];

@@ -46,16 +46,7 @@ export function sweepSettings(env: Record<string, string | undefined>): SweepSet
     throw new SettingsError(`environment.${issue?.path.join('.') ?? ''}`, (issue?.message ?? 'invalid').replace(/^Invalid input: /, ''));
   }
   const e = parsed.data;
-  let params = DEFAULT_PARAMS;
-  if (e.VIGIL_PARAMS?.trim()) {
-    let value: unknown;
-    try {
-      value = JSON.parse(e.VIGIL_PARAMS);
-    } catch {
-      throw new SettingsError('environment.VIGIL_PARAMS', 'not JSON');
-    }
-    params = parseParams(value, 'environment.VIGIL_PARAMS');
-  }
+  const params = paramsFromEnv(e.VIGIL_PARAMS);
   return {
     region: e.AWS_REGION,
     bucket: e.VIGIL_REPORT_BUCKET,
@@ -67,4 +58,54 @@ export function sweepSettings(env: Record<string, string | undefined>): SweepSet
     checkpointMarginMs: e.VIGIL_CHECKPOINT_MARGIN_SECONDS * 1000,
     ...(e.AWS_LAMBDA_FUNCTION_NAME ? { functionName: e.AWS_LAMBDA_FUNCTION_NAME } : {}),
   };
+}
+
+const onEventSettingsSchema = z.object({
+  AWS_REGION: z.string().min(1),
+  VIGIL_ALERT_TOPIC_ARN: z.string().startsWith('arn:'),
+  /** Alerts SNS refused after every retry, and input vigil cannot read, go here. */
+  VIGIL_DLQ_URL: z.string().url(),
+  VIGIL_IDEMPOTENCY_TABLE: z.string().min(3),
+  VIGIL_EVENT_BUS: z.string().min(1).default('default'),
+  VIGIL_PARAMS: z.string().optional(),
+  VIGIL_REMEDIATION: z.enum(['true', 'false']).default('false'),
+});
+
+export interface OnEventSettings {
+  region: string;
+  topicArn: string;
+  dlqUrl: string;
+  idempotencyTable: string;
+  eventBus: string;
+  params: ControlParams;
+  remediation: boolean;
+}
+
+export function onEventSettings(env: Record<string, string | undefined>): OnEventSettings {
+  const parsed = onEventSettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SettingsError(`environment.${issue?.path.join('.') ?? ''}`, (issue?.message ?? 'invalid').replace(/^Invalid input: /, ''));
+  }
+  const e = parsed.data;
+  return {
+    region: e.AWS_REGION,
+    topicArn: e.VIGIL_ALERT_TOPIC_ARN,
+    dlqUrl: e.VIGIL_DLQ_URL,
+    idempotencyTable: e.VIGIL_IDEMPOTENCY_TABLE,
+    eventBus: e.VIGIL_EVENT_BUS,
+    params: paramsFromEnv(e.VIGIL_PARAMS),
+    remediation: e.VIGIL_REMEDIATION === 'true',
+  };
+}
+
+function paramsFromEnv(text: string | undefined): ControlParams {
+  if (!text?.trim()) return DEFAULT_PARAMS;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new SettingsError('environment.VIGIL_PARAMS', 'not JSON');
+  }
+  return parseParams(value, 'environment.VIGIL_PARAMS');
 }

@@ -6,6 +6,7 @@ import { SEVERITIES } from '../controls/index.js';
 import { runFixtureDemo } from './demo.js';
 import { CliError } from './io.js';
 import { progressReporter } from './progress.js';
+import { runReplay, type ReplayOptions } from './replay.js';
 import { runSnapshot, runSweep, type Io, type SweepOptions } from './sweep.js';
 
 // The SDK warns on every run that its 2027 releases will need Node 22; vigil supports Node 20 and says so in its README.
@@ -65,6 +66,18 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
       } finally {
         progress.stop();
       }
+    });
+
+  program
+    .command('replay')
+    .description('Run recorded events through the reaction logic offline (no AWS call) and print what vigil decides.')
+    .argument('<files...>', 'EventBridge events, CloudTrail records, CloudTrail log files ({"Records": [...]}, gzipped or not), or JSON arrays of those')
+    .option('--snapshot <file>', 'which secrets exist (to find the secrets a KMS key protects, and to re-evaluate a changed secret)')
+    .option('--params <file>', 'control parameters (JSON), as for sweep')
+    .addOption(new Option('--format <format>', 'output').choices(['json', 'text']).default('text'))
+    .option('--remediation', 'show the remediations vigil would make if remediation were enabled (nothing is changed)')
+    .action(async (files: string[], options: ReplayOptions) => {
+      setExitCode(await runReplay(files, options, io));
     });
 
   withLiveOptions(program.command('snapshot').description('Capture every secret of one region (metadata, resource policy, key state; never a value) as a snapshot file.'))

@@ -1,5 +1,5 @@
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { GetResourcePolicyCommand, ListSecretsCommand, type SecretListEntry, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetResourcePolicyCommand, ListSecretsCommand, type SecretListEntry, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pLimit from 'p-limit';
 import pThrottle from 'p-throttle';
 import { fromDescribeSecret, type KmsKeyState, type SecretState } from './state.js';
@@ -143,4 +143,36 @@ function errorName(error: unknown): string {
 function describeError(error: unknown, action: string): string {
   const message = error instanceof Error ? error.message : String(error);
   return `${errorName(error)} on ${action}: ${message}`.slice(0, 300);
+}
+
+/**
+ * One secret, read now: DescribeSecret, its resource policy, its key. Undefined when the secret no longer exists.
+ * What cannot be read is marked unreadable, as in a sweep.
+ */
+export async function readSecret(secretId: string, clients: { secretsManager: SecretsManagerClient; kms: KMSClient }): Promise<SecretState | undefined> {
+  let described;
+  try {
+    described = await clients.secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+  const unreadable: SecretState['unreadable'] = {};
+  let resourcePolicy: string | null = null;
+  try {
+    resourcePolicy = (await clients.secretsManager.send(new GetResourcePolicyCommand({ SecretId: described.ARN }))).ResourcePolicy ?? null;
+  } catch (error) {
+    unreadable.resourcePolicy = describeError(error, 'secretsmanager:GetResourcePolicy');
+  }
+  let kmsKey: KmsKeyState | null = null;
+  const keyId = described.KmsKeyId;
+  if (keyId && keyId !== AWS_MANAGED_ALIAS && !keyId.endsWith(`:${AWS_MANAGED_ALIAS}`)) {
+    try {
+      const m = (await clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+      kmsKey = { arn: m?.Arn ?? null, keyManager: m?.KeyManager ?? null, keyState: m?.KeyState ?? null };
+    } catch (error) {
+      unreadable.kmsKey = describeError(error, 'kms:DescribeKey');
+    }
+  }
+  return fromDescribeSecret(described, { resourcePolicy, kmsKey, unreadable }, `DescribeSecret ${described.ARN}`);
 }

@@ -1,0 +1,175 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ListAliasesCommand } from '@aws-sdk/client-kms';
+import { DeleteResourcePolicyCommand, RestoreSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Context } from 'aws-lambda';
+import { deliverAlert, type AlertPublisher, type Delivery } from '../src/alerts/index.js';
+import { eventBridgeClient, kmsClient, secretsManagerClient, snsClient, sqsClient, type AwsOptions } from '../src/aws/clients.js';
+import { logger } from '../src/aws/logger.js';
+import { onEventSettings, type OnEventSettings } from '../src/aws/settings.js';
+import { InvalidEventError, normaliseEventBridgeEvent, type SecretEvent } from '../src/events/index.js';
+import { readInventory, readSecret, type SecretState } from '../src/inventory/index.js';
+import { decide, remediationAlert, type Alert, type ComplianceChange, type Decision, type ReactionContext } from '../src/reactions/index.js';
+
+export interface OnEventResult {
+  eventId?: string;
+  status: 'decided' | 'ignored' | 'rejected';
+  reason?: string;
+  deliveries: Delivery[];
+  complianceChanges: number;
+}
+
+export interface OnEventDependencies {
+  env: Record<string, string | undefined>;
+  aws: (region: string) => AwsOptions;
+  /** Between SNS attempts (tests pass a no-op). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
+
+export function createOnEventHandler(deps: OnEventDependencies) {
+  let settings: OnEventSettings | undefined;
+  let once: ((item: { key: string; run: () => Promise<unknown> }) => Promise<unknown>) | undefined;
+
+  return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<OnEventResult> => {
+    settings ??= onEventSettings(deps.env);
+    const s = settings;
+    const home = deps.aws(s.region);
+    if (!once) {
+      const persistenceStore = new DynamoDBPersistenceLayer({ tableName: s.idempotencyTable, awsSdkV3Client: new DynamoDBClient({ ...home }) });
+      const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS, throwOnNoIdempotencyKey: true });
+      // Each alert and each compliance event is sent at most once per key, however often EventBridge redelivers the event.
+      once = makeIdempotent(async (item: { key: string; run: () => Promise<unknown> }) => item.run(), { persistenceStore, config });
+      void context;
+    }
+    const sendOnce = once;
+
+    let record;
+    try {
+      record = normaliseEventBridgeEvent(event);
+    } catch (error) {
+      if (!(error instanceof InvalidEventError)) throw error;
+      return reject(event, error, s, home);
+    }
+    if (record.kind === 'ignored') return { ...(record.eventId ? { eventId: record.eventId } : {}), status: 'ignored', reason: record.reason, deliveries: [], complianceChanges: 0 };
+
+    const region = deps.aws(record.region);
+    const reactionContext = await gatherContext(record, s, region);
+    const decision = await decide(record, reactionContext);
+    const alerts: Alert[] = [...decision.alerts];
+    for (const remediation of decision.remediations) {
+      const outcome = await remediate(remediation.action, remediation.secretArn, region);
+      alerts.push(remediationAlert(remediation, decision, outcome));
+    }
+    const publisher: AlertPublisher = {
+      sns: snsClient(home),
+      topicArn: s.topicArn,
+      deadLetter: { sqs: sqsClient(home), queueUrl: s.dlqUrl },
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    };
+    const deliveries: Delivery[] = [];
+    for (const alert of alerts) {
+      const key = [alert.eventId, alert.kind, alert.secretArn ?? '', alert.controlId ?? ''].join('#');
+      deliveries.push((await sendOnce({ key, run: () => deliverAlert(alert, decision, publisher) })) as Delivery);
+    }
+    for (const change of decision.complianceChanges) {
+      await sendOnce({ key: `${decision.eventId}#compliance#${change.secretArn}#${change.controlId}`, run: () => putComplianceChange(change, decision, s, home) });
+    }
+    return { eventId: decision.eventId, status: decision.ignored && alerts.length === 0 ? 'ignored' : 'decided', ...(decision.ignored ? { reason: decision.ignored } : {}), deliveries, complianceChanges: decision.complianceChanges.length };
+  };
+}
+
+/** What the decision needs to know, read live: the secret as it is now, or for a KMS event the secrets of the region. */
+async function gatherContext(event: SecretEvent, s: OnEventSettings, aws: AwsOptions): Promise<ReactionContext> {
+  const clients = { secretsManager: secretsManagerClient(aws), kms: kmsClient(aws) };
+  const base = { params: s.params, remediationEnabled: s.remediation };
+  if (event.errorCode) return { ...base, knownSecrets: [] };
+  if (event.kind === 'key-api-call') {
+    if (event.eventName !== 'ScheduleKeyDeletion' && event.eventName !== 'DisableKey') return { ...base, knownSecrets: [] };
+    const inventory = await readInventory({ ...clients, secretsManagerIn: (r) => secretsManagerClient({ ...aws, region: r }) });
+    const aliases = event.key ? await keyAliases(event.key.arn ?? event.key.id ?? event.key.given, aws) : [];
+    return { ...base, knownSecrets: inventory.states, keyAliases: aliases };
+  }
+  const id = event.secret?.arn ?? event.secret?.given ?? event.secret?.name;
+  if (!id) return { ...base, knownSecrets: [] };
+  // A new resource policy is judged from the event itself; the live read adds the tags a remediation opts in by.
+  if (event.eventName === 'PutResourcePolicy' && !s.remediation) return { ...base, knownSecrets: [] };
+  const live = await readSecret(id, clients);
+  if (!live) return { ...base, knownSecrets: [] };
+  const observed: SecretState = event.eventName === 'PutResourcePolicy' ? { ...live, resourcePolicy: event.request.resourcePolicy ?? live.resourcePolicy } : live;
+  const needsObserved = event.eventName !== 'DeleteSecret' && event.kind !== 'secret-service-event';
+  return { ...base, knownSecrets: [live], ...(needsObserved ? { observedAfter: observed } : {}) };
+}
+
+async function keyAliases(keyId: string, aws: AwsOptions): Promise<string[]> {
+  try {
+    const answer = await kmsClient(aws).send(new ListAliasesCommand({ KeyId: keyId }));
+    return (answer.Aliases ?? []).map((a) => a.AliasName as string).filter(Boolean);
+  } catch (error) {
+    logger.warn('kms:ListAliases failed; matching secrets by key ARN and id only', { keyId, error: (error as Error).name });
+    return [];
+  }
+}
+
+async function remediate(action: 'restore-secret' | 'delete-resource-policy', secretArn: string, aws: AwsOptions): Promise<{ ok: true } | { ok: false; error: string }> {
+  try {
+    const sm = secretsManagerClient(aws);
+    if (action === 'restore-secret') await sm.send(new RestoreSecretCommand({ SecretId: secretArn }));
+    else await sm.send(new DeleteResourcePolicyCommand({ SecretId: secretArn }));
+    logger.info('remediation applied', { action, secretArn });
+    return { ok: true };
+  } catch (error) {
+    logger.error('remediation failed', { action, secretArn, error: (error as Error).message });
+    return { ok: false, error: `${(error as Error).name}: ${(error as Error).message}` };
+  }
+}
+
+/** "vigil Compliance Change", shaped like AWS Config's compliance-change events, so ticketing and SOAR tools can subscribe. */
+async function putComplianceChange(change: ComplianceChange, decision: Decision, s: OnEventSettings, aws: AwsOptions): Promise<void> {
+  const answer = await eventBridgeClient(aws).send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: s.eventBus,
+          Source: 'vigil',
+          DetailType: 'vigil Compliance Change',
+          Resources: [change.secretArn],
+          Detail: JSON.stringify({
+            resourceId: change.secretArn,
+            resourceType: 'AWS::SecretsManager::Secret',
+            controlId: change.controlId,
+            oldStatus: change.oldStatus,
+            newStatus: change.newStatus,
+            account: decision.account,
+            region: decision.region,
+            cause: { eventName: decision.eventName, eventId: decision.eventId, time: decision.time },
+            finding: change.finding,
+          }),
+        },
+      ],
+    }),
+  );
+  if (answer.FailedEntryCount) throw new Error(`EventBridge refused the compliance change: ${answer.Entries?.[0]?.ErrorCode ?? ''} ${answer.Entries?.[0]?.ErrorMessage ?? ''}`);
+}
+
+/** Input vigil cannot read: logged once and parked in the DLQ with the reason, never thrown back for Lambda to retry. */
+async function reject(event: unknown, error: InvalidEventError, s: OnEventSettings, aws: AwsOptions): Promise<OnEventResult> {
+  const eventId = typeof event === 'object' && event !== null && typeof (event as { id?: unknown }).id === 'string' ? (event as { id: string }).id : undefined;
+  logger.error('event rejected', { eventId, path: error.path, problem: error.problem });
+  let body: string;
+  try {
+    body = JSON.stringify({ reason: error.message, event });
+  } catch {
+    body = JSON.stringify({ reason: error.message, event: '(not serialisable)' });
+  }
+  // An SQS message holds at most 256 KiB; a larger event is parked as its reason and the start of its text.
+  if (Buffer.byteLength(body) > 250_000) body = JSON.stringify({ reason: error.message, truncatedEvent: body.slice(0, 200_000) });
+  await sqsClient(aws).send(new SendMessageCommand({ QueueUrl: s.dlqUrl, MessageBody: body, MessageAttributes: { kind: { DataType: 'String', StringValue: 'rejected-event' } } }));
+  return { ...(eventId ? { eventId } : {}), status: 'rejected', reason: error.message, deliveries: [], complianceChanges: 0 };
+}
+
+export const handler = createOnEventHandler({ env: process.env, aws: (region) => ({ region }) });

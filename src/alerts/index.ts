@@ -1,0 +1,2 @@
+export * from './publish.js';
+export * from './render.js';

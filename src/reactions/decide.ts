@@ -1,0 +1,255 @@
+import { evaluateSecrets, listControls, type ControlParams, type Finding } from '../controls/index.js';
+import type { NormalisedRecord, SecretEvent } from '../events/index.js';
+import type { SecretState } from '../inventory/state.js';
+import { CONTROLS_AN_EVENT_TOUCHES, applyEvent } from './apply.js';
+import { protectedBy } from './keys.js';
+import { body, subjectLine } from './messages.js';
+import type { Alert, ComplianceChange, Decision, Remediation } from './types.js';
+
+export interface ReactionContext {
+  params: ControlParams;
+  /** The secrets as vigil knew them before the event (a snapshot, a sweep), to find the one an event names. */
+  knownSecrets: readonly SecretState[];
+  /** The secret as read from AWS after the event (the event Lambda); when given, the event is not applied to a known state. */
+  observedAfter?: SecretState;
+  /** Aliases of the key a KMS event names (kms:ListAliases), when known. */
+  keyAliases?: readonly string[];
+  /** Automatic remediation, off unless configured; even then only for secrets that opt in by tag. */
+  remediationEnabled?: boolean;
+}
+
+const DEFAULT_RECOVERY_DAYS = 30;
+
+export function findSecret(secrets: readonly SecretState[], event: SecretEvent): SecretState | undefined {
+  const ref = event.secret;
+  if (!ref) return undefined;
+  if (ref.arn) return secrets.find((s) => s.arn === ref.arn);
+  const sameScope = secrets.filter((s) => s.account === event.account && s.region === event.region);
+  return sameScope.find((s) => s.name === ref.name);
+}
+
+function base(event: SecretEvent): Decision {
+  return { eventId: event.eventId, eventName: event.eventName, time: event.time, account: event.account, region: event.region, secretArns: [], alerts: [], findings: [], complianceChanges: [], remediations: [] };
+}
+
+/** What vigil does about one event. Pure but for the controls' evaluation: no AWS call, no clock. */
+export async function decide(record: NormalisedRecord, context: ReactionContext): Promise<Decision> {
+  if (record.kind === 'ignored') {
+    return { eventId: record.eventId ?? '', eventName: record.eventName ?? '', time: '', account: '', region: '', secretArns: [], alerts: [], findings: [], complianceChanges: [], remediations: [], ignored: record.reason };
+  }
+  const event = record;
+  const decision = base(event);
+  const known = findSecret(context.knownSecrets, event);
+  const arn = event.secret?.arn ?? known?.arn ?? context.observedAfter?.arn;
+  if (arn) decision.secretArns.push(arn);
+  if (event.errorCode) return { ...decision, ignored: `the call failed (${event.errorCode}), so it changed nothing` };
+
+  switch (event.eventName) {
+    case 'DeleteSecret':
+      return deletion(decision, event, known ?? context.observedAfter, context);
+    case 'RotationFailed':
+    case 'RotationAbandoned':
+      return rotationProblem(decision, event, known ?? context.observedAfter);
+    case 'ScheduleKeyDeletion':
+    case 'DisableKey':
+      return keyProblem(decision, event, context);
+  }
+  if (event.eventName in CONTROLS_AN_EVENT_TOUCHES) return change(decision, event, known, context);
+  return { ...decision, ignored: `${event.eventName} changes nothing the controls judge` };
+}
+
+function deletion(decision: Decision, event: SecretEvent, secret: SecretState | undefined, context: ReactionContext): Decision {
+  const name = event.secret?.name ?? secret?.name ?? 'unknown secret';
+  const target = event.secret?.arn ?? secret?.arn ?? event.secret?.given ?? name;
+  if (event.request.forceDeleteWithoutRecovery) {
+    decision.alerts.push({
+      ...alertBase(event, 'secret-deletion-forced', 'CRITICAL', target, name),
+      subject: subjectLine('CRITICAL', `Secret ${name} force-deleted, no recovery`, event),
+      message: body({
+        what: `The secret ${name} was deleted immediately, without a recovery window (ForceDeleteWithoutRecovery).`,
+        secret: target,
+        event,
+        why: 'The secret and all its versions are gone and cannot be restored. Every application that reads it now fails, and the credential it held still works wherever it was issued until someone revokes it there.',
+        doNow: 'Confirm with the person above that this was intended. If not, treat it as an incident: recreate the secret from its source of truth, rotate the credential at its origin (database user, API provider), and review what else this principal did.',
+      }),
+      details: { forceDeleteWithoutRecovery: true, deletionDate: event.request.deletionDate ?? event.time },
+    });
+    return decision;
+  }
+  const days = event.request.recoveryWindowInDays ?? DEFAULT_RECOVERY_DAYS;
+  const gone = event.request.deletionDate ?? new Date(Date.parse(event.time) + days * 86_400_000).toISOString();
+  decision.alerts.push({
+    ...alertBase(event, 'secret-deletion-scheduled', 'HIGH', target, name),
+    subject: subjectLine('HIGH', `Secret ${name} scheduled for deletion on ${gone.slice(0, 10)}`, event),
+    message: body({
+      what: `The secret ${name} was scheduled for deletion with a ${days}-day recovery window${event.request.recoveryWindowInDays === undefined ? ' (the default)' : ''}.`,
+      secret: target,
+      event,
+      extra: [`Gone on: ${gone}`],
+      why: `Until ${gone} the secret can be restored; after that it and every version are deleted for good, and applications that read it fail. Reads already fail now: a secret scheduled for deletion cannot be retrieved.`,
+      doNow: `If this was not intended, cancel it now: aws secretsmanager restore-secret --secret-id ${target}`,
+    }),
+    details: { recoveryWindowInDays: days, deletionDate: gone, restoreCommand: `aws secretsmanager restore-secret --secret-id ${target}` },
+  });
+  if (context.remediationEnabled && secret?.tags['vigil:protect'] === 'true') {
+    decision.remediations.push({ action: 'restore-secret', secretArn: secret.arn, reason: 'the secret is tagged vigil:protect=true, so a scheduled deletion is cancelled' });
+  }
+  return decision;
+}
+
+function rotationProblem(decision: Decision, event: SecretEvent, secret: SecretState | undefined): Decision {
+  const name = event.secret?.name ?? secret?.name ?? 'unknown secret';
+  const target = event.secret?.arn ?? secret?.arn ?? name;
+  // The function the error names is the one that ran and failed; the configured one is the fallback.
+  const fn = /arn:aws[a-z-]*:lambda:[^\s]+/.exec(event.errorMessage ?? '')?.[0] || secret?.rotationLambdaArn || null;
+  if (event.eventName === 'RotationAbandoned') {
+    decision.alerts.push({
+      ...alertBase(event, 'rotation-abandoned', 'MEDIUM', target, name),
+      subject: subjectLine('MEDIUM', `Rotation of ${name} abandoned`, event),
+      message: body({
+        what: `Secrets Manager abandoned a rotation of ${name}: a new version was stored by hand while the rotation was in progress, and the pending version was discarded.`,
+        secret: target,
+        event,
+        why: 'The value now in use did not come from the rotation function, so the credential at its origin (database, provider) may not match it.',
+        doNow: `Check that applications can still authenticate with the current value, then rotate again: aws secretsmanager rotate-secret --secret-id ${target}`,
+      }),
+      details: { rotationFunction: fn },
+    });
+    return decision;
+  }
+  decision.alerts.push({
+    ...alertBase(event, 'rotation-failed', 'HIGH', target, name),
+    subject: subjectLine('HIGH', `Rotation of ${name} failed`, event),
+    message: body({
+      what: `Rotation of the secret ${name} failed.`,
+      secret: target,
+      event,
+      extra: [`Error:   ${event.errorMessage ?? 'not given'}`, `Function: ${fn ?? 'not known'}`],
+      why: 'The old credential stays in use past its planned lifetime, and a half-finished rotation can leave a pending version that blocks the next one; if the database was already changed, applications may start failing to log in.',
+      doNow: `Read the rotation function's CloudWatch logs${fn ? ` (${fn})` : ''}, fix the cause (permissions, network path to the database, the function's code), then rotate again: aws secretsmanager rotate-secret --secret-id ${target}`,
+    }),
+    details: { errorMessage: event.errorMessage ?? null, rotationFunction: fn },
+  });
+  return decision;
+}
+
+function keyProblem(decision: Decision, event: SecretEvent, context: ReactionContext): Decision {
+  const key = event.key;
+  if (!key) return { ...decision, ignored: 'the event names no key' };
+  const secrets = context.knownSecrets.filter((s) => protectedBy(s, key, context.keyAliases));
+  const keyName = key.alias ?? key.arn ?? key.id ?? key.given;
+  decision.secretArns = secrets.map((s) => s.arn);
+  if (secrets.length === 0) return { ...decision, ignored: `no known secret is encrypted under ${keyName}` };
+  const deleting = event.eventName === 'ScheduleKeyDeletion';
+  const kind = deleting ? 'kms-key-deletion-scheduled' : 'kms-key-disabled';
+  const list = secrets.map((s) => `  - ${s.name} (${s.arn})`);
+  const when = event.request.deletionDate ?? (event.request.pendingWindowInDays ? new Date(Date.parse(event.time) + event.request.pendingWindowInDays * 86_400_000).toISOString() : undefined);
+  decision.alerts.push({
+    ...alertBase(event, kind, 'CRITICAL'),
+    subject: subjectLine('CRITICAL', `KMS key ${deleting ? 'scheduled for deletion' : 'disabled'}: ${secrets.length} secret${secrets.length === 1 ? '' : 's'} at risk`, event),
+    message: body({
+      what: `The KMS key ${keyName} was ${deleting ? `scheduled for deletion${when ? ` on ${when}` : ''}` : 'disabled'}. It protects ${secrets.length} secret${secrets.length === 1 ? '' : 's'}:`,
+      event,
+      extra: [`Key:     ${key.arn ?? key.id ?? key.given}${key.multiRegion ? ' (multi-Region key)' : ''}`, ...list],
+      why: deleting
+        ? 'Once the key is deleted, these secrets can never be decrypted again; there is no recovery. While deletion is pending the key is unusable, so reads fail already.'
+        : 'While the key is disabled, these secrets cannot be decrypted: every application that reads them fails now.',
+      doNow: deleting ? `Cancel the deletion unless every secret above is retired: aws kms cancel-key-deletion --key-id ${key.arn ?? key.given}, then aws kms enable-key --key-id ${key.arn ?? key.given}` : `Re-enable the key unless every secret above is retired: aws kms enable-key --key-id ${key.arn ?? key.given}`,
+    }),
+    details: { key, secrets: secrets.map((s) => ({ arn: s.arn, name: s.name })), deletionDate: when ?? null },
+  });
+  return decision;
+}
+
+async function change(decision: Decision, event: SecretEvent, known: SecretState | undefined, context: ReactionContext): Promise<Decision> {
+  const keyOf = (keyId: string) => context.knownSecrets.find((s) => s.kmsKey && (s.kmsKeyId === keyId || s.kmsKey.arn === keyId))?.kmsKey ?? null;
+  const after = context.observedAfter ?? applyEvent(known, event, keyOf);
+  if (!after) return { ...decision, ignored: `the secret ${event.secret?.name ?? event.secret?.given ?? ''} is not known, so the change cannot be judged offline (give a snapshot)` };
+  decision.secretArns = [after.arn];
+  const now = Date.parse(event.time) / 1000;
+  const touched = CONTROLS_AN_EVENT_TOUCHES[event.eventName] ?? [];
+  const relevant = (f: Finding) => touched === 'all' || touched.includes(f.controlId);
+  // Before and after in one evaluation: one trip into the wasm instead of two.
+  const judgeBefore = known !== undefined && !context.observedAfter;
+  const [afterAll = [], beforeAll = []] = await evaluateSecrets(judgeBefore ? [after, known] : [after], { now, params: context.params });
+  const afterFindings = afterAll.filter(relevant);
+  const beforeFindings = beforeAll.filter(relevant);
+  const statusBefore = new Map(beforeFindings.map((f) => [f.controlId, f.status]));
+  const descriptions = new Map((await listControls()).map((c) => [c.id, c.description]));
+  decision.findings = afterFindings;
+  for (const finding of afterFindings) {
+    const oldStatus = statusBefore.get(finding.controlId) ?? null;
+    if (oldStatus !== finding.status) decision.complianceChanges.push(complianceChange(after.arn, oldStatus, finding));
+    const newlyFailing = finding.status === 'FAIL' && oldStatus !== 'FAIL';
+    if (newlyFailing && !finding.exemption?.active) decision.alerts.push(controlFailed(event, finding, descriptions.get(finding.controlId) ?? finding.title));
+  }
+  const publicNow = afterFindings.some((f) => f.controlId === 'no-public-principal' && f.status === 'FAIL');
+  if (context.remediationEnabled && publicNow && after.tags['vigil:lockdown'] === 'true' && after.resourcePolicy) {
+    decision.remediations.push({ action: 'delete-resource-policy', secretArn: after.arn, reason: 'the secret is tagged vigil:lockdown=true, so a resource policy that makes it public is removed' });
+  }
+  if (decision.alerts.length === 0 && decision.remediations.length === 0 && decision.complianceChanges.length === 0) decision.ignored = `${event.eventName} left every control it touches as it was`;
+  return decision;
+}
+
+function complianceChange(secretArn: string, oldStatus: ComplianceChange['oldStatus'], finding: Finding): ComplianceChange {
+  return { secretArn, controlId: finding.controlId, oldStatus, newStatus: finding.status, finding };
+}
+
+function controlFailed(event: SecretEvent, finding: Finding, controlDescription: string): Alert {
+  return {
+    ...alertBase(event, 'control-failed', finding.severity, finding.resource.arn, finding.resource.name),
+    controlId: finding.controlId,
+    subject: subjectLine(finding.severity, `${finding.resource.name} now fails ${finding.controlId}`, event),
+    message: body({
+      what: `After ${event.eventName}, the secret ${finding.resource.name} fails the control "${finding.title}" (${finding.controlId}).`,
+      secret: finding.resource.arn,
+      event,
+      extra: [`Finding: ${finding.reason}`],
+      why: `the control requires that ${controlDescription.charAt(0).toLowerCase()}${controlDescription.slice(1).replace(/\s+/g, ' ')}`,
+      doNow: finding.remediation,
+    }),
+    details: { controlId: finding.controlId, status: finding.status, evidence: finding.evidence, mappings: finding.mappings },
+  };
+}
+
+function alertBase(event: SecretEvent, kind: Alert['kind'], severity: Alert['severity'], secretArn?: string, secretName?: string): Omit<Alert, 'subject' | 'message' | 'details'> {
+  return {
+    kind,
+    severity,
+    account: event.account,
+    region: event.region,
+    eventId: event.eventId,
+    eventName: event.eventName,
+    ...(secretArn ? { secretArn } : {}),
+    ...(secretName ? { secretName } : {}),
+  };
+}
+
+/** The alert that reports a remediation vigil made (or tried to make). */
+export function remediationAlert(remediation: Remediation, decision: Decision, outcome: { ok: true } | { ok: false; error: string }): Alert {
+  const name = remediation.secretArn.split(':secret:')[1]?.replace(/-[A-Za-z0-9]{6}$/, '') ?? remediation.secretArn;
+  const did = remediation.action === 'restore-secret' ? `cancelled the scheduled deletion of ${name}` : `removed the resource policy that made ${name} public`;
+  const subjectText = outcome.ok ? `vigil ${remediation.action === 'restore-secret' ? 'restored' : 'locked down'} ${name}` : `vigil could not remediate ${name}`;
+  return {
+    kind: 'remediation-applied',
+    severity: 'HIGH',
+    subject: subjectLine('HIGH', subjectText, decision),
+    message: [
+      outcome.ok ? `vigil ${did}.` : `vigil tried to ${remediation.action === 'restore-secret' ? 'cancel the scheduled deletion of' : 'remove the public resource policy of'} ${name} and failed: ${outcome.error}`,
+      '',
+      `Secret:  ${remediation.secretArn}`,
+      `Because: ${remediation.reason}`,
+      `After:   ${decision.eventName} (CloudTrail event ${decision.eventId}) at ${decision.time}`,
+      '',
+      outcome.ok ? 'What to do now: find out why the change was made; if it was intended, remove the opt-in tag before making it again.' : 'What to do now: make the change by hand, and check vigil\'s permissions.',
+      '',
+      '-- vigil (no secret value is ever read or sent)',
+    ].join('\n'),
+    account: decision.account,
+    region: decision.region,
+    eventId: decision.eventId,
+    eventName: decision.eventName,
+    secretArn: remediation.secretArn,
+    details: { action: remediation.action, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error }) },
+  };
+}

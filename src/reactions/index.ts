@@ -1,0 +1,4 @@
+export * from './apply.js';
+export * from './decide.js';
+export * from './keys.js';
+export * from './types.js';
