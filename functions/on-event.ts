@@ -34,6 +34,7 @@ const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
 export function createOnEventHandler(deps: OnEventDependencies) {
   let settings: OnEventSettings | undefined;
   let once: ((item: { key: string; run: () => Promise<unknown> }) => Promise<unknown>) | undefined;
+  let idempotency: IdempotencyConfig | undefined;
 
   return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<OnEventResult> => {
     settings ??= onEventSettings(deps.env);
@@ -41,11 +42,12 @@ export function createOnEventHandler(deps: OnEventDependencies) {
     const home = deps.aws(s.region);
     if (!once) {
       const persistenceStore = new DynamoDBPersistenceLayer({ tableName: s.idempotencyTable, awsSdkV3Client: new DynamoDBClient({ ...home }) });
-      const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS, throwOnNoIdempotencyKey: true });
+      idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS, throwOnNoIdempotencyKey: true });
       // Each alert and each compliance event is sent at most once per key, however often EventBridge redelivers the event.
-      once = makeIdempotent(async (item: { key: string; run: () => Promise<unknown> }) => item.run(), { persistenceStore, config });
-      void context;
+      once = makeIdempotent(async (item: { key: string; run: () => Promise<unknown> }) => item.run(), { persistenceStore, config: idempotency });
     }
+    // The remaining time bounds how long a record stays "in progress" if this invocation dies mid-send.
+    if (context) idempotency?.registerLambdaContext(context as Context);
     const sendOnce = once;
 
     let record;

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES } from '../controls/index.js';
-import { runFixtureDemo } from './demo.js';
+import { runDemo } from '../demo/run.js';
 import { CliError } from './io.js';
 import { progressReporter } from './progress.js';
 import { runReplay, type ReplayOptions } from './replay.js';
@@ -12,7 +11,6 @@ import { runSnapshot, runSweep, type Io, type SweepOptions } from './sweep.js';
 // The SDK warns on every run that its 2027 releases will need Node 22; vigil supports Node 20 and says so in its README.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
-const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 const progress = progressReporter(process.stderr, (text) => process.stderr.write(text));
 const processIo: Io = {
@@ -44,9 +42,26 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
 
   program
     .command('demo')
-    .description('Show what vigil reads in the recorded AWS events under events/ (no AWS account needed).')
-    .option('--events-dir <dir>', 'folder of recorded fixtures', join(projectRoot, 'events'))
-    .action((options: { eventsDir: string }) => runFixtureDemo(options.eventsDir, print));
+    .description('Run the whole pipeline on a local AWS emulator: seed an account, sweep it, write every report, play an incident, show the alerts.')
+    .option('--endpoint-url <url>', 'use an emulator that is already running instead of starting one')
+    .option('--out <dir>', 'where to write the reports', 'reports')
+    .action(async (options: { endpointUrl?: string; out: string }) => {
+      let stopEmulator: (() => Promise<void>) | undefined;
+      const interrupted = () => {
+        void (stopEmulator?.() ?? Promise.resolve()).finally(() => process.exit(130));
+      };
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
+      try {
+        await runDemo({ ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}), outDir: options.out, print, clock: io.clock, onEmulator: (stop) => (stopEmulator = stop) });
+      } catch (error) {
+        if (error instanceof Error && !(error instanceof CliError)) throw new CliError(`the demo stopped: ${error.message}`, { cause: error });
+        throw error;
+      } finally {
+        process.off('SIGINT', interrupted);
+        process.off('SIGTERM', interrupted);
+      }
+    });
 
   withLiveOptions(
     program

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { dirname } from 'node:path';
@@ -19,12 +19,41 @@ export function projectRoot(start = dirname(fileURLToPath(import.meta.url))): st
 
 /** moto's server, as the tests and the demo run it: on PATH, or in the project's .venv (scripts/tools.sh puts it there). */
 export function motoServerPath(): string {
+  const found = findMotoServer();
+  if (found) return found;
+  throw new Error('moto_server is not installed: run bash scripts/tools.sh (it installs moto into .venv), or pip install "moto[server]"');
+}
+
+function findMotoServer(): string | undefined {
   const local = join(projectRoot(), '.venv', 'bin', 'moto_server');
   if (existsSync(local)) return local;
   for (const dir of (process.env['PATH'] ?? '').split(':')) {
     if (dir && existsSync(join(dir, 'moto_server'))) return join(dir, 'moto_server');
   }
-  throw new Error('moto_server is not installed: run bash scripts/tools.sh (it installs moto into .venv), or pip install "moto[server]"');
+  return undefined;
+}
+
+/** moto's server, installing it into the project's .venv first when it is nowhere to be found. */
+export function ensureMotoServer(say: (line: string) => void): string {
+  const found = findMotoServer();
+  if (found) return found;
+  const root = projectRoot();
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { config?: { motoVersion?: string } };
+  const version = pkg.config?.motoVersion ?? '5.2.1';
+  const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+  if (python.error || python.status !== 0) {
+    throw new Error(`the demo runs AWS locally with moto, a Python program, and python3 was not found. Install Python 3 (3.9 or later), or start moto yourself and pass --endpoint-url`);
+  }
+  say(`Installing the local AWS emulator (moto[server]==${version}) into .venv; this happens once…`);
+  const venv = join(root, '.venv');
+  for (const [command, args] of [
+    ['python3', ['-m', 'venv', venv]],
+    [join(venv, 'bin', 'pip'), ['install', '--quiet', `moto[server]==${version}`]],
+  ] as const) {
+    const run = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (run.status !== 0) throw new Error(`could not install moto (${command} ${args.join(' ')}): ${(run.stderr || run.stdout || '').trim().slice(-500)}`);
+  }
+  return join(venv, 'bin', 'moto_server');
 }
 
 export interface Emulator {
@@ -47,9 +76,9 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts a private moto server on a free loopback port and waits until it answers. */
-export async function startEmulator(): Promise<Emulator> {
+export async function startEmulator(serverPath = motoServerPath()): Promise<Emulator> {
   const port = await freePort();
-  const child: ChildProcess = spawn(motoServerPath(), ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(serverPath, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const endpoint = `http://127.0.0.1:${port}`;
@@ -65,17 +94,23 @@ export async function startEmulator(): Promise<Emulator> {
     if (Date.now() > deadline) throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  return emulatorAt(endpoint, () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  );
+}
+
+/** An emulator already listening at `endpoint` (the demo's --endpoint-url); `stop` is what ends it, if anything. */
+export function emulatorAt(endpoint: string, stop: () => Promise<void> = async () => undefined): Emulator {
   return {
     endpoint,
     aws: (region = 'us-east-1') => ({ region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 }),
     reset: async () => {
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop,
   };
 }

@@ -2,3 +2,4 @@ export * from './apply.js';
 export * from './decide.js';
 export * from './keys.js';
 export * from './types.js';
+export * from './patterns.js';

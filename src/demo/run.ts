@@ -1,0 +1,174 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { DeleteSecretCommand, PutResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { createOnEventHandler } from '../../functions/on-event.js';
+import { eventBridgeClient, kmsClient, secretsManagerClient, sqsClient } from '../aws/clients.js';
+import { logger } from '../aws/logger.js';
+import { listControls, parseParams } from '../controls/index.js';
+import { sweepAccount } from '../inventory/index.js';
+import { EVENT_PATTERNS, type Alert } from '../reactions/index.js';
+import { HTML_REPORT, renderAll } from '../reports/index.js';
+import { DEMO_SECRETS, TRUSTED_ACCOUNT, TRUSTED_ORG, policyDocument, seedAccount } from './account.js';
+import { ensureMotoServer, emulatorAt, startEmulator, type Emulator } from './emulator.js';
+import { loadEventFixture, retarget } from './incident.js';
+import { topicWithSubscriber } from './subscriber.js';
+
+export interface DemoOptions {
+  /** An emulator already running; otherwise the demo starts its own and stops it when done. */
+  endpointUrl?: string;
+  outDir: string;
+  print: (line: string) => void;
+  /** Wall-clock time, epoch seconds. */
+  clock: () => number;
+  /** Called with the emulator's stop function, so the CLI can stop it on Ctrl-C. */
+  onEmulator?: (stop: () => Promise<void>) => void;
+}
+
+export interface DemoSummary {
+  secrets: number;
+  failing: number;
+  reportDir: string;
+  htmlReport: string;
+  alerts: { subject: string; kind: string; severity: string }[];
+  seconds: number;
+}
+
+const DEMO_PARAMS = parseParams({ requiredTagKeys: ['team', 'owner'], trustedAccounts: [TRUSTED_ACCOUNT], trustedOrgIds: [TRUSTED_ORG], maxRotationIntervalDays: 90 });
+const placeholderValue = (name: string) => `demo-placeholder-for-${name}`;
+
+/** The whole pipeline on a local AWS emulator: seed an account, sweep it, write every report, play an incident, show the alerts. */
+export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  const started = options.clock();
+  const say = options.print;
+  // The demo speaks to a person: the handlers' operational logs would drown it out.
+  logger.setLogLevel('WARN');
+  let emulator: Emulator;
+  if (options.endpointUrl) emulator = emulatorAt(options.endpointUrl);
+  else {
+    emulator = await startEmulator(ensureMotoServer(say));
+    say(`Started a local AWS emulator (moto) at ${emulator.endpoint}; it stops when the demo ends.`);
+  }
+  options.onEmulator?.(emulator.stop);
+  try {
+    const aws = { ...emulator.aws(), maxAttempts: 3 };
+    const account = '123456789012';
+
+    say(`\n1. Seeding an account with ${DEMO_SECRETS.length} secrets as a real team has them…`);
+    const seeded = await seedAccount(
+      { secretsManager: secretsManagerClient(aws), kms: kmsClient(aws), primary: (region) => ({ secretsManager: secretsManagerClient({ ...emulator.aws(region), maxAttempts: 3 }) }) },
+      DEMO_SECRETS,
+      placeholderValue,
+      account,
+    );
+    const topic = await topicWithSubscriber(aws, 'vigil-alerts');
+    const onCall = topic;
+    const sqs = sqsClient(aws);
+    const queue = async (name: string) => {
+      const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
+      const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] as string;
+      return { url, arn };
+    };
+    const dlq = await queue('vigil-dlq');
+    // moto cannot invoke a Lambda without Docker: EventBridge delivers to a queue, and the demo hands each event to the handler.
+    const lambdaInbox = await queue('vigil-on-event-inbox');
+    const events = eventBridgeClient(aws);
+    for (const [name, pattern] of Object.entries(EVENT_PATTERNS)) {
+      await events.send(new PutRuleCommand({ Name: `vigil-${name}`, EventPattern: JSON.stringify(pattern) }));
+      await events.send(new PutTargetsCommand({ Rule: `vigil-${name}`, Targets: [{ Id: 'on-event', Arn: lambdaInbox.arn }] }));
+    }
+    await new DynamoDBClient({ ...aws }).send(
+      new CreateTableCommand({ TableName: 'vigil-idempotency', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
+    );
+    say(`   ${DEMO_SECRETS.length} secrets, 3 KMS keys (one disabled, one pending deletion), an SNS alert topic with on-call's queue subscribed, and the EventBridge rules vigil deploys.`);
+
+    say('\n2. Sweeping every secret against the nine controls…');
+    const now = options.clock();
+    const sweep = await sweepAccount({ regions: ['us-east-1'], aws: { endpoint: emulator.endpoint, credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' }, maxAttempts: 3 }, params: DEMO_PARAMS, now, clock: options.clock });
+    const report = sweep.report;
+    const { files } = renderAll(report, await listControls());
+    const reportDir = resolve(options.outDir);
+    mkdirSync(reportDir, { recursive: true });
+    for (const [file, content] of Object.entries(files)) writeFileSync(join(reportDir, file), content);
+    const s = report.summary;
+    say(`   ${s.secrets} secrets: ${s.byStatus.FAIL} failing (${s.exemptedFailures} exempted), ${s.byStatus.PASS} passing, ${s.byStatus.NOT_APPLICABLE} not applicable.`);
+    say(`   Failures by severity: critical ${s.failuresBySeverity.CRITICAL}, high ${s.failuresBySeverity.HIGH}, medium ${s.failuresBySeverity.MEDIUM}, low ${s.failuresBySeverity.LOW}.`);
+    for (const c of s.byControl) say(`   ${c.controlId.padEnd(28)} ${c.compliancePercent === null ? '   -' : `${String(c.compliancePercent).padStart(5)}%`} compliant`);
+    say(`   Reports (JSON, Markdown, HTML, CSV, ASFF, OCSF) in ${reportDir}`);
+    say(`   Open this first: ${join(reportDir, HTML_REPORT)}`);
+
+    say('\n3. An incident: four things go wrong, CloudTrail reports them, EventBridge routes them to vigil…');
+    const sm = secretsManagerClient(aws);
+    const arnOf = (name: string) => seeded.arns[name] as string;
+    const at = new Date(options.clock() * 1000).toISOString();
+    const steps: { what: string; act: () => Promise<unknown>; event: ReturnType<typeof retarget> }[] = [
+      {
+        what: 'someone makes prod/orders/db-credentials public',
+        act: () => sm.send(new PutResourcePolicyCommand({ SecretId: arnOf('prod/orders/db-credentials'), ResourcePolicy: policyDocument('public', account) })),
+        event: retarget(loadEventFixture('eventbridge/PutResourcePolicy-public.json'), { account, id: 'demo-public', time: at, secret: { fixtureArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/api/payments-key-Qw34Er', arn: arnOf('prod/orders/db-credentials'), name: 'prod/orders/db-credentials' } }),
+      },
+      {
+        what: 'prod/legacy/ftp-password is force-deleted, no recovery window',
+        act: () => sm.send(new DeleteSecretCommand({ SecretId: arnOf('prod/legacy/ftp-password'), ForceDeleteWithoutRecovery: true })),
+        event: retarget(loadEventFixture('eventbridge/DeleteSecret-force.json'), { account, id: 'demo-force', time: at, secret: { fixtureArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/api/payments-key-Qw34Er', arn: arnOf('prod/legacy/ftp-password'), name: 'prod/legacy/ftp-password' } }),
+      },
+      {
+        what: 'rotation of prod/payments/db-credentials fails',
+        act: async () => undefined,
+        event: retarget(loadEventFixture('eventbridge/RotationFailed.json'), { account, id: 'demo-rotation', time: at, secret: { fixtureArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db/reporting-Zx56Cv', arn: arnOf('prod/payments/db-credentials'), name: 'prod/payments/db-credentials' } }),
+      },
+      {
+        what: 'the production KMS key is scheduled for deletion',
+        act: () => kmsClient(aws).send(new ScheduleKeyDeletionCommand({ KeyId: seeded.keys.prod.split('/').pop(), PendingWindowInDays: 7 })),
+        event: retarget(loadEventFixture('eventbridge/ScheduleKeyDeletion.json'), { account, id: 'demo-key', time: at, key: { fixtureArn: 'arn:aws:kms:us-east-1:111122223333:key/0b4a5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d', arn: seeded.keys.prod, id: seeded.keys.prod.split('/').pop() as string } }),
+      },
+    ];
+    for (const step of steps) {
+      say(`   - ${step.what}`);
+      await step.act();
+      const e = step.event as unknown as { source: string; 'detail-type': string; detail: unknown };
+      await events.send(new PutEventsCommand({ Entries: [{ Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Time: new Date(at) }] }));
+    }
+
+    const handler = createOnEventHandler({
+      env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: onCall.topicArn, VIGIL_DLQ_URL: dlq.url, VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency', VIGIL_PARAMS: JSON.stringify(DEMO_PARAMS) },
+      aws: (region) => ({ ...emulator.aws(region), maxAttempts: 3 }),
+    });
+    let delivered = 0;
+    for (;;) {
+      const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: lambdaInbox.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      if (!batch.Messages?.length) break;
+      for (const message of batch.Messages) {
+        const event = JSON.parse(message.Body as string) as Record<string, unknown> & { detail?: { recipientAccountId?: string } };
+        // moto leaves out the envelope's account, which EventBridge always sets; it is the account CloudTrail recorded.
+        event['account'] ??= event.detail?.recipientAccountId ?? account;
+        await handler(event, { getRemainingTimeInMillis: () => 300_000 });
+        delivered += 1;
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: lambdaInbox.url, ReceiptHandle: message.ReceiptHandle }));
+      }
+    }
+    say(`   EventBridge delivered ${delivered} events to vigil's handler through the deployed rule patterns.`);
+
+    say('\n4. What on-call received (from the queue subscribed to the alert topic):');
+    const received = await onCall.receive();
+    const alerts: DemoSummary['alerts'] = [];
+    for (const notification of received) {
+      const { alert } = JSON.parse(notification.Message) as { alert: Alert };
+      alerts.push({ subject: notification.Subject ?? alert.subject, kind: alert.kind, severity: alert.severity });
+      say(`\n   ── ${notification.Subject}`);
+      say(`      attributes: ${Object.entries(notification.MessageAttributes ?? {}).map(([k, v]) => `${k}=${v.Value}`).join(' ')}`);
+      for (const line of alert.message.split('\n')) if (line.trim() && !line.startsWith('--')) say(`      ${line}`);
+    }
+
+    const seconds = options.clock() - started;
+    say(`\nDone in ${seconds.toFixed(1)} s: ${s.secrets} secrets swept, ${s.byStatus.FAIL} failing findings, ${alerts.length} alerts delivered, no secret value read.`);
+    say(`Open ${join(reportDir, HTML_REPORT)} to see the findings; run npm test to see everything proven.`);
+    return { secrets: s.secrets, failing: s.byStatus.FAIL, reportDir, htmlReport: join(reportDir, HTML_REPORT), alerts, seconds };
+  } finally {
+    await emulator.stop();
+  }
+}
+
