@@ -117,6 +117,11 @@ export const WATCHED_SOURCES = {
 } as const;
 export type WatchedSource = (typeof WATCHED_SOURCES)[keyof typeof WATCHED_SOURCES];
 
+/** The EventBridge source of a CloudTrail eventSource, when vigil watches it. An own-property lookup: the name is untrusted. */
+export function watchedSource(eventSource: string): WatchedSource | undefined {
+  return Object.hasOwn(WATCHED_SOURCES, eventSource) ? WATCHED_SOURCES[eventSource as keyof typeof WATCHED_SOURCES] : undefined;
+}
+
 export function isOneOf<T extends string>(list: readonly T[], name: string): name is T {
   return (list as readonly string[]).includes(name);
 }

@@ -5,7 +5,7 @@ import {
   SECRET_CHANGE_CALLS,
   SECRET_READ_CALLS,
   SECRET_SERVICE_EVENTS,
-  WATCHED_SOURCES,
+  watchedSource,
   isOneOf,
   type SecretChangeCall,
 } from './catalogue.js';
@@ -44,7 +44,7 @@ export function normaliseEventBridgeEvent(input: unknown): NormalisedRecord {
     return ignored({ eventId: envelope.id, source: envelope.source }, `detail-type "${detailType}" carries no CloudTrail record`);
   }
   const record = parse(cloudTrailRecordSchema, envelope.detail, 'detail');
-  const expectedSource = WATCHED_SOURCES[record.eventSource as keyof typeof WATCHED_SOURCES];
+  const expectedSource = watchedSource(record.eventSource);
   if (expectedSource !== envelope.source) {
     throw new InvalidEventError('detail.eventSource', `"${record.eventSource}" does not belong to source ${envelope.source}`);
   }
@@ -60,7 +60,7 @@ export function normaliseCloudTrailRecord(input: unknown, path = ''): Normalised
 
 function fromRecord(record: CloudTrailRecord, path: string, envelope: { account?: string; region?: string }): NormalisedRecord {
   const at = (field: string) => (path ? `${path}.${field}` : field);
-  const source = WATCHED_SOURCES[record.eventSource as keyof typeof WATCHED_SOURCES];
+  const source = watchedSource(record.eventSource);
   const identity = { eventId: record.eventID, eventName: record.eventName, source: source ?? record.eventSource };
   if (source === undefined) return ignored(identity, `event source ${record.eventSource} is not watched by vigil`);
 

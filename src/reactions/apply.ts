@@ -56,7 +56,8 @@ export function applyEvent(before: SecretState | undefined, event: SecretEvent, 
       after.rotationEnabled = false;
       return after;
     case 'TagResource':
-      for (const tag of request.tags ?? []) after.tags[tag.key] = tag.value;
+      // defineProperty, not assignment: a tag key such as "__proto__" is data here, never the object's prototype.
+      for (const tag of request.tags ?? []) Object.defineProperty(after.tags, tag.key, { value: tag.value, enumerable: true, writable: true, configurable: true });
       return after;
     case 'UntagResource':
       for (const key of request.removedTagKeys ?? []) delete after.tags[key];

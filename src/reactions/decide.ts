@@ -54,7 +54,7 @@ export async function decide(record: NormalisedRecord, context: ReactionContext)
     case 'DisableKey':
       return keyProblem(decision, event, context);
   }
-  if (event.eventName in CONTROLS_AN_EVENT_TOUCHES) return change(decision, event, known, context);
+  if (Object.hasOwn(CONTROLS_AN_EVENT_TOUCHES, event.eventName)) return change(decision, event, known, context);
   return { ...decision, ignored: `${event.eventName} changes nothing the controls judge` };
 }
 
@@ -167,7 +167,7 @@ async function change(decision: Decision, event: SecretEvent, known: SecretState
   if (!after) return { ...decision, ignored: `the secret ${event.secret?.name ?? event.secret?.given ?? ''} is not known, so the change cannot be judged offline (give a snapshot)` };
   decision.secretArns = [after.arn];
   const now = Date.parse(event.time) / 1000;
-  const touched = CONTROLS_AN_EVENT_TOUCHES[event.eventName] ?? [];
+  const touched = Object.hasOwn(CONTROLS_AN_EVENT_TOUCHES, event.eventName) ? (CONTROLS_AN_EVENT_TOUCHES[event.eventName] ?? []) : [];
   const relevant = (f: Finding) => touched === 'all' || touched.includes(f.controlId);
   // Before and after in one evaluation: one trip into the wasm instead of two.
   const judgeBefore = known !== undefined && !context.observedAfter;

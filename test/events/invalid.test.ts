@@ -86,6 +86,21 @@ describe('rejecting malformed events with the path of the problem', () => {
   });
 });
 
+describe('names that are also JavaScript object properties', () => {
+  // Found by the property test: a lookup table indexed by an untrusted name returned Object.prototype.constructor.
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('treats eventSource "%s" as a source vigil does not watch', (eventSource) => {
+    const record = loadFixture<{ Records: Record<string, unknown>[] }>('cloudtrail/mixed-log.json').Records[0] as Record<string, unknown>;
+    record['eventSource'] = eventSource;
+    expect(normaliseInput(record).records).toEqual([expect.objectContaining({ kind: 'ignored', reason: `event source ${eventSource} is not watched by vigil` })]);
+  });
+
+  it.each(['constructor', '__proto__', 'valueOf'])('refuses eventName "%s" as unknown', (eventName) => {
+    const event = loadFixture<Json>('eventbridge/RestoreSecret.json');
+    event.detail['eventName'] = eventName;
+    expect(rejection(() => normaliseEventBridgeEvent(event)).path).toBe('detail.eventName');
+  });
+});
+
 describe('ignoring well-formed events vigil does not act on', () => {
   it('ignores another source', () => {
     const event = loadFixture<Json>('eventbridge/RestoreSecret.json');

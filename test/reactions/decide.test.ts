@@ -49,6 +49,16 @@ describe('deciding what an event means', () => {
     expect(decision.complianceChanges.find((c) => c.controlId === 'rotation-enabled')).toMatchObject({ oldStatus: 'PASS', newStatus: 'FAIL', finding: { exemption: { active: true } } });
   });
 
+  it('keeps a tag named like an object property as a plain tag', async () => {
+    const tagged = event('TagResource.json', (e) => {
+      e.detail.requestParameters['tags'] = [{ key: '__proto__', value: 'x' }, { key: 'team', value: 'orders' }];
+    });
+    const { evolve } = await import('../../src/reactions/index.js');
+    const after = evolve(knownSecrets(), tagged).find((s) => s.name === 'prod/db/orders');
+    expect(Object.keys(after?.tags ?? {})).toContain('__proto__');
+    expect(Object.getPrototypeOf(after?.tags)).toBe(Object.prototype);
+  });
+
   it('pages no one for a key that protects no known secret', async () => {
     const decision = await decide(event('ScheduleKeyDeletion-multi-region.json'), context());
     expect(decision.alerts).toEqual([]);
