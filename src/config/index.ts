@@ -1,0 +1,3 @@
+export * from './enrich.js';
+export * from './evaluations.js';
+export * from './rule-params.js';
