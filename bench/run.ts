@@ -2,6 +2,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { report, type Metric } from './metrics.js';
+import { benchBundles } from './bundle.js';
 import { benchEval } from './eval.js';
 import { benchNormalise } from './normalise.js';
 import { benchReplay } from './replay.js';
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<Metric[]> | Metric[]> = {
   eval: benchEval,
   replay: () => benchReplay(join(root, 'events')),
   sweep: benchSweep,
+  bundle: () => benchBundles(root),
 };
 const metrics: Metric[] = [];
 for (const [name, run] of Object.entries(suites)) if (!only || only === name) metrics.push(...(await run()));

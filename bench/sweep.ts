@@ -1,6 +1,7 @@
 import { CreateSecretCommand, PutResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
 import pLimit from 'p-limit';
-import { kmsClient, secretsManagerClient } from '../src/aws/clients.js';
+import { kmsClient } from '../src/aws/clients/kms.js';
+import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
 import { startEmulator } from '../src/demo/emulator.js';
 import { readInventory } from '../src/inventory/index.js';
 import type { Metric } from './metrics.js';

@@ -1,5 +1,8 @@
 import { GetResourceConfigHistoryCommand, type Evaluation } from '@aws-sdk/client-config-service';
-import { configServiceClient, kmsClient, secretsManagerClient, type AwsOptions } from '../src/aws/clients.js';
+import { type AwsOptions } from '../src/aws/clients.js';
+import { configServiceClient } from '../src/aws/clients/config.js';
+import { kmsClient } from '../src/aws/clients/kms.js';
+import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
 import { logger } from '../src/aws/logger.js';
 import { completeFromLive, evaluationOf, parseRuleParameters, putEvaluations } from '../src/config/index.js';
 import { evaluateSecrets, listControls } from '../src/controls/index.js';

@@ -7,7 +7,12 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
 import { deliverAlert, type AlertPublisher, type Delivery } from '../src/alerts/index.js';
-import { eventBridgeClient, kmsClient, secretsManagerClient, snsClient, sqsClient, type AwsOptions } from '../src/aws/clients.js';
+import { type AwsOptions } from '../src/aws/clients.js';
+import { eventBridgeClient } from '../src/aws/clients/eventbridge.js';
+import { kmsClient } from '../src/aws/clients/kms.js';
+import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
+import { snsClient } from '../src/aws/clients/sns.js';
+import { sqsClient } from '../src/aws/clients/sqs.js';
 import { logger } from '../src/aws/logger.js';
 import { onEventSettings, type OnEventSettings } from '../src/aws/settings.js';
 import { InvalidEventError, normaliseEventBridgeEvent, type SecretEvent } from '../src/events/index.js';

@@ -7,6 +7,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pinned() { node -p "require('$repo_root/package.json').config.$1"; }
 OPA_VERSION="$(pinned opaVersion)"
 MOTO_VERSION="$(pinned motoVersion)"
+CFN_LINT_VERSION="$(pinned cfnLintVersion)"
 
 fail() { echo "tools: $*" >&2; exit 1; }
 
@@ -29,6 +30,20 @@ ensure_moto() {
   "$repo_root/.venv/bin/pip" install --quiet "moto[server]==${MOTO_VERSION}"
 }
 
+ensure_cfn_lint() {
+  if [ -x "$repo_root/.venv/bin/cfn-lint" ] && "$repo_root/.venv/bin/cfn-lint" --version 2>/dev/null | grep -q "${CFN_LINT_VERSION}"; then return; fi
+  command -v python3 >/dev/null 2>&1 || fail "cfn-lint needs python3 to install into .venv"
+  echo "tools: installing cfn-lint==${CFN_LINT_VERSION} into .venv"
+  [ -x "$repo_root/.venv/bin/pip" ] || python3 -m venv "$repo_root/.venv"
+  "$repo_root/.venv/bin/pip" install --quiet "cfn-lint==${CFN_LINT_VERSION}"
+}
+
+ensure_java_and_maven() {
+  # The EventBridge patterns are checked with AWS's own matcher, event-ruler, a Java library from Maven Central.
+  command -v java >/dev/null 2>&1 || fail "java is missing (the event-ruler pattern check needs Java 17+ and Maven)"
+  command -v mvn >/dev/null 2>&1 || fail "mvn is missing (the event-ruler pattern check needs Maven)"
+}
+
 ensure_chromium() {
   for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome; do
     [ -n "$candidate" ] && [ -x "$candidate" ] && return
@@ -44,4 +59,6 @@ ensure_chromium() {
 
 ensure_opa
 ensure_moto
+ensure_cfn_lint
+ensure_java_and_maven
 ensure_chromium

@@ -1,15 +1,3 @@
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { STSClient } from '@aws-sdk/client-sts';
-import { fromIni } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
 
 /** How vigil reaches AWS: one set of choices shared by every client it builds. */
@@ -28,11 +16,11 @@ export interface AwsOptions {
 const EMULATOR_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'vigil-emulator', secretAccessKey: 'vigil-emulator' };
 
 export function clientConfig(options: AwsOptions) {
-  const credentials =
-    options.credentials ??
-    (options.profile ? fromIni({ profile: options.profile }) : options.endpoint && !process.env['AWS_ACCESS_KEY_ID'] && !process.env['AWS_PROFILE'] ? EMULATOR_CREDENTIALS : undefined);
+  const credentials = options.credentials ?? (!options.profile && options.endpoint && !process.env['AWS_ACCESS_KEY_ID'] && !process.env['AWS_PROFILE'] ? EMULATOR_CREDENTIALS : undefined);
   return {
     region: options.region,
+    // The SDK reads a named profile itself; vigil need not load the credential providers at every start.
+    ...(options.profile ? { profile: options.profile } : {}),
     maxAttempts: options.maxAttempts ?? 8,
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     ...(credentials ? { credentials } : {}),
@@ -40,19 +28,9 @@ export function clientConfig(options: AwsOptions) {
 }
 
 /** Config for clients that reject S3's forcePathStyle option. */
-function plain(options: AwsOptions) {
+export function plain(options: AwsOptions) {
   const { forcePathStyle: _ignored, ...config } = clientConfig(options) as ReturnType<typeof clientConfig> & { forcePathStyle?: boolean };
   return config;
 }
 
-export const secretsManagerClient = (o: AwsOptions) => new SecretsManagerClient(plain(o));
-export const kmsClient = (o: AwsOptions) => new KMSClient(plain(o));
-export const snsClient = (o: AwsOptions) => new SNSClient(plain(o));
-export const sqsClient = (o: AwsOptions) => new SQSClient(plain(o));
-export const s3Client = (o: AwsOptions) => new S3Client(clientConfig(o));
-export const ec2Client = (o: AwsOptions) => new EC2Client(plain(o));
-export const securityHubClient = (o: AwsOptions) => new SecurityHubClient(plain(o));
-export const eventBridgeClient = (o: AwsOptions) => new EventBridgeClient(plain(o));
-export const configServiceClient = (o: AwsOptions) => new ConfigServiceClient(plain(o));
-export const stsClient = (o: AwsOptions) => new STSClient(plain(o));
-export const lambdaClient = (o: AwsOptions) => new LambdaClient(plain(o));
+// One module per service under ./clients/, so a bundle loads only the SDK clients its function uses.

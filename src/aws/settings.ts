@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../events/index.js';
 import { DEFAULT_PARAMS, parseParams, type ControlParams } from '../controls/params.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../events/index.js';
 
 /** Control parameters: thresholds and trust lists. Every field is optional; the defaults are DESIGN.md's. */

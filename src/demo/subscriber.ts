@@ -1,6 +1,8 @@
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { snsClient, sqsClient, type AwsOptions } from '../aws/clients.js';
+import { type AwsOptions } from '../aws/clients.js';
+import { snsClient } from '../aws/clients/sns.js';
+import { sqsClient } from '../aws/clients/sqs.js';
 
 export interface ReceivedNotification {
   Subject?: string;

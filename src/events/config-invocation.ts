@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseAwsDate, toIso } from './dates.js';
 import { InvalidEventError, fromZodError } from './errors.js';
 

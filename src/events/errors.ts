@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Input vigil cannot read. `path` names where, e.g. `detail.requestParameters.secretId`; `problem` says what is wrong. */
 export class InputError extends Error {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   KEY_STATE_CALLS,
   OTHER_KMS_EVENTS,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Shapes as CloudTrail and EventBridge deliver them. Objects are loose: AWS adds fields, and vigil must not break when it does.
 

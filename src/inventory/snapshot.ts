@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, parseAwsDate, toIso } from '../events/index.js';
 import { SecretStateError, fromDescribeSecret, type SecretState, type UnreadableField } from './state.js';
 

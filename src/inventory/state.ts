@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, accountOfArn, parseAwsDate, secretNameFromArn } from '../events/index.js';
 import type { ConfigurationItem } from '../events/index.js';
 

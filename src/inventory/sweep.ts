@@ -1,5 +1,8 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { kmsClient, secretsManagerClient, stsClient, type AwsOptions } from '../aws/clients.js';
+import { type AwsOptions } from '../aws/clients.js';
+import { kmsClient } from '../aws/clients/kms.js';
+import { secretsManagerClient } from '../aws/clients/secrets-manager.js';
+import { stsClient } from '../aws/clients/sts.js';
 import { evaluateSecrets, listControls, type ControlParams } from '../controls/index.js';
 import { buildReport, type Report } from '../reports/report.js';
 import { readInventory, type CapturedSecret, type Inventory, type InventoryNote } from './aws.js';

@@ -3,14 +3,17 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_PATTERNS } from '../../src/reactions/index.js';
-import { EVENTS_DIR } from '../helpers/fixtures.js';
+import { existsSync, writeFileSync } from 'node:fs';
+import { normaliseEventBridgeEvent } from '../../src/events/index.js';
+import { CONTROLS_AN_EVENT_TOUCHES, EVENT_PATTERNS } from '../../src/reactions/index.js';
+import { EVENTS_DIR, fixtureFiles, loadFixture } from '../helpers/fixtures.js';
 
 const ROOT = join(EVENTS_DIR, '..');
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Template = { Resources: Record<string, Resource & { Condition?: string }>; Conditions?: Record<string, unknown> };
 let template: Template;
 let withoutConfig: Template;
+let withRemediation: Template;
 let packageDir: string;
 
 function packageTo(dir: string, ...args: string[]): Template {
@@ -23,6 +26,7 @@ beforeAll(() => {
   packageDir = mkdtempSync(join(tmpdir(), 'vigil-package-'));
   template = packageTo(packageDir);
   withoutConfig = packageTo(mkdtempSync(join(tmpdir(), 'vigil-package-noconfig-')), '--param=configRules=false');
+  withRemediation = packageTo(mkdtempSync(join(tmpdir(), 'vigil-package-remediation-')), '--param=remediation=true');
 }, 180_000);
 
 const resources = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
@@ -74,9 +78,102 @@ describe('the offline deployment package', () => {
     }
   });
 
-  it('grants no role a way to read a secret value', () => {
-    const actions = JSON.stringify(resources('AWS::IAM::Role').map(([, r]) => r.Properties['Policies']));
-    expect(actions).not.toMatch(/secretsmanager:(GetSecretValue|BatchGetSecretValue|\*)/);
-    expect(actions).not.toMatch(/"Action":"\*"|"\*"\]/);
+  type Statement = { Sid: string; Action: string | string[]; Resource: unknown };
+  const statementsOf = (t: Template, role: string): Statement[] => {
+    const policies = (t.Resources[role]?.Properties['Policies'] ?? []) as { PolicyDocument: { Statement: unknown[] } }[];
+    return policies.flatMap((p) => p.PolicyDocument.Statement).flatMap((s) => ((s as Record<string, unknown>)['Fn::If'] ? [] : [s as Statement]));
+  };
+  const actionsOf = (t: Template, role: string) => statementsOf(t, role).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
+
+  it('gives each function its own role with exactly the actions its code uses', () => {
+    const functions = resources('AWS::Lambda::Function').map(([, f]) => JSON.stringify(f.Properties['Role']));
+    expect(functions.sort()).toEqual(['ConfigRuleRole', 'OnEventRole', 'SweepRole'].map((r) => JSON.stringify({ 'Fn::GetAtt': [r, 'Arn'] })).sort());
+    expect(actionsOf(template, 'OnEventRole')).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:SendMessage']);
+    expect(actionsOf(template, 'SweepRole')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'securityhub:BatchImportFindings', 'sns:Publish']);
+    expect(actionsOf(template, 'ConfigRuleRole')).toEqual(['config:GetResourceConfigHistory', 'config:PutEvaluations', 'kms:DescribeKey', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets']);
+  });
+
+  it('scopes every statement to resources, except the List and Config calls AWS cannot scope', () => {
+    const unscopable = new Set(['secretsmanager:ListSecrets', 'kms:ListAliases', 'config:PutEvaluations', 'config:GetResourceConfigHistory']);
+    for (const role of ['OnEventRole', 'SweepRole', 'ConfigRuleRole']) {
+      for (const s of statementsOf(template, role)) {
+        if (s.Resource !== '*') continue;
+        for (const action of Array.isArray(s.Action) ? s.Action : [s.Action]) expect({ role, action, scoped: unscopable.has(action) }).toEqual({ role, action, scoped: true });
+      }
+    }
+  });
+
+  it('grants no role a way to read a secret value, nor any wildcard action', () => {
+    for (const t of [template, withRemediation]) {
+      // Every Action of every statement, the conditional remediation statement included.
+      const actions = JSON.stringify(resources('AWS::IAM::Role').map(([name]) => t.Resources[name]?.Properties['Policies']))
+        .match(/"Action":(\[[^\]]*\]|"[^"]*")/g)
+        ?.flatMap((m) => JSON.parse(m.slice('"Action":'.length)) as string | string[]) ?? [];
+      expect(actions.length).toBeGreaterThan(20);
+      for (const action of actions) {
+        expect(action).not.toMatch(/^secretsmanager:(GetSecretValue|BatchGetSecretValue)$/);
+        expect(action).not.toMatch(/\*/);
+      }
+    }
+  });
+
+  it('grants the remediation actions only when remediation is enabled', () => {
+    expect(template.Conditions?.['RemediationEnabled']).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    expect(withRemediation.Conditions?.['RemediationEnabled']).toEqual({ 'Fn::Equals': ['true', 'true'] });
+    const conditional = JSON.stringify(template.Resources['OnEventRole']?.Properties['Policies']);
+    expect(conditional).toContain('{"Fn::If":["RemediationEnabled",{"Sid":"OptInRemediation","Effect":"Allow","Action":["secretsmanager:RestoreSecret","secretsmanager:DeleteResourcePolicy"]');
+    expect(actionsOf(template, 'OnEventRole')).not.toContain('secretsmanager:RestoreSecret');
+  });
+
+  it('encrypts the topic with its own key, the queues and the bucket, and keeps the bucket private and TLS-only', () => {
+    const [, topic] = resources('AWS::SNS::Topic')[0] ?? [];
+    expect(topic?.Properties['KmsMasterKeyId']).toEqual({ Ref: 'AlertKey' });
+    const [, key] = resources('AWS::KMS::Key')[0] ?? [];
+    expect(key?.Properties).toMatchObject({ EnableKeyRotation: true });
+    expect(JSON.stringify(key?.Properties['KeyPolicy'])).toContain('events.amazonaws.com');
+    for (const [, queue] of resources('AWS::SQS::Queue')) expect(queue.Properties['SqsManagedSseEnabled']).toBe(true);
+    const [, bucket] = resources('AWS::S3::Bucket').find(([name]) => name === 'ReportBucket') ?? [];
+    expect(bucket?.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: expect.arrayContaining([expect.objectContaining({ Prefix: 'reports/', ExpirationInDays: 400 })]) },
+    });
+    const [, policy] = resources('AWS::S3::BucketPolicy').find(([name]) => name === 'ReportBucketPolicy') ?? [];
+    expect(JSON.stringify(policy?.Properties['PolicyDocument'])).toContain('"Sid":"TlsOnly","Effect":"Deny","Principal":"*","Action":"s3:*"');
+    expect(JSON.stringify(policy?.Properties['PolicyDocument'])).toContain('"aws:SecureTransport":"false"');
+    const [, table] = resources('AWS::DynamoDB::Table')[0] ?? [];
+    expect(table?.Properties['TimeToLiveSpecification']).toEqual({ AttributeName: 'expiration', Enabled: true });
+  });
+
+  it('passes cfn-lint without errors', () => {
+    const cfnLint = [join(ROOT, '.venv', 'bin', 'cfn-lint'), '/tmp/cfnlint-venv/bin/cfn-lint'].find((p) => existsSync(p)) ?? 'cfn-lint';
+    const run = spawnSync(cfnLint, [join(packageDir, 'cloudformation-template-update-stack.json')], { encoding: 'utf8' });
+    expect(run.error, `cfn-lint is missing: run bash scripts/tools.sh`).toBeUndefined();
+    // cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational.
+    expect({ errors: (run.status ?? 2) & 2, output: run.stdout }).toEqual({ errors: 0, output: expect.any(String) });
+  });
+
+  it('routes exactly the recorded events vigil acts on, by AWS\'s own matcher (event-ruler)', () => {
+    const patterns = Object.fromEntries(resources('AWS::Events::Rule').filter(([, r]) => r.Properties['EventPattern']).map(([name, r]) => [name, r.Properties['EventPattern']]));
+    const patternsFile = join(packageDir, 'patterns.json');
+    writeFileSync(patternsFile, JSON.stringify(patterns));
+    const files = fixtureFiles('eventbridge');
+    const run = spawnSync('mvn', ['-q', '-B', '-f', join(ROOT, 'test', 'event-ruler', 'pom.xml'), 'compile', 'exec:java', `-Dexec.args=${[patternsFile, ...files.map((f) => join(EVENTS_DIR, f))].join(' ')}`], { encoding: 'utf8', timeout: 300_000 });
+    expect(run.error, 'mvn is missing: run bash scripts/tools.sh').toBeUndefined();
+    // Maven may colour its output: the result is the line that holds a JSON object.
+    const line = run.stdout.split('\n').find((l) => l.includes('{"'));
+    expect(line, run.stdout + run.stderr).toBeDefined();
+    const matched = JSON.parse((line as string).slice((line as string).indexOf('{'), (line as string).lastIndexOf('}') + 1)) as Record<string, string[]>;
+    const actsOn = new Set([...Object.keys(CONTROLS_AN_EVENT_TOUCHES), 'DeleteSecret', 'RotationFailed', 'RotationAbandoned', 'ScheduleKeyDeletion', 'DisableKey']);
+    const expected = Object.fromEntries(
+      files.map((f) => {
+        const record = normaliseEventBridgeEvent(loadFixture(f));
+        return [f, record.kind !== 'ignored' && !record.errorCode && actsOn.has(record.eventName)];
+      }),
+    );
+    const actual = Object.fromEntries(files.map((f) => [f, (matched[join(EVENTS_DIR, f)] ?? []).length > 0]));
+    expect(actual).toEqual(expected);
+    expect(Object.values(expected).filter(Boolean).length).toBeGreaterThan(15);
   });
 });

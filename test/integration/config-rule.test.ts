@@ -2,7 +2,8 @@ import { ConfigServiceClient, GetResourceConfigHistoryCommand, PutEvaluationsCom
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConfigRuleHandler } from '../../functions/config-rule.js';
-import { kmsClient, secretsManagerClient } from '../../src/aws/clients.js';
+import { kmsClient } from '../../src/aws/clients/kms.js';
+import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
 import { DEMO_SECRETS, seedAccount, type SeededAccount } from '../../src/demo/account.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { loadFixture } from '../helpers/fixtures.js';

@@ -5,7 +5,10 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnEventHandler } from '../../functions/on-event.js';
-import { eventBridgeClient, kmsClient, secretsManagerClient, sqsClient } from '../../src/aws/clients.js';
+import { eventBridgeClient } from '../../src/aws/clients/eventbridge.js';
+import { kmsClient } from '../../src/aws/clients/kms.js';
+import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
+import { sqsClient } from '../../src/aws/clients/sqs.js';
 import { DEMO_SECRETS, policyDocument, seedAccount, type SeededAccount } from '../../src/demo/account.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { loadFixture } from '../helpers/fixtures.js';

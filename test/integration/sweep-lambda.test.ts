@@ -1,7 +1,9 @@
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSweepHandler, type SweepEvent } from '../../functions/sweep.js';
-import { kmsClient, s3Client, secretsManagerClient } from '../../src/aws/clients.js';
+import { kmsClient } from '../../src/aws/clients/kms.js';
+import { s3Client } from '../../src/aws/clients/s3.js';
+import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
 import { DEMO_SECRETS, seedAccount } from '../../src/demo/account.js';
 import type { Report } from '../../src/reports/index.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
