@@ -1,0 +1,111 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConfigRuleHandler } from '../../functions/config-rule.js';
+import { createOnEventHandler } from '../../functions/on-event.js';
+import { createSweepHandler } from '../../functions/sweep.js';
+import { kmsClient } from '../../src/aws/clients/kms.js';
+import { s3Client } from '../../src/aws/clients/s3.js';
+import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
+import { sqsClient } from '../../src/aws/clients/sqs.js';
+import { logger } from '../../src/aws/logger.js';
+import { DEMO_SECRETS, seedAccount, type SeededAccount } from '../../src/demo/account.js';
+import { loadEventFixture, retarget } from '../../src/demo/incident.js';
+import { runCli } from '../helpers/cli.js';
+import { startEmulator, type Emulator } from '../helpers/emulator.js';
+import { topicWithSubscriber } from '../helpers/subscriber.js';
+
+// Every secret holds a distinctive canary value. vigil never asks for a value, so none may surface anywhere.
+const CANARY = (name: string) => `CANARY-${Buffer.from(name).toString('hex').slice(0, 16)}-Zq7`;
+const ACCOUNT = '123456789012';
+let emulator: Emulator;
+let seeded: SeededAccount;
+const captured: string[] = [];
+const originalWrite = process.stdout.write.bind(process.stdout);
+const originalError = process.stderr.write.bind(process.stderr);
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  const aws = emulator.aws();
+  seeded = await seedAccount({ secretsManager: secretsManagerClient(aws), kms: kmsClient(aws), primary: (r) => ({ secretsManager: secretsManagerClient(emulator.aws(r)) }) }, DEMO_SECRETS, CANARY, ACCOUNT);
+  logger.setLogLevel('DEBUG');
+  // Every log call, with everything it would print.
+  for (const level of ['debug', 'info', 'warn', 'error', 'critical'] as const) {
+    const original = logger[level].bind(logger) as (...args: unknown[]) => void;
+    (logger as unknown as Record<string, (...args: unknown[]) => void>)[level] = (...args: unknown[]) => {
+      captured.push(JSON.stringify(args, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v)));
+      original(...args);
+    };
+  }
+  const capture = (chunk: unknown) => void captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => (capture(chunk), originalWrite(chunk as string, ...(rest as [])))) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => (capture(chunk), originalError(chunk as string, ...(rest as [])))) as typeof process.stderr.write;
+});
+
+afterAll(async () => {
+  process.stdout.write = originalWrite;
+  process.stderr.write = originalError;
+  logger.setLogLevel('SILENT');
+  await emulator?.stop();
+});
+
+describe('no secret value anywhere', () => {
+  it('keeps every canary out of the CLI, the Lambdas, every report, every message and every log line', async () => {
+    const aws = emulator.aws();
+    const texts: string[] = [];
+    const now = () => Date.now() / 1000;
+
+    // The CLI: a live sweep with every format, a snapshot, a sweep of the snapshot, a replay.
+    const out = mkdtempSync(join(tmpdir(), 'vigil-canary-'));
+    const snapshot = join(out, 'snapshot.json');
+    for (const args of [
+      ['sweep', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--out', join(out, 'reports'), '--format', 'json'],
+      ['snapshot', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--out', snapshot],
+      ['sweep', '--snapshot', snapshot, '--format', 'md'],
+    ]) {
+      const run = await runCli(args, now);
+      expect(run.exitCode).toBe(0);
+      texts.push(run.stdout, run.stderr);
+    }
+    for (const file of readdirSync(join(out, 'reports'))) texts.push(readFileSync(join(out, 'reports', file), 'utf8'));
+    texts.push(readFileSync(snapshot, 'utf8'));
+
+    // The sweep Lambda: reports in S3 and its SNS summary.
+    await s3Client(aws).send(new CreateBucketCommand({ Bucket: 'canary-reports' }));
+    const topic = await topicWithSubscriber(aws, 'canary-alerts');
+    await createSweepHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: 'canary-reports', VIGIL_ALERT_TOPIC_ARN: topic.topicArn }, aws: emulator.aws, clock: now, invokeSelf: async () => undefined })(undefined, { getRemainingTimeInMillis: () => 600_000 });
+    const objects = await s3Client(aws).send(new ListObjectsV2Command({ Bucket: 'canary-reports' }));
+    for (const o of objects.Contents ?? []) texts.push((await (await s3Client(aws).send(new GetObjectCommand({ Bucket: 'canary-reports', Key: o.Key }))).Body?.transformToString()) ?? '');
+
+    // The event Lambda and its alerts, and the Config rule.
+    await new DynamoDBClient({ ...aws }).send(new CreateTableCommand({ TableName: 'canary-idem', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    const dlq = (await sqsClient(aws).send(new CreateQueueCommand({ QueueName: 'canary-dlq' }))).QueueUrl as string;
+    const onEvent = createOnEventHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_DLQ_URL: dlq, VIGIL_IDEMPOTENCY_TABLE: 'canary-idem' }, aws: emulator.aws });
+    const target = { fixtureArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db/orders-Xy12Ab', arn: seeded.arns['prod/ci/npm-token'] as string, name: 'prod/ci/npm-token' };
+    for (const [i, fixture] of ['eventbridge/UpdateSecret-kms-key.json', 'eventbridge/CreateSecret.json', 'eventbridge/PutSecretValue.json', 'eventbridge/DeleteSecret-force.json'].entries()) {
+      const event = retarget(loadEventFixture(fixture), { account: ACCOUNT, id: `canary-${i}`, secret: { ...target, fixtureArn: fixture.includes('payments') || fixture.includes('force') || fixture.includes('UpdateSecret') ? 'arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/api/payments-key-Qw34Er' : target.fixtureArn } });
+      texts.push(JSON.stringify(await onEvent(event, { getRemainingTimeInMillis: () => 60_000 })));
+    }
+    const configRule = createConfigRuleHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_CONFIG_TEST_MODE: 'true' }, aws: emulator.aws });
+    const invocation = JSON.parse(JSON.stringify(loadEventFixture('config/ScheduledNotification.json')).replaceAll('111122223333', ACCOUNT)) as Record<string, unknown>;
+    texts.push(JSON.stringify(await configRule(invocation)));
+    for (const n of await topic.receive()) texts.push(JSON.stringify(n));
+    const parked = await sqsClient(aws).send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10 }));
+    texts.push(JSON.stringify(parked.Messages ?? []));
+
+    // Replay, offline, of a log file, against the snapshot taken above.
+    const log = join(out, 'log.json');
+    writeFileSync(log, JSON.stringify(loadEventFixture('cloudtrail/mixed-log.json')));
+    const replay = await runCli(['replay', log, '--snapshot', snapshot, '--format', 'json'], now);
+    texts.push(replay.stdout, replay.stderr);
+
+    const everything = [...texts, ...captured].join('\n');
+    expect(everything.length).toBeGreaterThan(100_000);
+    expect(captured.join('').length, 'logs were captured').toBeGreaterThan(1_000);
+    for (const secret of DEMO_SECRETS) expect(everything.includes(CANARY(secret.name)), `canary of ${secret.name}`).toBe(false);
+  }, 120_000);
+});
