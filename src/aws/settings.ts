@@ -27,6 +27,15 @@ const sweepSettingsSchema = z.object({
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
 });
 
+function settingsOf<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SettingsError(`environment.${issue?.path.join('.') ?? ''}`, (issue?.message ?? 'invalid').replace(/^Invalid input: /, ''));
+  }
+  return parsed.data;
+}
+
 export interface SweepSettings {
   region: string;
   bucket: string;
@@ -40,12 +49,7 @@ export interface SweepSettings {
 }
 
 export function sweepSettings(env: Record<string, string | undefined>): SweepSettings {
-  const parsed = sweepSettingsSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new SettingsError(`environment.${issue?.path.join('.') ?? ''}`, (issue?.message ?? 'invalid').replace(/^Invalid input: /, ''));
-  }
-  const e = parsed.data;
+  const e = settingsOf(sweepSettingsSchema, env);
   const params = paramsFromEnv(e.VIGIL_PARAMS);
   return {
     region: e.AWS_REGION,
@@ -82,12 +86,7 @@ export interface OnEventSettings {
 }
 
 export function onEventSettings(env: Record<string, string | undefined>): OnEventSettings {
-  const parsed = onEventSettingsSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new SettingsError(`environment.${issue?.path.join('.') ?? ''}`, (issue?.message ?? 'invalid').replace(/^Invalid input: /, ''));
-  }
-  const e = parsed.data;
+  const e = settingsOf(onEventSettingsSchema, env);
   return {
     region: e.AWS_REGION,
     topicArn: e.VIGIL_ALERT_TOPIC_ARN,

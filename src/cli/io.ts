@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { decodeEventFile, InvalidEventError } from '../events/index.js';
+import { decodeEventFile, InputError, InvalidEventError } from '../events/index.js';
 
 /** A usage or input problem the CLI reports in one line and exits 2 for (no stack trace: it is the user's to fix). */
 export class CliError extends Error {
@@ -17,6 +17,17 @@ export function readEventFile(file: string): unknown {
     return decodeEventFile(bytes, file);
   } catch (error) {
     if (error instanceof InvalidEventError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** Bad input (a snapshot, params, date or event file vigil cannot read) is the user's to fix: one line, exit 2. */
+export function guard<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof InputError) throw new CliError(error.message, { cause: error });
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(error.message, { cause: error });
     throw error;
   }
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_PARAMS, parseParamsText } from '../controls/index.js';
-import { InputError, normaliseInput, type NormalisedRecord } from '../events/index.js';
+import { normaliseInput, type NormalisedRecord } from '../events/index.js';
 import { readSnapshot, type SecretState } from '../inventory/index.js';
 import { decide, evolve, type Decision } from '../reactions/index.js';
-import { CliError, readEventFile } from './io.js';
+import { CliError, guard, readEventFile } from './io.js';
 import type { Io } from './sweep.js';
 
 export interface ReplayOptions {
@@ -64,12 +64,3 @@ function readText(file: string): string {
   }
 }
 
-function guard<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof InputError) throw new CliError(error.message, { cause: error });
-    if (error instanceof Error && 'code' in error && (error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(error.message, { cause: error });
-    throw error;
-  }
-}

@@ -1,13 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, parseAwsDate } from '../events/index.js';
+import { parseAwsDate } from '../events/index.js';
 import { DEFAULT_PARAMS, evaluateSecrets, listControls, parseParamsText, type ControlParams, type Severity } from '../controls/index.js';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { type AwsOptions } from '../aws/clients.js';
 import { ec2Client } from '../aws/clients/ec2.js';
 import { readSnapshot, snapshotDocument, sweepAccount } from '../inventory/index.js';
 import { HTML_REPORT, buildReport, hasFailureAtOrAbove, renderAll, renderJson, renderMarkdown, renderTable, type Report } from '../reports/index.js';
-import { CliError } from './io.js';
+import { CliError, guard } from './io.js';
 
 export type SweepFormat = 'json' | 'md' | 'table';
 
@@ -166,12 +166,3 @@ function readFile(file: string): Buffer {
   }
 }
 
-/** Bad input (a snapshot, params or date vigil cannot read) is the user's to fix: one line, exit 2. */
-function guard<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof InputError) throw new CliError(error.message, { cause: error });
-    throw error;
-  }
-}

@@ -2,33 +2,12 @@ import { isReplica, type SecretState } from '../inventory/state.js';
 import { ScheduleError, rotationInterval, windowSeconds } from './schedule.js';
 
 /** One secret as the Rego controls read it: only numbers and plain values, schedules already turned into intervals. */
-export interface PolicySecret {
-  arn: string;
-  name: string;
-  account: string;
-  region: string;
-  createdAt: number | null;
-  lastAccessedAt: number | null;
-  lastRotatedAt: number | null;
-  lastChangedAt: number | null;
-  nextRotationAt: number | null;
-  deletedAt: number | null;
-  rotationEnabled: boolean;
-  rotationLambdaArn: string | null;
+export type PolicySecret = Omit<SecretState, 'rotationRules'> & {
   rotationIntervalSeconds: number | null;
   rotationWindowSeconds: number | null;
   rotationSchedule: string | null;
-  rotationOccurringAsScheduled: boolean | null;
-  owningService: string | null;
-  primaryRegion: string | null;
   isReplica: boolean;
-  kmsKeyId: string | null;
-  kmsKey: SecretState['kmsKey'];
-  tags: Record<string, string>;
-  resourcePolicy: string | null;
-  versions: SecretState['versions'];
-  unreadable: SecretState['unreadable'];
-}
+};
 
 export function toPolicySecret(state: SecretState, now: number): PolicySecret {
   const unreadable = { ...state.unreadable };
