@@ -12,7 +12,7 @@
 #   securityHub: SecretsManager.2
 #   frameworks:
 #     NIST-SP-800-53-r5: ["AC-2(1)", "AC-3(15)"]
-#   frameworkSource: Security Hub CSPM "Related requirements" for the equivalent SecretsManager control (AWS Security Hub User Guide, Secrets Manager controls), which AWS derives from its Config conformance packs
+#   frameworkSource: Security Hub CSPM "Related requirements" for the equivalent SecretsManager control (AWS Security Hub User Guide, Secrets Manager controls); not the Config conformance-pack tables, which were not readable here
 package secretsmanager.rotation_succeeding
 
 import data.lib.status
