@@ -4,3 +4,6 @@
 package vigil
 
 decisions := {name: control.decisions | some name, control in data.secretsmanager}
+
+# The decisions of only the controls input.controls names (package names); the others are not evaluated.
+selected := {name: data.secretsmanager[name].decisions | some name in input.controls}

@@ -15,7 +15,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const policiesDir = join(root, 'policies');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const opaVersion = pkg.config.opaVersion;
-const ENTRYPOINT = 'vigil/decisions';
+// Every control's decisions, and those of only the controls the input names (an event touches a few).
+const ENTRYPOINTS = ['vigil/decisions', 'vigil/selected'];
 const COVERAGE_THRESHOLD = 95;
 const check = process.argv.includes('--check');
 const test = process.argv.includes('--test');
@@ -72,7 +73,7 @@ function build(outDir) {
   const capabilitiesPath = writeCapabilities(work);
   const bundle = join(work, 'bundle.tar.gz');
   const sources = policySources();
-  opa('build', '-t', 'wasm', '-e', ENTRYPOINT, '--capabilities', capabilitiesPath, '-o', bundle, ...sources);
+  opa('build', '-t', 'wasm', ...ENTRYPOINTS.flatMap((e) => ['-e', e]), '--capabilities', capabilitiesPath, '-o', bundle, ...sources);
   execFileSync('tar', ['-xzf', bundle, '-C', work, '/policy.wasm'], { stdio: 'pipe' });
   const wasm = readFileSync(join(work, 'policy.wasm'));
   // opa inspect reads one folder; give it the sources alone, not build/ output it would load as data.
@@ -89,7 +90,7 @@ function build(outDir) {
   writeFileSync(join(outDir, 'controls.json'), `${JSON.stringify(controls, null, 2)}\n`);
   const manifest = {
     opaVersion,
-    entrypoint: ENTRYPOINT,
+    entrypoints: ENTRYPOINTS,
     capabilities: { from: `@open-policy-agent/opa-wasm@${readPackageVersion()} capabilities.json`, sha256: sha256(readFileSync(wasmCapabilitiesPath)), addedFeatures: ['rego_v1'] },
     sources: Object.fromEntries(sources.map((s) => [s, sha256(readFileSync(join(root, s)))])),
     wasm: { sha256: sha256(wasm), bytes: wasm.length },

@@ -67,17 +67,23 @@ export interface EvaluationOptions {
   /** Evaluation time, epoch seconds. */
   now: number;
   params?: ControlParams;
+  /** Only these controls (ids), in control-id order; the others are not evaluated. Every control when absent. */
+  controlIds?: readonly string[];
 }
 
-/** Every control for every secret: `result[i]` holds one Finding per control for `states[i]`, in control-id order. */
+/** Every control (or those of `controlIds`) for every secret: `result[i]` holds one Finding per control for `states[i]`, in control-id order. */
 export async function evaluateSecrets(states: readonly SecretState[], options: EvaluationOptions): Promise<Finding[][]> {
-  const { policy, controls } = await loadControls();
+  const engine = await loadControls();
+  const wanted = options.controlIds;
+  const controls = wanted ? engine.controls.filter((c) => wanted.includes(c.id)) : engine.controls;
   const params = options.params ?? DEFAULT_PARAMS;
   const results: Finding[][] = [];
   for (let start = 0; start < states.length; start += BATCH) {
     const batch = states.slice(start, start + BATCH);
     const secrets = batch.map((s) => toPolicySecret(s, options.now));
-    const [evaluated] = policy.evaluate({ now: options.now, params, secrets }) as [{ result: Record<string, Decision[]> }];
+    const [evaluated] = (
+      wanted ? engine.policy.evaluate({ now: options.now, params, secrets, controls: controls.map((c) => c.package) }, 'vigil/selected') : engine.policy.evaluate({ now: options.now, params, secrets })
+    ) as [{ result: Record<string, Decision[]> }];
     batch.forEach((state, i) => {
       results.push(
         controls.map((control) => {

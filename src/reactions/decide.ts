@@ -168,12 +168,9 @@ async function change(decision: Decision, event: SecretEvent, known: SecretState
   decision.secretArns = [after.arn];
   const now = Date.parse(event.time) / 1000;
   const touched = Object.hasOwn(CONTROLS_AN_EVENT_TOUCHES, event.eventName) ? (CONTROLS_AN_EVENT_TOUCHES[event.eventName] ?? []) : [];
-  const relevant = (f: Finding) => touched === 'all' || touched.includes(f.controlId);
   // Before and after in one evaluation: one trip into the wasm instead of two.
   const judgeBefore = known !== undefined && !context.observedAfter;
-  const [afterAll = [], beforeAll = []] = await evaluateSecrets(judgeBefore ? [after, known] : [after], { now, params: context.params });
-  const afterFindings = afterAll.filter(relevant);
-  const beforeFindings = beforeAll.filter(relevant);
+  const [afterFindings = [], beforeFindings = []] = await evaluateSecrets(judgeBefore ? [after, known] : [after], { now, params: context.params, ...(touched === 'all' ? {} : { controlIds: touched }) });
   const statusBefore = new Map(beforeFindings.map((f) => [f.controlId, f.status]));
   const descriptions = new Map((await listControls()).map((c) => [c.id, c.description]));
   decision.findings = afterFindings;
