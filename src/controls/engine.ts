@@ -76,6 +76,8 @@ export async function evaluateSecrets(states: readonly SecretState[], options: E
   const engine = await loadControls();
   const wanted = options.controlIds;
   const controls = wanted ? engine.controls.filter((c) => wanted.includes(c.id)) : engine.controls;
+  const unknown = wanted?.filter((id) => !engine.controls.some((c) => c.id === id)) ?? [];
+  if (unknown.length > 0) throw new RangeError(`unknown control id ${unknown.join(', ')}; the controls are ${engine.controls.map((c) => c.id).join(', ')}`);
   const params = options.params ?? DEFAULT_PARAMS;
   const results: Finding[][] = [];
   for (let start = 0; start < states.length; start += BATCH) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateSecrets, parseParamsText } from '../../src/controls/index.js';
 import { readSnapshot } from '../../src/inventory/index.js';
+import { CONTROLS_AN_EVENT_TOUCHES } from '../../src/reactions/apply.js';
 import { EVENTS_DIR } from '../helpers/fixtures.js';
 
 const secrets = readSnapshot(readFileSync(join(EVENTS_DIR, 'snapshots', 'acme-prod.json')), 'acme-prod.json').secrets;
@@ -22,6 +23,16 @@ describe('evaluating only some controls', () => {
     });
     // The fixture holds a public policy, an untrusted account and a policy that is not JSON: the subset still judges them.
     expect(new Set(some.flat().map((f) => f.status))).toEqual(new Set(['PASS', 'FAIL', 'ERROR']));
+  });
+
+  it('refuses an unknown control id, naming it, rather than evaluating nothing', async () => {
+    await expect(evaluateSecrets(secrets.slice(0, 1), { now, params, controlIds: ['no-public-principle'] })).rejects.toThrow(/unknown control id no-public-principle/);
+  });
+
+  it('knows every control an event is said to touch', async () => {
+    for (const touched of Object.values(CONTROLS_AN_EVENT_TOUCHES)) {
+      if (touched !== 'all') await expect(evaluateSecrets(secrets.slice(0, 1), { now, params, controlIds: touched })).resolves.toHaveLength(1);
+    }
   });
 
   it('evaluates nothing for an empty list', async () => {
