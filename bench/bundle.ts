@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Metric } from './metrics.js';
 
 const FUNCTIONS: Record<string, string> = { onEvent: 'on-event', sweep: 'sweep', configRule: 'config-rule' };
+const ROUNDS = 15;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -26,16 +27,26 @@ export function benchBundles(root: string): Metric[] {
   const unpacked = join(root, '.cache', 'bundles');
   rmSync(unpacked, { recursive: true, force: true });
   const metrics: Metric[] = [];
-  const bare = median(Array.from({ length: 7 }, () => wallMs(['-e', ''], root)));
+  const probes: Record<string, string> = {};
   for (const [fn, file] of Object.entries(FUNCTIONS)) {
     const dir = join(unpacked, fn);
     mkdirSync(dir, { recursive: true });
     execFileSync('unzip', ['-q', join(out, `${fn}.zip`), '-d', dir]);
-    const bundle = join(dir, 'functions', `${file}.mjs`);
+    const bundle = join(dir, 'functions', `${file}.cjs`);
     metrics.push({ metric: `bundle.kb.${fn}`, value: statSync(bundle).size / 1024, unit: 'KB (minified, without the wasm)', target: { op: '<=', value: 500 } });
-    const probe = `const t=Date.now();await import(${JSON.stringify(bundle)});const {loadPolicy}=await import('@open-policy-agent/opa-wasm');const {readFileSync}=await import('node:fs');await loadPolicy(readFileSync(${JSON.stringify(join(dir, 'policies', 'build', 'policy.wasm'))}));`;
-    const cold = median(Array.from({ length: 7 }, () => wallMs(['--input-type=module', '-e', probe], root)));
-    metrics.push({ metric: `init.ms.${fn}`, value: cold - bare, unit: `ms (fresh node: import the bundle + load the policy, less a bare start of ${bare.toFixed(0)} ms; median of 7)`, target: { op: '<=', value: 150 } });
+    // The handler starts loading its policy as it is required (as in a Lambda's init phase); the probe waits for it.
+    probes[fn] = `require(${JSON.stringify(bundle)}).policyLoaded.then((ok) => { if (!ok) { console.error('the bundled handler could not load its policy'); process.exit(3); } });`;
+  }
+  // Rounds interleave a bare start with each probe, so a busy moment on the machine weighs on both sides of the difference.
+  const bare: number[] = [];
+  const cold: Record<string, number[]> = Object.fromEntries(Object.keys(probes).map((fn) => [fn, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    bare.push(wallMs(['-e', ''], root));
+    for (const [fn, probe] of Object.entries(probes)) cold[fn]?.push(wallMs(['-e', probe], root));
+  }
+  const bareMs = median(bare);
+  for (const fn of Object.keys(probes)) {
+    metrics.push({ metric: `init.ms.${fn}`, value: median(cold[fn] ?? []) - bareMs, unit: `ms (fresh node: require the bundle, which loads its policy, less a bare start of ${bareMs.toFixed(0)} ms; medians of ${ROUNDS})`, target: { op: '<=', value: 150 } });
   }
   rmSync(out, { recursive: true, force: true });
   return metrics;

@@ -5,7 +5,7 @@ import { kmsClient } from '../src/aws/clients/kms.js';
 import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
 import { logger } from '../src/aws/logger.js';
 import { completeFromLive, evaluationOf, parseRuleParameters, putEvaluations } from '../src/config/index.js';
-import { evaluateSecrets, listControls } from '../src/controls/index.js';
+import { evaluateSecrets, listControls, preloadControls } from '../src/controls/index.js';
 import { InputError, parseAwsDate, parseConfigRuleInvocation, type ConfigRuleInvocation, type ConfigurationItem } from '../src/events/index.js';
 import { fromConfigItem, readInventory, readSecret, type SecretState } from '../src/inventory/index.js';
 
@@ -107,3 +107,5 @@ async function fetchOversized(invocation: ConfigRuleInvocation, aws: AwsOptions)
 }
 
 export const handler = createConfigRuleHandler({ env: process.env, aws: (region) => ({ region }) });
+/** The policy loads during init; a cold start compiles the wasm before the first event. */
+export const policyLoaded = preloadControls();

@@ -1,19 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ListAliasesCommand } from '@aws-sdk/client-kms';
 import { DeleteResourcePolicyCommand, RestoreSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
 import { deliverAlert, type AlertPublisher, type Delivery } from '../src/alerts/index.js';
 import { type AwsOptions } from '../src/aws/clients.js';
-import { eventBridgeClient } from '../src/aws/clients/eventbridge.js';
 import { kmsClient } from '../src/aws/clients/kms.js';
 import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
 import { snsClient } from '../src/aws/clients/sns.js';
-import { sqsClient } from '../src/aws/clients/sqs.js';
 import { logger } from '../src/aws/logger.js';
+import { preloadControls } from '../src/controls/index.js';
 import { onEventSettings, type OnEventSettings } from '../src/aws/settings.js';
 import { InvalidEventError, normaliseEventBridgeEvent, type SecretEvent } from '../src/events/index.js';
 import { readInventory, readSecret, type SecretState } from '../src/inventory/index.js';
@@ -75,7 +72,7 @@ export function createOnEventHandler(deps: OnEventDependencies) {
     const publisher: AlertPublisher = {
       sns: snsClient(home),
       topicArn: s.topicArn,
-      deadLetter: { sqs: sqsClient(home), queueUrl: s.dlqUrl },
+      deadLetter: { sqs: () => sqsClientFor(home), queueUrl: s.dlqUrl },
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
     };
     const deliveries: Delivery[] = [];
@@ -137,6 +134,8 @@ async function remediate(action: 'restore-secret' | 'delete-resource-policy', se
 
 /** "vigil Compliance Change", shaped like AWS Config's compliance-change events, so ticketing and SOAR tools can subscribe. */
 async function putComplianceChange(change: ComplianceChange, decision: Decision, s: OnEventSettings, aws: AwsOptions): Promise<void> {
+  // Only a change of status is put on the bus: the EventBridge SDK loads then, not at every cold start.
+  const [{ PutEventsCommand }, { eventBridgeClient }] = await Promise.all([import('@aws-sdk/client-eventbridge'), import('../src/aws/clients/eventbridge.js')]);
   const answer = await eventBridgeClient(aws).send(
     new PutEventsCommand({
       Entries: [
@@ -163,6 +162,12 @@ async function putComplianceChange(change: ComplianceChange, decision: Decision,
   if (answer.FailedEntryCount) throw new Error(`EventBridge refused the compliance change: ${answer.Entries?.[0]?.ErrorCode ?? ''} ${answer.Entries?.[0]?.ErrorMessage ?? ''}`);
 }
 
+/** The dead-letter queue's client, for the rare alert SNS refuses and for rejected input: loaded on first use. */
+async function sqsClientFor(aws: AwsOptions) {
+  const { sqsClient } = await import('../src/aws/clients/sqs.js');
+  return sqsClient(aws);
+}
+
 /** Input vigil cannot read: logged once and parked in the DLQ with the reason, never thrown back for Lambda to retry. */
 async function reject(event: unknown, error: InvalidEventError, s: OnEventSettings, aws: AwsOptions): Promise<OnEventResult> {
   const eventId = typeof event === 'object' && event !== null && typeof (event as { id?: unknown }).id === 'string' ? (event as { id: string }).id : undefined;
@@ -175,8 +180,11 @@ async function reject(event: unknown, error: InvalidEventError, s: OnEventSettin
   }
   // An SQS message holds at most 256 KiB; a larger event is parked as its reason and the start of its text.
   if (Buffer.byteLength(body) > 250_000) body = JSON.stringify({ reason: error.message, truncatedEvent: body.slice(0, 200_000) });
-  await sqsClient(aws).send(new SendMessageCommand({ QueueUrl: s.dlqUrl, MessageBody: body, MessageAttributes: { kind: { DataType: 'String', StringValue: 'rejected-event' } } }));
+  const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+  await (await sqsClientFor(aws)).send(new SendMessageCommand({ QueueUrl: s.dlqUrl, MessageBody: body, MessageAttributes: { kind: { DataType: 'String', StringValue: 'rejected-event' } } }));
   return { ...(eventId ? { eventId } : {}), status: 'rejected', reason: error.message, deliveries: [], complianceChanges: 0 };
 }
 
 export const handler = createOnEventHandler({ env: process.env, aws: (region) => ({ region }) });
+/** The policy loads during init; a cold start compiles the wasm before the first event. */
+export const policyLoaded = preloadControls();

@@ -1,20 +1,14 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { BatchImportFindingsCommand } from '@aws-sdk/client-securityhub';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { type AwsOptions } from '../src/aws/clients.js';
 import { kmsClient } from '../src/aws/clients/kms.js';
-import { lambdaClient } from '../src/aws/clients/lambda.js';
 import { s3Client } from '../src/aws/clients/s3.js';
 import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
-import { securityHubClient } from '../src/aws/clients/securityhub.js';
 import { snsClient } from '../src/aws/clients/sns.js';
-import { stsClient } from '../src/aws/clients/sts.js';
 import { logger } from '../src/aws/logger.js';
 import { sweepSettings, type SweepSettings } from '../src/aws/settings.js';
-import { evaluateSecrets, listControls } from '../src/controls/index.js';
+import { evaluateSecrets, listControls, preloadControls } from '../src/controls/index.js';
 import { parseSnapshot, snapshotDocument, continueSweep, type SweepCheckpoint } from '../src/inventory/index.js';
 import { HTML_REPORT, buildReport, renderAll, toAsff, type Report, type ReportDiff } from '../src/reports/index.js';
 
@@ -45,6 +39,8 @@ const defaultDependencies: SweepDependencies = {
   clock: () => Date.now() / 1000,
   invokeSelf: async (payload, settings) => {
     if (!settings.functionName) throw new Error('cannot continue the sweep: AWS_LAMBDA_FUNCTION_NAME is not set');
+    // Only a sweep that runs out of time continues itself: the Lambda client loads then, not at every cold start.
+    const [{ InvokeCommand }, { lambdaClient }] = await Promise.all([import('@aws-sdk/client-lambda'), import('../src/aws/clients/lambda.js')]);
     await lambdaClient({ region: settings.region }).send(new InvokeCommand({ FunctionName: settings.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }));
   },
 };
@@ -53,7 +49,7 @@ const stamp = (epoch: number) => new Date(epoch * 1000).toISOString().replace(/[
 
 /** The scheduled sweep: read every secret, write every report to S3, tell on-call in one SNS message. */
 export function createSweepHandler(deps: SweepDependencies) {
-  return async (event: SweepEvent | undefined, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepResult> => {
+  return async (event: SweepEvent | undefined, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'invokedFunctionArn'>>): Promise<SweepResult> => {
     const settings = sweepSettings(deps.env);
     const home = deps.aws(settings.region);
     const s3 = s3Client(home);
@@ -62,9 +58,9 @@ export function createSweepHandler(deps: SweepDependencies) {
       checkpoint = JSON.parse(await readObject(s3, settings.bucket, event.checkpointKey)) as SweepCheckpoint;
       logger.info('continuing sweep', { runId: checkpoint.runId, invocation: checkpoint.invocations + 1, regionIndex: checkpoint.regionIndex });
     } else {
-      const identity = await stsClient(home).send(new GetCallerIdentityCommand({}));
+      const account = accountOfFunction(context.invokedFunctionArn) ?? (await callerAccount(home));
       const startedAt = deps.clock();
-      checkpoint = { runId: stamp(startedAt), startedAt, account: identity.Account ?? 'unknown', regions: settings.regions, regionIndex: 0, captured: {}, dropped: [], invocations: 0 };
+      checkpoint = { runId: stamp(startedAt), startedAt, account, regions: settings.regions, regionIndex: 0, captured: {}, dropped: [], invocations: 0 };
     }
     const checkpointKey = `reports/${checkpoint.account}/_checkpoints/${checkpoint.runId}.json`;
     const progress = await continueSweep(checkpoint, {
@@ -83,6 +79,18 @@ export function createSweepHandler(deps: SweepDependencies) {
     if (event?.checkpointKey) await s3.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: checkpointKey }));
     return { status: 'completed', runId: checkpoint.runId, reports };
   };
+}
+
+/** The account a Lambda runs in is the fourth field of its ARN: arn:aws:lambda:<region>:<account>:function:<name>. */
+function accountOfFunction(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/** Without a Lambda context (a test, a hand-made invocation), STS says which account the credentials belong to. */
+async function callerAccount(aws: AwsOptions): Promise<string> {
+  const [{ GetCallerIdentityCommand }, { stsClient }] = await Promise.all([import('@aws-sdk/client-sts'), import('../src/aws/clients/sts.js')]);
+  return (await stsClient(aws).send(new GetCallerIdentityCommand({}))).Account ?? 'unknown';
 }
 
 async function finish(run: SweepCheckpoint, settings: SweepSettings, deps: SweepDependencies) {
@@ -127,6 +135,8 @@ async function finish(run: SweepCheckpoint, settings: SweepSettings, deps: Sweep
 }
 
 async function importToSecurityHub(report: Report, aws: AwsOptions): Promise<void> {
+  // Security Hub import is opt-in: its client loads only when it is on.
+  const [{ BatchImportFindingsCommand }, { securityHubClient }] = await Promise.all([import('@aws-sdk/client-securityhub'), import('../src/aws/clients/securityhub.js')]);
   const client = securityHubClient(aws);
   const findings = report.findings.map((f) => toAsff(f, report));
   for (let i = 0; i < findings.length; i += 100) {
@@ -175,3 +185,5 @@ function contentType(name: string): string {
 }
 
 export const handler = createSweepHandler(defaultDependencies);
+/** The policy loads during init; a cold start compiles the wasm before the first event. */
+export const policyLoaded = preloadControls();

@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { logger } from '../aws/logger.js';
 import type { Alert, Decision } from '../reactions/types.js';
 import { alertKey, renderAlert } from './render.js';
@@ -7,8 +7,8 @@ import { alertKey, renderAlert } from './render.js';
 export interface AlertPublisher {
   sns: SNSClient;
   topicArn: string;
-  /** Where an alert goes when SNS will not take it after every retry. */
-  deadLetter: { sqs: SQSClient; queueUrl: string };
+  /** Where an alert goes when SNS will not take it after every retry. The client is asked for only then. */
+  deadLetter: { sqs: () => Promise<SQSClient>; queueUrl: string };
   /** Attempts at SNS, with exponential backoff between them (the SDK client also retries each attempt). */
   attempts?: number;
   baseDelayMs?: number;
@@ -41,7 +41,9 @@ export async function deliverAlert(alert: Alert, decision: Decision, publisher: 
     }
   }
   const reason = `${(lastError as Error).name}: ${(lastError as Error).message}`;
-  await publisher.deadLetter.sqs.send(
+  // Rarely needed, so the SQS SDK loads here rather than at every cold start.
+  const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+  await (await publisher.deadLetter.sqs()).send(
     new SendMessageCommand({
       QueueUrl: publisher.deadLetter.queueUrl,
       MessageBody: JSON.stringify({ reason: `SNS refused the alert ${attempts} times: ${reason}`, topicArn: publisher.topicArn, key, snsMessage: message }),

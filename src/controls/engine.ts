@@ -41,6 +41,17 @@ export function findPolicyDir(start = dirname(fileURLToPath(import.meta.url))): 
   }
 }
 
+/**
+ * Starts loading the compiled controls at module load, so a Lambda compiles the wasm in its init phase.
+ * Resolves true once loaded, false if loading failed; the failure itself surfaces, with its message, on first use.
+ */
+export function preloadControls(): Promise<boolean> {
+  return loadControls().then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Loads the compiled controls once per process; later calls reuse them. */
 export function loadControls(policyDir?: string): Promise<ControlEngine> {
   engine ??= (async () => {

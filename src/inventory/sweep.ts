@@ -1,8 +1,6 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { type AwsOptions } from '../aws/clients.js';
 import { kmsClient } from '../aws/clients/kms.js';
 import { secretsManagerClient } from '../aws/clients/secrets-manager.js';
-import { stsClient } from '../aws/clients/sts.js';
 import { evaluateSecrets, listControls, type ControlParams } from '../controls/index.js';
 import { buildReport, type Report } from '../reports/report.js';
 import { readInventory, type CapturedSecret, type Inventory, type InventoryNote } from './aws.js';
@@ -28,6 +26,8 @@ export interface LiveSweep {
 /** Reads every secret of each region, evaluates them, and builds the report. Regions are read one after another. */
 export async function sweepAccount(options: LiveSweepOptions): Promise<LiveSweep> {
   const first = options.regions[0] ?? 'us-east-1';
+  // Loaded here, not at module load: the event and Config-rule Lambdas bundle this module but never sweep.
+  const [{ GetCallerIdentityCommand }, { stsClient }] = await Promise.all([import('@aws-sdk/client-sts'), import('../aws/clients/sts.js')]);
   const identity = await stsClient({ ...options.aws, region: first }).send(new GetCallerIdentityCommand({}));
   const account = identity.Account ?? 'unknown';
   const inventories: Record<string, Inventory> = {};

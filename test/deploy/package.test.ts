@@ -2,8 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { s3Client } from '../../src/aws/clients/s3.js';
+import { sqsClient } from '../../src/aws/clients/sqs.js';
+import { startEmulator, type Emulator } from '../helpers/emulator.js';
+import { topicWithSubscriber } from '../helpers/subscriber.js';
 import { normaliseEventBridgeEvent } from '../../src/events/index.js';
 import { CONTROLS_AN_EVENT_TOUCHES, EVENT_PATTERNS } from '../../src/reactions/index.js';
 import { EVENTS_DIR, fixtureFiles, loadFixture } from '../helpers/fixtures.js';
@@ -175,5 +182,79 @@ describe('the offline deployment package', () => {
     const actual = Object.fromEntries(files.map((f) => [f, (matched[join(EVENTS_DIR, f)] ?? []).length > 0]));
     expect(actual).toEqual(expected);
     expect(Object.values(expected).filter(Boolean).length).toBeGreaterThan(15);
+  });
+});
+
+describe('the packaged handlers, run the way the nodejs22.x runtime runs them', () => {
+  let emulator: Emulator;
+  let topic: Awaited<ReturnType<typeof topicWithSubscriber>>;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    const aws = emulator.aws();
+    await new DynamoDBClient({ ...aws }).send(new CreateTableCommand({ TableName: 'vigil-idempotency', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    await s3Client(aws).send(new CreateBucketCommand({ Bucket: 'vigil-bundle-reports' }));
+    topic = await topicWithSubscriber(aws, 'vigil-bundle-alerts');
+  }, 60_000);
+  const unpacked: string[] = [];
+  afterAll(async () => {
+    await emulator?.stop();
+    for (const dir of unpacked) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * Unzips a function's package inside the project (so `@aws-sdk/*` resolves from node_modules, as it does from the
+   * runtime), requires its handler in a fresh Node, waits for the policy it loads at init, and invokes it once.
+   */
+  function invokePackaged(fn: string, file: string, event: unknown, env: Record<string, string>, context: Record<string, unknown> = {}) {
+    mkdirSync(join(ROOT, '.cache'), { recursive: true });
+    const dir = mkdtempSync(join(ROOT, '.cache', `packaged-${fn}-`));
+    unpacked.push(dir);
+    const unzip = spawnSync('unzip', ['-q', join(packageDir, `${fn}.zip`), '-d', dir], { encoding: 'utf8' });
+    expect(unzip.status, unzip.stderr).toBe(0);
+    const script = `const m = require(${JSON.stringify(join(dir, 'functions', `${file}.cjs`))});
+      m.policyLoaded.then(async (ok) => {
+        if (!ok) throw new Error('policy not loaded');
+        const context = { getRemainingTimeInMillis: () => 600000, ...${JSON.stringify(context)} };
+        process.stdout.write(JSON.stringify(await m.handler(${JSON.stringify(event)}, context)));
+      }).catch((e) => { console.error(e); process.exit(1); });`;
+    const credentials = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: emulator.endpoint, AWS_MAX_ATTEMPTS: '1' };
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env['PATH'] ?? '', POWERTOOLS_LOG_LEVEL: 'ERROR', ...credentials, ...env } });
+    expect(run.status, run.stderr).toBe(0);
+    return JSON.parse(run.stdout) as Record<string, unknown>;
+  }
+
+  it('the event Lambda judges a public resource policy from the event and publishes its alerts', () => {
+    const result = invokePackaged('onEvent', 'on-event', loadFixture('eventbridge/PutResourcePolicy-public.json'), {
+      VIGIL_ALERT_TOPIC_ARN: topic.topicArn,
+      VIGIL_DLQ_URL: `${emulator.endpoint}/123456789012/no-dlq-needed`,
+      VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency',
+    });
+    expect(result).toMatchObject({ status: 'decided', complianceChanges: 2 });
+    expect((result['deliveries'] as { outcome: string }[]).map((d) => d.outcome)).toEqual(['published', 'published']);
+  });
+
+  it('the event Lambda parks input it cannot read in the dead-letter queue (its SQS client loads only then)', async () => {
+    const sqs = sqsClient(emulator.aws());
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'vigil-bundle-dlq' }))).QueueUrl as string;
+    const result = invokePackaged('onEvent', 'on-event', { id: 'broken-1', source: 'aws.secretsmanager', 'detail-type': 'AWS API Call via CloudTrail', detail: 'not an object' }, {
+      VIGIL_ALERT_TOPIC_ARN: topic.topicArn,
+      VIGIL_DLQ_URL: queueUrl,
+      VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency',
+    });
+    expect(result).toMatchObject({ eventId: 'broken-1', status: 'rejected' });
+    const parked = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+    expect(parked.Messages?.map((m) => m.MessageAttributes?.['kind']?.StringValue)).toEqual(['rejected-event']);
+  });
+
+  it('the sweep Lambda writes its reports and files them under the account of its function ARN', async () => {
+    const result = invokePackaged('sweep', 'sweep', {}, { VIGIL_REPORT_BUCKET: 'vigil-bundle-reports', VIGIL_ALERT_TOPIC_ARN: topic.topicArn }, { invokedFunctionArn: 'arn:aws:lambda:us-east-1:210987654321:function:vigil-sweep' });
+    expect(result).toMatchObject({ status: 'completed', reports: [{ region: 'us-east-1', secrets: 0 }] });
+    expect(String((result['reports'] as { prefix: string }[])[0]?.prefix)).toMatch(/^reports\/210987654321\/us-east-1\//);
+  });
+
+  it('the Config-rule Lambda evaluates a configuration item and sends the evaluation', () => {
+    const result = invokePackaged('configRule', 'config-rule', loadFixture('config/ConfigurationItemChangeNotification.json'), { VIGIL_CONFIG_TEST_MODE: 'true' });
+    expect(result).toMatchObject({ rule: 'vigil-rotation-enabled', controlId: 'rotation-enabled', failed: 0 });
+    expect((result['evaluations'] as { ComplianceType: string }[]).map((e) => e.ComplianceType)).toEqual(['COMPLIANT']);
   });
 });

@@ -15,7 +15,7 @@ beforeEach(() => {
 
 const alert = (i: number): Alert => ({ kind: 'rotation-failed', severity: 'HIGH', subject: `[HIGH] alert ${i}`, message: 'm', account: '111122223333', region: 'us-east-1', eventId: `e${i}`, eventName: 'RotationFailed', details: {} });
 const decision = { eventId: 'e', eventName: 'RotationFailed', time: '', account: '', region: '', secretArns: [], alerts: [], findings: [], complianceChanges: [], remediations: [] } as Decision;
-const publisher = () => ({ sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:111122223333:t', deadLetter: { sqs: new SQSClient({ region: 'us-east-1' }), queueUrl: 'https://q' }, sleep: async () => undefined });
+const publisher = () => ({ sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:111122223333:t', deadLetter: { sqs: async () => new SQSClient({ region: 'us-east-1' }), queueUrl: 'https://q' }, sleep: async () => undefined });
 const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
 const serverError = () => Object.assign(new Error('Internal'), { name: 'InternalErrorException', $metadata: { httpStatusCode: 500 } });
 

@@ -110,4 +110,12 @@ describe('the scheduled sweep Lambda', () => {
     const handler = createSweepHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: BUCKET, VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_PARAMS: '{"unusedDays": 3}' }, aws: emulator.aws, clock: () => 0, invokeSelf: async () => undefined });
     await expect(handler(undefined, plenty)).rejects.toThrow('environment.VIGIL_PARAMS: unknown parameter "unusedDays"');
   });
+
+  it("files the reports under the account in the Lambda context's function ARN", async () => {
+    const inLambda = { ...plenty, invokedFunctionArn: 'arn:aws:lambda:us-east-1:210987654321:function:vigil-prod-sweep' };
+    const result = await handlerWith({ clock: () => Date.now() / 1000 + 20 })(undefined, inLambda);
+    expect(await keys(`reports/210987654321/us-east-1/${result.runId}/`)).toContain(`reports/210987654321/us-east-1/${result.runId}/report.json`);
+    const [summary] = await topic.receive();
+    expect(summary?.Subject).toMatch(/^vigil sweep 210987654321: /);
+  });
 });
