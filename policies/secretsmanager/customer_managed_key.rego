@@ -9,8 +9,11 @@
 #   remediation: Create or choose a customer managed key whose key policy limits who may decrypt, then aws secretsmanager update-secret --secret-id <arn> --kms-key-id <key-arn>; if the key is disabled or pending deletion, re-enable it (aws kms enable-key / cancel-key-deletion) before the secret becomes unreadable.
 #   awsConfigRule: secretsmanager-using-cmk
 #   securityHub: null
-#   frameworks: {}
-#   frameworkSource: AWS maps secretsmanager-using-cmk in no Security Hub control; no framework mapping is claimed.
+#   frameworks:
+#     NIST-SP-800-53-r5: ["AU-9(3)", "CP-9d", "SC-8(3)", "SC-8(4)", "SC-13a", "SC-28(1)", "SI-19(4)"]
+#     PCI-DSS-v4.0.1: ["3.5.1", "3.5.1.1", "8.3.2"]
+#     HIPAA-Security-Rule: ["164.312(a)(2)(iv)", "164.312(e)(2)(ii)"]
+#   frameworkSource: The mapping of secretsmanager-using-cmk in the AWS Config conformance packs, as mirrored rule by rule in AWS's cdk-nag packs (cdklabs/cdk-nag src/packs/hipaa-security.ts, pci-dss-400.ts, nist-800-53-r5.ts; the pack pages' own tables were not readable here); PCI DSS pack v4.0, numbering unchanged in v4.0.1. No Security Hub control checks this.
 package secretsmanager.customer_managed_key
 
 import data.lib.status

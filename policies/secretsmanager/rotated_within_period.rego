@@ -10,7 +10,7 @@
 #   securityHub: SecretsManager.4
 #   frameworks:
 #     NIST-SP-800-53-r5: ["AC-2(1)", "AC-3(15)"]
-#   frameworkSource: Security Hub CSPM "Related requirements" for the equivalent SecretsManager control (AWS Security Hub User Guide, Secrets Manager controls); not the Config conformance-pack tables, which were not readable here
+#   frameworkSource: Security Hub CSPM "Related requirements" of SecretsManager.4 (AWS Security Hub User Guide, Secrets Manager controls). The HIPAA conformance pack does not include this rule, so no HIPAA mapping is claimed; the NIST and PCI packs' mappings of it were not readable here.
 package secretsmanager.rotated_within_period
 
 import data.lib.status

@@ -12,7 +12,8 @@
 #   frameworks:
 #     NIST-SP-800-53-r5: ["AC-2(1)", "AC-3(15)"]
 #     PCI-DSS-v4.0.1: ["8.3.9", "8.6.3"]
-#   frameworkSource: Security Hub CSPM "Related requirements" for the equivalent SecretsManager control (AWS Security Hub User Guide, Secrets Manager controls); not the Config conformance-pack tables, which were not readable here
+#     HIPAA-Security-Rule: ["164.308(a)(4)(ii)(B)"]
+#   frameworkSource: HIPAA and PCI DSS from the conformance packs' mapping of secretsmanager-rotation-enabled-check in the AWS Config conformance packs, as mirrored rule by rule in AWS's cdk-nag packs (cdklabs/cdk-nag src/packs/hipaa-security.ts, pci-dss-400.ts, nist-800-53-r5.ts; the pack pages' own tables were not readable here); PCI DSS (pack v4.0, numbering unchanged in v4.0.1) agrees with Security Hub. NIST from Security Hub CSPM "Related requirements" of SecretsManager.1 (AWS Security Hub User Guide, Secrets Manager controls); the NIST pack mirror lists a set of transit-encryption controls (AC-4, SC-8...) that does not fit rotation, so it is not adopted.
 package secretsmanager.rotation_enabled
 
 import data.lib.status

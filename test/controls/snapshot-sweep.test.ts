@@ -70,7 +70,25 @@ describe('vigil sweep --snapshot', () => {
       remediation: expect.stringContaining('--secret-id arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/api/payments-key-Qw34Er'),
     });
     const rotation = report.findings.find((f) => f.resource.name === 'legacy/ftp' && f.controlId === 'rotation-enabled');
-    expect(rotation?.mappings).toMatchObject({ awsConfigRule: 'secretsmanager-rotation-enabled-check', securityHub: 'SecretsManager.1', frameworks: { 'NIST-SP-800-53-r5': ['AC-2(1)', 'AC-3(15)'] } });
+    expect(rotation?.mappings).toMatchObject({
+      awsConfigRule: 'secretsmanager-rotation-enabled-check',
+      securityHub: 'SecretsManager.1',
+      frameworks: { 'NIST-SP-800-53-r5': ['AC-2(1)', 'AC-3(15)'], 'PCI-DSS-v4.0.1': ['8.3.9', '8.6.3'], 'HIPAA-Security-Rule': ['164.308(a)(4)(ii)(B)'] },
+    });
+    const key = report.findings.find((f) => f.controlId === 'customer-managed-key');
+    expect(key?.mappings.frameworks).toEqual({ 'NIST-SP-800-53-r5': ['AU-9(3)', 'CP-9d', 'SC-8(3)', 'SC-8(4)', 'SC-13a', 'SC-28(1)', 'SI-19(4)'], 'PCI-DSS-v4.0.1': ['3.5.1', '3.5.1.1', '8.3.2'], 'HIPAA-Security-Rule': ['164.312(a)(2)(iv)', '164.312(e)(2)(ii)'] });
+  });
+
+  it('says where every framework mapping comes from, and claims none without a source', async () => {
+    const report = await sweepJson();
+    const byControl = new Map(report.findings.map((f) => [f.controlId, f.mappings]));
+    expect(byControl.size).toBe(9);
+    for (const [controlId, mappings] of byControl) {
+      const claimed = Object.keys(mappings.frameworks);
+      if (claimed.includes('HIPAA-Security-Rule') || controlId === 'customer-managed-key') expect(mappings.source, controlId).toMatch(/conformance pack/);
+      if (mappings.securityHub && claimed.length) expect(mappings.source, controlId).toContain(mappings.securityHub === 'SecretsManager.1' ? 'SecretsManager.1' : mappings.securityHub);
+      if (!claimed.length) expect(mappings.source, controlId).toMatch(/no framework mapping is claimed/);
+    }
   });
 
   it('keeps an exempted failure a FAIL, carries the exemption, and counts it apart', async () => {
