@@ -57,7 +57,7 @@ describe('ASFF for Security Hub BatchImportFindings', () => {
     const { report, finding } = await find('partner/shared-token', 'rotation-enabled');
     expect(toAsff(finding, report)).toMatchObject({ Compliance: { Status: 'FAILED' }, Workflow: { Status: 'SUPPRESSED' }, Note: { Text: expect.stringContaining('vigil:exempt:rotation-enabled') } });
     const pass = await find('prod/db/orders', 'rotation-enabled');
-    expect(toAsff(pass.finding, pass.report)).toMatchObject({ Compliance: { Status: 'PASSED', RelatedRequirements: ['NIST-SP-800-53-r5 AC-2(1)', 'NIST-SP-800-53-r5 AC-3(15)', 'PCI-DSS-v4.0.1 8.3.9', 'PCI-DSS-v4.0.1 8.6.3'] }, Workflow: { Status: 'RESOLVED' }, Severity: { Label: 'INFORMATIONAL' } });
+    expect(toAsff(pass.finding, pass.report)).toMatchObject({ Compliance: { Status: 'PASSED', RelatedRequirements: ['HIPAA-Security-Rule 164.308(a)(4)(ii)(B)', 'NIST-SP-800-53-r5 AC-2(1)', 'NIST-SP-800-53-r5 AC-3(15)', 'PCI-DSS-v4.0.1 8.3.9', 'PCI-DSS-v4.0.1 8.6.3'] }, Workflow: { Status: 'RESOLVED' }, Severity: { Label: 'INFORMATIONAL' } });
     const na = await find('shared/app-config', 'rotation-enabled');
     expect(toAsff(na.finding, na.report)).toMatchObject({ RecordState: 'ARCHIVED', Compliance: { Status: 'NOT_AVAILABLE' } });
     const error = await find('prod/api/restricted', 'no-public-principal');
