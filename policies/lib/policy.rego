@@ -155,37 +155,32 @@ network_bound(c) if {
 	}
 }
 
-identity_bounds(statement) := [b | some c in conditions(statement); b := identity_bound(c)]
+identity_bounds(conds) := [b | some c in conds; b := identity_bound(c)]
 
-network_bounded(statement) if {
-	some c in conditions(statement)
+network_bounded(conds) if {
+	some c in conds
 	network_bound(c)
 }
 
-bounded(statement) if count(identity_bounds(statement)) > 0
-
-bounded(statement) if network_bounded(statement)
+else := false
 
 # --- judgements
 
 # Each statement analysed once: who it names, whether its principal set is unbounded, and what bounds it.
 analyse(document) := [a |
 	some i, statement in statements(document)
+	conds := conditions(statement)
 	a := {
 		"label": label(i, statement),
 		"allow": statement.Effect == "Allow",
 		"unbounded": unbounded(statement),
 		"accounts": principal_accounts(statement),
-		"identityBounds": identity_bounds(statement),
-		"networkBounded": is_network_bounded(statement),
+		"identityBounds": identity_bounds(conds),
+		"networkBounded": network_bounded(conds),
 	}
 ]
 
 unbounded(statement) if unbounded_principal(statement)
-
-else := false
-
-is_network_bounded(statement) if network_bounded(statement)
 
 else := false
 

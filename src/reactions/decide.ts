@@ -2,7 +2,7 @@ import { evaluateSecrets, listControls, type ControlParams, type Finding } from 
 import type { NormalisedRecord, SecretEvent } from '../events/index.js';
 import type { SecretState } from '../inventory/state.js';
 import { CONTROLS_AN_EVENT_TOUCHES, applyEvent } from './apply.js';
-import { protectedBy } from './keys.js';
+import { keyNames, protectedBy } from './keys.js';
 import { body, subjectLine } from './messages.js';
 import type { Alert, ComplianceChange, Decision, Remediation } from './types.js';
 
@@ -136,7 +136,8 @@ function rotationProblem(decision: Decision, event: SecretEvent, secret: SecretS
 function keyProblem(decision: Decision, event: SecretEvent, context: ReactionContext): Decision {
   const key = event.key;
   if (!key) return { ...decision, ignored: 'the event names no key' };
-  const secrets = context.knownSecrets.filter((s) => protectedBy(s, key, context.keyAliases));
+  const namesOfKey = keyNames(key, context.keyAliases);
+  const secrets = context.knownSecrets.filter((s) => protectedBy(s, namesOfKey));
   const keyName = key.alias ?? key.arn ?? key.id ?? key.given;
   decision.secretArns = secrets.map((s) => s.arn);
   if (secrets.length === 0) return { ...decision, ignored: `no known secret is encrypted under ${keyName}` };
@@ -172,13 +173,13 @@ async function change(decision: Decision, event: SecretEvent, known: SecretState
   const judgeBefore = known !== undefined && !context.observedAfter;
   const [afterFindings = [], beforeFindings = []] = await evaluateSecrets(judgeBefore ? [after, known] : [after], { now, params: context.params, ...(touched === 'all' ? {} : { controlIds: touched }) });
   const statusBefore = new Map(beforeFindings.map((f) => [f.controlId, f.status]));
-  const descriptions = new Map((await listControls()).map((c) => [c.id, c.description]));
+  const controls = await listControls();
   decision.findings = afterFindings;
   for (const finding of afterFindings) {
     const oldStatus = statusBefore.get(finding.controlId) ?? null;
     if (oldStatus !== finding.status) decision.complianceChanges.push(complianceChange(after.arn, oldStatus, finding));
     const newlyFailing = finding.status === 'FAIL' && oldStatus !== 'FAIL';
-    if (newlyFailing && !finding.exemption?.active) decision.alerts.push(controlFailed(event, finding, descriptions.get(finding.controlId) ?? finding.title));
+    if (newlyFailing && !finding.exemption?.active) decision.alerts.push(controlFailed(event, finding, controls.find((c) => c.id === finding.controlId)?.description ?? finding.title));
   }
   const publicNow = afterFindings.some((f) => f.controlId === 'no-public-principal' && f.status === 'FAIL');
   if (context.remediationEnabled && publicNow && after.tags['vigil:lockdown'] === 'true' && after.resourcePolicy) {

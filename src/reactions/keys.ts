@@ -10,9 +10,12 @@ function names(reference: string | null | undefined): string[] {
   return out;
 }
 
-/** True when the secret is encrypted under the key the event names. Multi-Region keys match by their mrk- id in any region. */
-export function protectedBy(secret: SecretState, key: KeyRef, aliases: readonly string[] = []): boolean {
-  const keyNames = new Set([...names(key.arn), ...names(key.id), ...names(key.alias), ...names(key.given), ...aliases]);
-  const secretNames = [...names(secret.kmsKeyId), ...names(secret.kmsKey?.arn)];
-  return secretNames.some((n) => keyNames.has(n));
+/** Every name the key an event names goes by (its ARN, id, alias, and the aliases KMS lists for it). */
+export function keyNames(key: KeyRef, aliases: readonly string[] = []): ReadonlySet<string> {
+  return new Set([...names(key.arn), ...names(key.id), ...names(key.alias), ...names(key.given), ...aliases]);
+}
+
+/** True when the secret is encrypted under a key of those names. Multi-Region keys match by their mrk- id in any region. */
+export function protectedBy(secret: SecretState, keyNamesOfEvent: ReadonlySet<string>): boolean {
+  return names(secret.kmsKeyId).some((n) => keyNamesOfEvent.has(n)) || names(secret.kmsKey?.arn).some((n) => keyNamesOfEvent.has(n));
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS } from '../../src/controls/index.js';
 import { normaliseEventBridgeEvent, type SecretEvent } from '../../src/events/index.js';
 import type { SecretState } from '../../src/inventory/index.js';
-import { decide, protectedBy } from '../../src/reactions/index.js';
+import { decide, keyNames, protectedBy } from '../../src/reactions/index.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { knownSecrets } from '../helpers/replay.js';
 
@@ -79,15 +79,15 @@ describe('which secrets a KMS key protects', () => {
     ['another key', secret('arn:aws:kms:us-east-1:111122223333:key/other'), false],
     ['the AWS managed key', secret(null), false],
   ])('matches a secret that names %s: %s', (_what, s, expected) => {
-    expect(protectedBy(s, key)).toBe(expected);
+    expect(protectedBy(s, keyNames(key))).toBe(expected);
   });
 
   it('matches an alias through the key aliases kms:ListAliases gives', () => {
-    expect(protectedBy(secret('alias/prod-secrets'), key, ['alias/prod-secrets'])).toBe(true);
+    expect(protectedBy(secret('alias/prod-secrets'), keyNames(key, ['alias/prod-secrets']))).toBe(true);
   });
 
   it('matches a multi-Region key by its mrk- id in another region', () => {
     const mrk = { given: 'mrk-1234abcd12ab34cd56ef1234567890ab', arn: 'arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab', id: 'mrk-1234abcd12ab34cd56ef1234567890ab', multiRegion: true };
-    expect(protectedBy(secret('arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab'), mrk)).toBe(true);
+    expect(protectedBy(secret('arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab'), keyNames(mrk))).toBe(true);
   });
 });
