@@ -51,14 +51,15 @@ principal_accounts(statement) := {account |
 
 account_of(value) := value if {
 	is_string(value)
+	count(value) == 12
 	regex.match(`^\d{12}$`, value)
 }
 
 account_of(value) := account if {
 	is_string(value)
+	startswith(value, "arn:")
 	parts := split(value, ":")
 	count(parts) >= 6
-	startswith(value, "arn:")
 	account := parts[4]
 	regex.match(`^\d{12}$`, account)
 }
@@ -81,7 +82,7 @@ base_operator(operator) := lower(trim_prefix(operator, "ForAnyValue:"))
 bounding_operator(operator) if {
 	not startswith(operator, "ForAllValues:")
 	not endswith(operator, "IfExists")
-	base_operator(operator) in positive_string_operators
+	positive_string_operators[base_operator(operator)]
 }
 
 account_keys := {"aws:principalaccount", "aws:sourceaccount", "aws:sourceowner"}
@@ -92,9 +93,11 @@ org_path_keys := {"aws:principalorgpaths", "aws:sourceorgpaths"}
 
 arn_keys := {"aws:principalarn", "aws:sourcearn"}
 
+vpc_keys := {"aws:sourcevpc", "aws:sourcevpce"}
+
 # The accounts and organisations one condition bounds a statement to, when every value is specific.
 identity_bound(c) := {"accounts": {v | some v in c.values}, "orgs": set()} if {
-	c.key in account_keys
+	account_keys[c.key]
 	bounding_operator(c.operator)
 	every v in c.values {
 		is_string(v)
@@ -103,7 +106,7 @@ identity_bound(c) := {"accounts": {v | some v in c.values}, "orgs": set()} if {
 }
 
 identity_bound(c) := {"accounts": set(), "orgs": {v | some v in c.values}} if {
-	c.key in org_keys
+	org_keys[c.key]
 	bounding_operator(c.operator)
 	every v in c.values {
 		is_string(v)
@@ -112,7 +115,7 @@ identity_bound(c) := {"accounts": set(), "orgs": {v | some v in c.values}} if {
 }
 
 identity_bound(c) := {"accounts": set(), "orgs": {split(v, "/")[0] | some v in c.values}} if {
-	c.key in org_path_keys
+	org_path_keys[c.key]
 	bounding_operator(c.operator)
 	every v in c.values {
 		is_string(v)
@@ -121,7 +124,7 @@ identity_bound(c) := {"accounts": set(), "orgs": {split(v, "/")[0] | some v in c
 }
 
 identity_bound(c) := {"accounts": {account_of(v) | some v in c.values}, "orgs": set()} if {
-	c.key in arn_keys
+	arn_keys[c.key]
 	bounding_operator(c.operator)
 	every v in c.values {
 		account_of(v)
@@ -146,7 +149,7 @@ network_bound(c) if {
 }
 
 network_bound(c) if {
-	c.key in {"aws:sourcevpc", "aws:sourcevpce"}
+	vpc_keys[c.key]
 	bounding_operator(c.operator)
 	every v in c.values {
 		is_string(v)
