@@ -4,61 +4,53 @@ import { InvalidEventError, fromZodError } from './errors.js';
 
 // AWS Config custom Lambda rule invocations. `invokingEvent` and `ruleParameters` arrive as JSON strings.
 
-// Built on first use: the event and sweep Lambdas bundle this module but never parse a Config invocation,
-// and zod schemas cost time to construct at a cold start.
-function buildSchemas() {
-  const invocation = z.looseObject({
-    invokingEvent: z.string(),
-    ruleParameters: z.string().optional(),
-    resultToken: z.string(),
-    eventLeftScope: z.boolean().optional(),
-    executionRoleArn: z.string().optional(),
-    configRuleArn: z.string().optional(),
-    configRuleName: z.string().min(1),
-    configRuleId: z.string().optional(),
-    accountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit account ID as a string'),
-    version: z.string().optional(),
-  });
+const invocationSchema = z.looseObject({
+  invokingEvent: z.string(),
+  ruleParameters: z.string().optional(),
+  resultToken: z.string(),
+  eventLeftScope: z.boolean().optional(),
+  executionRoleArn: z.string().optional(),
+  configRuleArn: z.string().optional(),
+  configRuleName: z.string().min(1),
+  configRuleId: z.string().optional(),
+  accountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit account ID as a string'),
+  version: z.string().optional(),
+});
 
-  const configurationItem = z.looseObject({
-    configurationItemCaptureTime: z.union([z.string(), z.number()]),
-    configurationItemStatus: z.string(),
-    resourceType: z.string(),
-    resourceId: z.string(),
-    resourceName: z.string().nullish(),
-    ARN: z.string().nullish(),
-    awsRegion: z.string(),
-    awsAccountId: z.string().optional(),
-    resourceCreationTime: z.union([z.string(), z.number()]).nullish(),
-    configuration: z.record(z.string(), z.unknown()).nullish(),
-    supplementaryConfiguration: z.record(z.string(), z.unknown()).nullish(),
-    tags: z.record(z.string(), z.string()).nullish(),
-  });
+export const configurationItemSchema = z.looseObject({
+  configurationItemCaptureTime: z.union([z.string(), z.number()]),
+  configurationItemStatus: z.string(),
+  resourceType: z.string(),
+  resourceId: z.string(),
+  resourceName: z.string().nullish(),
+  ARN: z.string().nullish(),
+  awsRegion: z.string(),
+  awsAccountId: z.string().optional(),
+  resourceCreationTime: z.union([z.string(), z.number()]).nullish(),
+  configuration: z.record(z.string(), z.unknown()).nullish(),
+  supplementaryConfiguration: z.record(z.string(), z.unknown()).nullish(),
+  tags: z.record(z.string(), z.string()).nullish(),
+});
+export type ConfigurationItem = z.infer<typeof configurationItemSchema>;
 
-  const itemSummary = configurationItem.pick({
-    configurationItemCaptureTime: true,
-    configurationItemStatus: true,
-    resourceType: true,
-    resourceId: true,
-    resourceName: true,
-    ARN: true,
-    awsRegion: true,
-  });
+const itemSummarySchema = configurationItemSchema.pick({
+  configurationItemCaptureTime: true,
+  configurationItemStatus: true,
+  resourceType: true,
+  resourceId: true,
+  resourceName: true,
+  ARN: true,
+  awsRegion: true,
+});
+export type ConfigurationItemSummary = z.infer<typeof itemSummarySchema>;
 
-  const invokingEvent = z.discriminatedUnion('messageType', [
-    z.looseObject({ messageType: z.literal('ConfigurationItemChangeNotification'), configurationItem, notificationCreationTime: z.string() }),
-    z.looseObject({ messageType: z.literal('OversizedConfigurationItemChangeNotification'), configurationItemSummary: itemSummary, notificationCreationTime: z.string() }),
-    z.looseObject({ messageType: z.literal('ScheduledNotification'), notificationCreationTime: z.string() }),
-  ]);
-  return { invocation, configurationItem, itemSummary, invokingEvent };
-}
-let schemas: ReturnType<typeof buildSchemas> | undefined;
-const configSchemas = () => (schemas ??= buildSchemas());
+const invokingEventSchema = z.discriminatedUnion('messageType', [
+  z.looseObject({ messageType: z.literal('ConfigurationItemChangeNotification'), configurationItem: configurationItemSchema, notificationCreationTime: z.string() }),
+  z.looseObject({ messageType: z.literal('OversizedConfigurationItemChangeNotification'), configurationItemSummary: itemSummarySchema, notificationCreationTime: z.string() }),
+  z.looseObject({ messageType: z.literal('ScheduledNotification'), notificationCreationTime: z.string() }),
+]);
 
-export type ConfigurationItem = z.infer<ReturnType<typeof buildSchemas>['configurationItem']>;
-export type ConfigurationItemSummary = z.infer<ReturnType<typeof buildSchemas>['itemSummary']>;
-
-export type ConfigMessageType = z.infer<ReturnType<typeof buildSchemas>['invokingEvent']>['messageType'];
+export type ConfigMessageType = z.infer<typeof invokingEventSchema>['messageType'];
 
 export interface ConfigRuleInvocation {
   kind: 'config-invocation';
@@ -81,10 +73,10 @@ export function isConfigRuleInvocation(input: unknown): boolean {
 }
 
 export function parseConfigRuleInvocation(input: unknown): ConfigRuleInvocation {
-  const parsed = configSchemas().invocation.safeParse(input);
+  const parsed = invocationSchema.safeParse(input);
   if (!parsed.success) throw fromZodError(parsed.error);
   const raw = parsed.data;
-  const invoking = configSchemas().invokingEvent.safeParse(decodeJson(raw.invokingEvent, 'invokingEvent'));
+  const invoking = invokingEventSchema.safeParse(decodeJson(raw.invokingEvent, 'invokingEvent'));
   if (!invoking.success) throw fromZodError(invoking.error, 'invokingEvent');
   const event = invoking.data;
   const invocation: ConfigRuleInvocation = {

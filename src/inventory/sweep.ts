@@ -26,7 +26,8 @@ export interface LiveSweep {
 /** Reads every secret of each region, evaluates them, and builds the report. Regions are read one after another. */
 export async function sweepAccount(options: LiveSweepOptions): Promise<LiveSweep> {
   const first = options.regions[0] ?? 'us-east-1';
-  // Loaded here, not at module load: the event and Config-rule Lambdas bundle this module but never sweep.
+  // Loaded here, not at module load: the sweep Lambda bundles this module (for snapshotDocument) but takes its
+  // account from its function ARN, so STS stays out of its cold start.
   const [{ GetCallerIdentityCommand }, { stsClient }] = await Promise.all([import('@aws-sdk/client-sts'), import('../aws/clients/sts.js')]);
   const identity = await stsClient({ ...options.aws, region: first }).send(new GetCallerIdentityCommand({}));
   const account = identity.Account ?? 'unknown';

@@ -205,13 +205,17 @@ describe('the packaged handlers, run the way the nodejs22.x runtime runs them', 
    * Unzips a function's package inside the project (so `@aws-sdk/*` resolves from node_modules, as it does from the
    * runtime), requires its handler in a fresh Node, waits for the policy it loads at init, and invokes it once.
    */
-  function invokePackaged(fn: string, file: string, event: unknown, env: Record<string, string>, context: Record<string, unknown> = {}) {
+  function unpack(fn: string, file: string): string {
     mkdirSync(join(ROOT, '.cache'), { recursive: true });
     const dir = mkdtempSync(join(ROOT, '.cache', `packaged-${fn}-`));
     unpacked.push(dir);
     const unzip = spawnSync('unzip', ['-q', join(packageDir, `${fn}.zip`), '-d', dir], { encoding: 'utf8' });
     expect(unzip.status, unzip.stderr).toBe(0);
-    const script = `const m = require(${JSON.stringify(join(dir, 'functions', `${file}.cjs`))});
+    return join(dir, 'functions', `${file}.cjs`);
+  }
+
+  function invokePackaged(fn: string, file: string, event: unknown, env: Record<string, string>, context: Record<string, unknown> = {}) {
+    const script = `const m = require(${JSON.stringify(unpack(fn, file))});
       m.policyLoaded.then(async (ok) => {
         if (!ok) throw new Error('policy not loaded');
         const context = { getRemainingTimeInMillis: () => 600000, ...${JSON.stringify(context)} };
@@ -222,6 +226,20 @@ describe('the packaged handlers, run the way the nodejs22.x runtime runs them', 
     expect(run.status, run.stderr).toBe(0);
     return JSON.parse(run.stdout) as Record<string, unknown>;
   }
+
+  it('loads at init only the SDK clients every invocation uses; the others load on the paths that need them', () => {
+    const clientsAtInit = (fn: string, file: string) => {
+      const script = `const Module = require('node:module'); const seen = new Set(); const compile = Module.prototype._compile;
+        Module.prototype._compile = function (code, name) { const m = /@aws-sdk.(client-[a-z0-9-]+).dist-cjs.index\\.js$/.exec(name); if (m) seen.add(m[1]); return compile.apply(this, arguments); };
+        require(${JSON.stringify(unpack(fn, file))}).policyLoaded.then((ok) => process.stdout.write(JSON.stringify({ ok, clients: [...seen].sort() })));`;
+      const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', AWS_REGION: 'us-east-1' } });
+      expect(run.status, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as { ok: boolean; clients: string[] };
+    };
+    expect(clientsAtInit('onEvent', 'on-event')).toEqual({ ok: true, clients: ['client-dynamodb', 'client-kms', 'client-secrets-manager', 'client-sns'] });
+    expect(clientsAtInit('sweep', 'sweep')).toEqual({ ok: true, clients: ['client-kms', 'client-s3', 'client-secrets-manager', 'client-sns'] });
+    expect(clientsAtInit('configRule', 'config-rule')).toEqual({ ok: true, clients: ['client-config-service', 'client-kms', 'client-secrets-manager'] });
+  });
 
   it('the event Lambda judges a public resource policy from the event and publishes its alerts', () => {
     const result = invokePackaged('onEvent', 'on-event', loadFixture('eventbridge/PutResourcePolicy-public.json'), {
