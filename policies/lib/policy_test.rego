@@ -72,3 +72,39 @@ test_service_principal_names_no_account if {
 	statement := allow({"Service": "lambda.amazonaws.com"}, {})
 	count(policy.untrusted_statements({"Statement": [statement]}, {"111122223333"}, set())) == 0
 }
+
+# The identifier checks accept exactly what the patterns they document accept.
+test_account_id_is_exactly_twelve_digits if {
+	policy.account_id("111122223333")
+	not policy.account_id("11112222333")
+	not policy.account_id("1111222233334")
+	not policy.account_id("11112222333a")
+	not policy.account_id("11112222333*")
+	not policy.account_id(111122223333)
+}
+
+test_org_id_is_o_dash_and_ten_to_thirty_two_lower_case_alphanumerics if {
+	policy.org_id("o-a1b2c3d4e5")
+	policy.org_id("o-abcdefghijklmnopqrstuvwxyz012345")
+	not policy.org_id("o-a1b2c3d4e")
+	not policy.org_id("o-abcdefghijklmnopqrstuvwxyz0123456")
+	not policy.org_id("o-A1B2C3D4E5")
+	not policy.org_id("o-a1b2c3d4e*")
+	not policy.org_id("x-a1b2c3d4e5")
+}
+
+test_vpc_id_is_vpc_or_vpce_dash_hex if {
+	policy.vpc_id("vpc-0a1b2c")
+	policy.vpc_id("vpce-0a1b2c3d4e5f67890")
+	not policy.vpc_id("vpc-")
+	not policy.vpc_id("vpce-")
+	not policy.vpc_id("vpc-0A1B")
+	not policy.vpc_id("vpc-0a1*")
+	not policy.vpc_id("vpcx-0a1b")
+}
+
+test_org_path_needs_an_org_id_before_its_first_slash if {
+	not public(allow("*", {"StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/*"}}))
+	public(allow("*", {"StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5"}}))
+	public(allow("*", {"StringLike": {"aws:PrincipalOrgPaths": "o-a1b2*/r-ab12/*"}}))
+}

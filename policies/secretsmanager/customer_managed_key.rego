@@ -18,11 +18,11 @@ package secretsmanager.customer_managed_key
 
 import data.lib.status
 
-decisions := [decide(s, object.get(input, "params", {})) | some s in input.secrets]
+decisions := [decide(s) | some s in input.secrets]
 
 aws_managed_alias := "alias/aws/secretsmanager"
 
-allowed(params) := object.get(params, "allowedKmsKeyArns", [])
+allowed := object.get(object.get(input, "params", {}), "allowedKmsKeyArns", [])
 
 unusable_states := {"Disabled", "PendingDeletion", "PendingReplicaDeletion", "PendingImport", "Unavailable"}
 
@@ -32,28 +32,28 @@ aws_managed_reference(s) if s.kmsKeyId == aws_managed_alias
 
 aws_managed_reference(s) if endswith(s.kmsKeyId, concat("", [":", aws_managed_alias]))
 
-decide(s, params) := status.fail("Encrypted with the AWS managed key aws/secretsmanager: anyone in the account allowed to read the secret can decrypt it, and no key policy of yours applies.", evidence(s, params)) if {
+decide(s) := status.fail("Encrypted with the AWS managed key aws/secretsmanager: anyone in the account allowed to read the secret can decrypt it, and no key policy of yours applies.", evidence(s)) if {
 	aws_managed_reference(s)
 }
 
-else := status.fail("Encrypted with an AWS managed KMS key, not a customer managed one.", evidence(s, params)) if {
+else := status.fail("Encrypted with an AWS managed KMS key, not a customer managed one.", evidence(s)) if {
 	s.kmsKey.keyManager == "AWS"
 }
 
-else := status.fail(status.text(["Key ", key_name(s), " is ", s.kmsKey.keyState, ": the secret cannot be decrypted while it stays so."]), evidence(s, params)) if {
+else := status.fail(status.text(["Key ", key_name(s), " is ", s.kmsKey.keyState, ": the secret cannot be decrypted while it stays so."]), evidence(s)) if {
 	s.kmsKey.keyState in unusable_states
 }
 
-else := status.fail(status.text(["Key ", key_name(s), " is not in allowedKmsKeyArns."]), evidence(s, params)) if {
-	count(allowed(params)) > 0
-	not key_allowed(s, params)
+else := status.fail(status.text(["Key ", key_name(s), " is not in allowedKmsKeyArns."]), evidence(s)) if {
+	count(allowed) > 0
+	not key_allowed(s)
 }
 
-else := status.error(status.text(["Key ", s.kmsKeyId, " could not be described (", reason_unreadable(s), "), so whether it is customer managed and usable is unknown."]), evidence(s, params)) if {
+else := status.error(status.text(["Key ", s.kmsKeyId, " could not be described (", reason_unreadable(s), "), so whether it is customer managed and usable is unknown."]), evidence(s)) if {
 	s.kmsKey == null
 }
 
-else := status.pass(status.text(["Encrypted with customer managed key ", key_name(s), "."]), evidence(s, params))
+else := status.pass(status.text(["Encrypted with customer managed key ", key_name(s), "."]), evidence(s))
 
 reason_unreadable(s) := why if {
 	why := status.unreadable(s, "kmsKey")
@@ -65,8 +65,8 @@ key_name(s) := s.kmsKey.arn if s.kmsKey.arn != null
 
 else := s.kmsKeyId
 
-key_allowed(s, params) if s.kmsKeyId in allowed(params)
+key_allowed(s) if s.kmsKeyId in allowed
 
-key_allowed(s, params) if s.kmsKey.arn in allowed(params)
+key_allowed(s) if s.kmsKey.arn in allowed
 
-evidence(s, params) := {"kmsKeyId": s.kmsKeyId, "kmsKey": s.kmsKey, "allowedKmsKeyArns": allowed(params)}
+evidence(s) := {"kmsKeyId": s.kmsKeyId, "kmsKey": s.kmsKey, "allowedKmsKeyArns": allowed}

@@ -17,13 +17,15 @@ import data.lib.input_policies
 import data.lib.policy
 import data.lib.status
 
-decisions := [decide(s, i, object.get(input, "params", {})) | some i, s in input.secrets]
+decisions := [decide(s, i) | some i, s in input.secrets]
 
-trusted_accounts(s, params) := {a | some a in object.get(params, "trustedAccounts", [])} | {s.account}
+params := object.get(input, "params", {})
 
-trusted_orgs(params) := {o | some o in object.get(params, "trustedOrgIds", [])}
+trusted_accounts := {a | some a in object.get(params, "trustedAccounts", [])}
 
-decide(s, i, params) := status.error(status.text(["The resource policy could not be read (", status.unreadable(s, "resourcePolicy"), ")."]), {}) if {
+trusted_orgs := {o | some o in object.get(params, "trustedOrgIds", [])}
+
+decide(s, i) := status.error(status.text(["The resource policy could not be read (", status.unreadable(s, "resourcePolicy"), ")."]), {}) if {
 	status.unreadable(s, "resourcePolicy")
 }
 
@@ -32,7 +34,7 @@ else := status.pass("The secret has no resource policy.", {"resourcePolicy": nul
 else := status.error("The resource policy is not valid JSON.", {"resourcePolicy": "invalid JSON"}) if not input_policies.analysed[i]
 
 else := status.fail(status.text(["The resource policy's ", untrusted[0].statement, " reaches ", reach_text(untrusted[0].reaches), ", outside this account and the trusted accounts and organisations."]), {"untrustedStatements": untrusted}) if {
-	untrusted := policy.untrusted(input_policies.analysed[i], trusted_accounts(s, params), trusted_orgs(params))
+	untrusted := policy.untrusted(input_policies.analysed[i], trusted_accounts | {s.account}, trusted_orgs)
 	count(untrusted) > 0
 }
 

@@ -15,14 +15,14 @@ package secretsmanager.required_tags
 
 import data.lib.status
 
-decisions := [decide(s, object.get(input, "params", {})) | some s in input.secrets]
+decisions := [decide(s) | some s in input.secrets]
 
-required(params) := {k | some k in object.get(params, "requiredTagKeys", []); not startswith(k, "aws:")}
+required := {k | some k in object.get(object.get(input, "params", {}), "requiredTagKeys", []); not startswith(k, "aws:")}
 
-decide(s, params) := status.not_applicable("No tags are required (requiredTagKeys is empty).") if count(required(params)) == 0
+decide(s) := status.not_applicable("No tags are required (requiredTagKeys is empty).") if count(required) == 0
 
 else := status.fail(status.text(["Missing required tags: ", concat(", ", sort(missing)), "."]), {"missingTagKeys": sort(missing), "tagKeys": sort([k | some k, _ in s.tags])}) if {
-	missing := required(params) - {k | some k, _ in s.tags}
+	missing := required - {k | some k, _ in s.tags}
 	count(missing) > 0
 }
 

@@ -15,33 +15,34 @@ package secretsmanager.rotated_within_period
 
 import data.lib.status
 
-decisions := [decide(s, object.get(input, "params", {}), input.now) | some s in input.secrets]
+decisions := [decide(s, days_since(s.lastRotatedAt), days_since(s.createdAt)) | some s in input.secrets]
 
-max_days(params) := object.get(params, "maxDaysSinceRotation", 90)
+max_days := object.get(object.get(input, "params", {}), "maxDaysSinceRotation", 90)
 
-decide(s, params, now) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
+# Whole days from a date to now, null for no date: worked out once per secret, for the judgement and its reason.
+days_since(date) := status.days_between(date, input.now) if is_number(date)
 
-else := status.error(status.text(["When the secret last rotated could not be read (", status.unreadable(s, "lastRotatedAt"), ")."]), evidence(s, params)) if {
+else := null
+
+decide(s, rotated, created) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
+
+else := status.error(status.text(["When the secret last rotated could not be read (", status.unreadable(s, "lastRotatedAt"), ")."]), evidence(s)) if {
 	status.unreadable(s, "lastRotatedAt")
 }
 
-else := status.fail(status.text(["Last rotated ", status.days_between(s.lastRotatedAt, now), " days ago; the limit is ", max_days(params), " days."]), evidence(s, params)) if {
-	is_number(s.lastRotatedAt)
-	status.days_between(s.lastRotatedAt, now) > max_days(params)
+else := status.fail(status.text(["Last rotated ", rotated, " days ago; the limit is ", max_days, " days."]), evidence(s)) if {
+	is_number(rotated)
+	rotated > max_days
 }
 
-else := status.pass(status.text(["Rotated ", status.days_between(s.lastRotatedAt, now), " days ago."]), evidence(s, params)) if {
-	is_number(s.lastRotatedAt)
+else := status.pass(status.text(["Rotated ", rotated, " days ago."]), evidence(s)) if is_number(rotated)
+
+else := status.error("The secret has never rotated and its creation date is unknown.", evidence(s)) if created == null
+
+else := status.fail(status.text(["Never rotated in the ", created, " days since it was created; the limit is ", max_days, " days."]), evidence(s)) if {
+	created > max_days
 }
 
-else := status.error("The secret has never rotated and its creation date is unknown.", evidence(s, params)) if {
-	not is_number(s.createdAt)
-}
+else := status.pass(status.text(["Never rotated, but created only ", created, " days ago."]), evidence(s))
 
-else := status.fail(status.text(["Never rotated in the ", status.days_between(s.createdAt, now), " days since it was created; the limit is ", max_days(params), " days."]), evidence(s, params)) if {
-	status.days_between(s.createdAt, now) > max_days(params)
-}
-
-else := status.pass(status.text(["Never rotated, but created only ", status.days_between(s.createdAt, now), " days ago."]), evidence(s, params))
-
-evidence(s, params) := {"lastRotatedAt": s.lastRotatedAt, "createdAt": s.createdAt, "maxDaysSinceRotation": max_days(params)}
+evidence(s) := {"lastRotatedAt": s.lastRotatedAt, "createdAt": s.createdAt, "maxDaysSinceRotation": max_days}

@@ -27,27 +27,25 @@ else := status.fail("Automatic rotation is off: the secret keeps the same value 
 }
 
 else := status.error(status.text(["The rotation schedule could not be read (", status.unreadable(s, "rotationSchedule"), ")."]), evidence(s)) if {
-	is_number(max_interval_days(params_of))
+	is_number(max_interval_days)
 	status.unreadable(s, "rotationSchedule")
 }
 
 else := status.fail("Rotation is on but its schedule never fires again.", evidence(s)) if {
-	is_number(max_interval_days(params_of))
+	is_number(max_interval_days)
 	s.rotationSchedule != null
 	s.rotationIntervalSeconds == null
 }
 
-else := status.fail(status.text(["Rotation runs only every ", status.days(s.rotationIntervalSeconds), " days, more than the ", max_interval_days(params_of), " days allowed."]), evidence(s)) if {
-	limit := max_interval_days(params_of)
-	is_number(limit)
-	s.rotationIntervalSeconds > limit * status.day_seconds
+else := status.fail(status.text(["Rotation runs only every ", status.days(s.rotationIntervalSeconds), " days, more than the ", max_interval_days, " days allowed."]), evidence(s)) if {
+	s.rotationIntervalSeconds > max_interval_seconds
 }
 
 else := status.pass(pass_reason(s), evidence(s))
 
-params_of := object.get(input, "params", {})
+max_interval_days := object.get(object.get(input, "params", {}), "maxRotationIntervalDays", null)
 
-max_interval_days(params) := object.get(params, "maxRotationIntervalDays", null)
+max_interval_seconds := max_interval_days * status.day_seconds if is_number(max_interval_days)
 
 pass_reason(s) := status.text(["Rotation is managed by ", s.owningService, "."]) if {
 	s.owningService != null
@@ -62,5 +60,5 @@ evidence(s) := {
 	"owningService": s.owningService,
 	"rotationSchedule": s.rotationSchedule,
 	"rotationIntervalSeconds": s.rotationIntervalSeconds,
-	"maxRotationIntervalDays": max_interval_days(params_of),
+	"maxRotationIntervalDays": max_interval_days,
 }

@@ -17,72 +17,79 @@ package secretsmanager.rotation_succeeding
 
 import data.lib.status
 
-decisions := [decide(s, object.get(input, "params", {}), input.now) | some s in input.secrets]
+decisions := [decide(s, slack_seconds(s)) | some s in input.secrets]
 
-grace_seconds(params) := object.get(params, "graceHours", 24) * status.hour_seconds
+params := object.get(input, "params", {})
+
+grace_hours := object.get(params, "graceHours", 24)
+
+grace_seconds := grace_hours * status.hour_seconds
 
 # Without a stated duration, a rotation window lasts the rest of the day it opens on.
 window_seconds(s) := s.rotationWindowSeconds if is_number(s.rotationWindowSeconds)
 
 else := status.day_seconds
 
-decide(s, params, now) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
+# How long after a rotation falls due it may still be under way: the rotation window, then graceHours.
+slack_seconds(s) := window_seconds(s) + grace_seconds
+
+decide(s, slack) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
 
 else := status.not_applicable("Rotation is off; the rotation-enabled control reports that.") if not s.rotationEnabled
 
-else := status.fail("AWS Config reports that rotation is not occurring as scheduled.", evidence(s, params, now)) if {
+else := status.fail("AWS Config reports that rotation is not occurring as scheduled.", evidence(s)) if {
 	s.rotationOccurringAsScheduled == false
 }
 
-else := status.fail(status.text(["The next rotation was due ", status.days_between(s.nextRotationAt, now), " days ago and has not happened."]), evidence(s, params, now)) if {
+else := status.fail(status.text(["The next rotation was due ", status.days_between(s.nextRotationAt, input.now), " days ago and has not happened."]), evidence(s)) if {
 	is_number(s.nextRotationAt)
-	now > (s.nextRotationAt + window_seconds(s)) + grace_seconds(params)
+	input.now > s.nextRotationAt + slack
 }
 
-else := status.fail(status.text(["Last rotated ", status.days_between(s.lastRotatedAt, now), " days ago, longer than the ", status.days(s.rotationIntervalSeconds), "-day schedule allows."]), evidence(s, params, now)) if {
+else := status.fail(status.text(["Last rotated ", status.days_between(s.lastRotatedAt, input.now), " days ago, longer than the ", status.days(s.rotationIntervalSeconds), "-day schedule allows."]), evidence(s)) if {
 	is_number(s.lastRotatedAt)
 	is_number(s.rotationIntervalSeconds)
-	now > ((s.lastRotatedAt + s.rotationIntervalSeconds) + window_seconds(s)) + grace_seconds(params)
+	input.now > (s.lastRotatedAt + s.rotationIntervalSeconds) + slack
 }
 
-else := status.fail(status.text(["Rotation is on but the secret has never rotated in the ", status.days_between(s.createdAt, now), " days since it was created."]), evidence(s, params, now)) if {
+else := status.fail(status.text(["Rotation is on but the secret has never rotated in the ", status.days_between(s.createdAt, input.now), " days since it was created."]), evidence(s)) if {
 	s.lastRotatedAt == null
 	not status.unreadable(s, "lastRotatedAt")
 	is_number(s.createdAt)
 	is_number(s.rotationIntervalSeconds)
-	now > ((s.createdAt + s.rotationIntervalSeconds) + window_seconds(s)) + grace_seconds(params)
+	input.now > (s.createdAt + s.rotationIntervalSeconds) + slack
 }
 
-else := status.fail(status.text(["Version ", stuck_pending(s, params, now), " is still labelled AWSPENDING after the rotation window: a rotation is stuck."]), evidence(s, params, now)) if {
-	stuck_pending(s, params, now)
+else := status.fail(status.text(["Version ", stuck, " is still labelled AWSPENDING after the rotation window: a rotation is stuck."]), evidence(s)) if {
+	stuck := stuck_pending(s, slack)
 }
 
-else := status.pass("AWS Config reports that rotation is occurring as scheduled.", evidence(s, params, now)) if {
+else := status.pass("AWS Config reports that rotation is occurring as scheduled.", evidence(s)) if {
 	s.rotationOccurringAsScheduled == true
 	status.unreadable(s, "lastRotatedAt")
 }
 
-else := status.error(status.text(["When the secret last rotated could not be read (", status.unreadable(s, "lastRotatedAt"), ")."]), evidence(s, params, now)) if {
+else := status.error(status.text(["When the secret last rotated could not be read (", status.unreadable(s, "lastRotatedAt"), ")."]), evidence(s)) if {
 	status.unreadable(s, "lastRotatedAt")
 }
 
-else := status.pass("Rotation is on and on schedule.", evidence(s, params, now))
+else := status.pass("Rotation is on and on schedule.", evidence(s))
 
 # A version labelled AWSPENDING but not AWSCURRENT, created longer ago than the window and the grace.
-stuck_pending(s, params, now) := v.versionId if {
+stuck_pending(s, slack) := v.versionId if {
 	some v in object.get(s, "versions", [])
 	"AWSPENDING" in v.stages
 	not "AWSCURRENT" in v.stages
 	is_number(v.createdAt)
-	now > (v.createdAt + window_seconds(s)) + grace_seconds(params)
+	input.now > v.createdAt + slack
 }
 
-evidence(s, params, now) := {
+evidence(s) := {
 	"nextRotationAt": s.nextRotationAt,
 	"lastRotatedAt": s.lastRotatedAt,
 	"rotationIntervalSeconds": s.rotationIntervalSeconds,
 	"rotationWindowSeconds": window_seconds(s),
 	"rotationOccurringAsScheduled": s.rotationOccurringAsScheduled,
-	"graceHours": grace_seconds(params) / status.hour_seconds,
-	"now": now,
+	"graceHours": grace_hours,
+	"now": input.now,
 }

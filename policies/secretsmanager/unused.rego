@@ -16,31 +16,32 @@ package secretsmanager.unused
 
 import data.lib.status
 
-decisions := [decide(s, object.get(input, "params", {}), input.now) | some s in input.secrets]
+decisions := [decide(s, days_since(s.lastAccessedAt), days_since(s.createdAt)) | some s in input.secrets]
 
-limit(params) := object.get(params, "unusedForDays", 90)
+limit := object.get(object.get(input, "params", {}), "unusedForDays", 90)
 
-decide(s, params, now) := status.error(status.text(["When the secret was last accessed could not be read (", status.unreadable(s, "lastAccessedAt"), ")."]), evidence(s, params)) if {
+# Whole days from a date to now, null for no date: worked out once per secret, for the judgement and its reason.
+days_since(date) := status.days_between(date, input.now) if is_number(date)
+
+else := null
+
+decide(s, accessed, created) := status.error(status.text(["When the secret was last accessed could not be read (", status.unreadable(s, "lastAccessedAt"), ")."]), evidence(s)) if {
 	status.unreadable(s, "lastAccessedAt")
 }
 
-else := status.fail(status.text(["Not accessed for ", status.days_between(s.lastAccessedAt, now), " days; the limit is ", limit(params), " days."]), evidence(s, params)) if {
-	is_number(s.lastAccessedAt)
-	status.days_between(s.lastAccessedAt, now) > limit(params)
+else := status.fail(status.text(["Not accessed for ", accessed, " days; the limit is ", limit, " days."]), evidence(s)) if {
+	is_number(accessed)
+	accessed > limit
 }
 
-else := status.pass(status.text(["Last accessed ", status.days_between(s.lastAccessedAt, now), " days ago."]), evidence(s, params)) if {
-	is_number(s.lastAccessedAt)
+else := status.pass(status.text(["Last accessed ", accessed, " days ago."]), evidence(s)) if is_number(accessed)
+
+else := status.error("The secret was never accessed and its creation date is unknown.", evidence(s)) if created == null
+
+else := status.fail(status.text(["Never accessed in the ", created, " days since it was created; the limit is ", limit, " days."]), evidence(s)) if {
+	created > limit
 }
 
-else := status.error("The secret was never accessed and its creation date is unknown.", evidence(s, params)) if {
-	not is_number(s.createdAt)
-}
+else := status.pass(status.text(["Never accessed, but created only ", created, " days ago."]), evidence(s))
 
-else := status.fail(status.text(["Never accessed in the ", status.days_between(s.createdAt, now), " days since it was created; the limit is ", limit(params), " days."]), evidence(s, params)) if {
-	status.days_between(s.createdAt, now) > limit(params)
-}
-
-else := status.pass(status.text(["Never accessed, but created only ", status.days_between(s.createdAt, now), " days ago."]), evidence(s, params))
-
-evidence(s, params) := {"lastAccessedAt": s.lastAccessedAt, "createdAt": s.createdAt, "unusedForDays": limit(params)}
+evidence(s) := {"lastAccessedAt": s.lastAccessedAt, "createdAt": s.createdAt, "unusedForDays": limit}
