@@ -2,7 +2,10 @@
 # title: Decision helpers shared by every control
 # description: |
 #   A control's decision for one secret is {status, reason, evidence}. Its identity (id, severity, remediation,
-#   mappings) lives in its package METADATA and is joined on by the engine, so it is written once.
+#   mappings) lives in its package METADATA and is joined on by the engine, so it is written once. So do the facts it
+#   decides on: METADATA `evidence` names the secret's fields and the parameters a control judges, and the engine adds
+#   their values to the evidence of every PASS, FAIL and ERROR (not NOT_APPLICABLE: nothing was judged). A decision's
+#   own evidence holds only what the policy works out (offending statements, missing tags, defaults it applied).
 package lib.status
 
 pass(reason, evidence) := {"status": "PASS", "reason": reason, "evidence": evidence}

@@ -14,6 +14,9 @@
 #     PCI-DSS-v4.0.1: ["3.5.1", "3.5.1.1", "8.3.2"]
 #     HIPAA-Security-Rule: ["164.312(a)(2)(iv)", "164.312(e)(2)(ii)"]
 #   frameworkSource: The mapping of secretsmanager-using-cmk in the AWS Config conformance packs, as mirrored rule by rule in AWS's cdk-nag packs (cdklabs/cdk-nag src/packs/hipaa-security.ts, pci-dss-400.ts, nist-800-53-r5.ts; the pack pages' own tables were not readable here); PCI DSS pack v4.0, numbering unchanged in v4.0.1. No Security Hub control checks this.
+#   evidence:
+#     secret: [kmsKeyId, kmsKey]
+#     params: [allowedKmsKeyArns]
 package secretsmanager.customer_managed_key
 
 import data.lib.status
@@ -32,28 +35,28 @@ aws_managed_reference(s) if s.kmsKeyId == aws_managed_alias
 
 aws_managed_reference(s) if endswith(s.kmsKeyId, concat("", [":", aws_managed_alias]))
 
-decide(s) := status.fail("Encrypted with the AWS managed key aws/secretsmanager: anyone in the account allowed to read the secret can decrypt it, and no key policy of yours applies.", evidence(s)) if {
+decide(s) := status.fail("Encrypted with the AWS managed key aws/secretsmanager: anyone in the account allowed to read the secret can decrypt it, and no key policy of yours applies.", {}) if {
 	aws_managed_reference(s)
 }
 
-else := status.fail("Encrypted with an AWS managed KMS key, not a customer managed one.", evidence(s)) if {
+else := status.fail("Encrypted with an AWS managed KMS key, not a customer managed one.", {}) if {
 	s.kmsKey.keyManager == "AWS"
 }
 
-else := status.fail(status.text(["Key ", key_name(s), " is ", s.kmsKey.keyState, ": the secret cannot be decrypted while it stays so."]), evidence(s)) if {
+else := status.fail(status.text(["Key ", key_name(s), " is ", s.kmsKey.keyState, ": the secret cannot be decrypted while it stays so."]), {}) if {
 	s.kmsKey.keyState in unusable_states
 }
 
-else := status.fail(status.text(["Key ", key_name(s), " is not in allowedKmsKeyArns."]), evidence(s)) if {
+else := status.fail(status.text(["Key ", key_name(s), " is not in allowedKmsKeyArns."]), {}) if {
 	count(allowed) > 0
 	not key_allowed(s)
 }
 
-else := status.error(status.text(["Key ", s.kmsKeyId, " could not be described (", reason_unreadable(s), "), so whether it is customer managed and usable is unknown."]), evidence(s)) if {
+else := status.error(status.text(["Key ", s.kmsKeyId, " could not be described (", reason_unreadable(s), "), so whether it is customer managed and usable is unknown."]), {}) if {
 	s.kmsKey == null
 }
 
-else := status.pass(status.text(["Encrypted with customer managed key ", key_name(s), "."]), evidence(s))
+else := status.pass(status.text(["Encrypted with customer managed key ", key_name(s), "."]), {})
 
 reason_unreadable(s) := why if {
 	why := status.unreadable(s, "kmsKey")
@@ -68,5 +71,3 @@ else := s.kmsKeyId
 key_allowed(s) if s.kmsKeyId in allowed
 
 key_allowed(s) if s.kmsKey.arn in allowed
-
-evidence(s) := {"kmsKeyId": s.kmsKeyId, "kmsKey": s.kmsKey, "allowedKmsKeyArns": allowed}

@@ -9,14 +9,17 @@
 #   securityHub: null
 #   frameworks: {}
 #   frameworkSource: No AWS managed rule or Security Hub control checks this; no framework mapping is claimed.
+#   evidence:
+#     secret: [deletedAt]
+#     params: []
 package secretsmanager.pending_deletion
 
 import data.lib.status
 
 decisions := [decide(s) | some s in input.secrets]
 
-decide(s) := status.fail("The secret is scheduled for deletion; applications that read it will fail once it is gone.", {"deletedAt": s.deletedAt}) if {
+decide(s) := status.fail("The secret is scheduled for deletion; applications that read it will fail once it is gone.", {}) if {
 	is_number(s.deletedAt)
 }
 
-else := status.pass("The secret is not scheduled for deletion.", {"deletedAt": null})
+else := status.pass("The secret is not scheduled for deletion.", {})

@@ -11,6 +11,9 @@
 #   frameworks:
 #     NIST-SP-800-53-r5: ["AC-2(1)", "AC-3(15)"]
 #   frameworkSource: Security Hub CSPM "Related requirements" of SecretsManager.4 (AWS Security Hub User Guide, Secrets Manager controls). The HIPAA conformance pack does not include this rule, so no HIPAA mapping is claimed; the NIST and PCI packs' mappings of it were not readable here.
+#   evidence:
+#     secret: [lastRotatedAt, createdAt]
+#     params: [maxDaysSinceRotation]
 package secretsmanager.rotated_within_period
 
 import data.lib.status
@@ -26,23 +29,21 @@ else := null
 
 decide(s, rotated, created) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
 
-else := status.error(status.text(["When the secret last rotated could not be read (", status.unreadable(s, "lastRotatedAt"), ")."]), evidence(s)) if {
+else := status.error(status.text(["When the secret last rotated could not be read (", status.unreadable(s, "lastRotatedAt"), ")."]), {}) if {
 	status.unreadable(s, "lastRotatedAt")
 }
 
-else := status.fail(status.text(["Last rotated ", rotated, " days ago; the limit is ", max_days, " days."]), evidence(s)) if {
+else := status.fail(status.text(["Last rotated ", rotated, " days ago; the limit is ", max_days, " days."]), {}) if {
 	is_number(rotated)
 	rotated > max_days
 }
 
-else := status.pass(status.text(["Rotated ", rotated, " days ago."]), evidence(s)) if is_number(rotated)
+else := status.pass(status.text(["Rotated ", rotated, " days ago."]), {}) if is_number(rotated)
 
-else := status.error("The secret has never rotated and its creation date is unknown.", evidence(s)) if created == null
+else := status.error("The secret has never rotated and its creation date is unknown.", {}) if created == null
 
-else := status.fail(status.text(["Never rotated in the ", created, " days since it was created; the limit is ", max_days, " days."]), evidence(s)) if {
+else := status.fail(status.text(["Never rotated in the ", created, " days since it was created; the limit is ", max_days, " days."]), {}) if {
 	created > max_days
 }
 
-else := status.pass(status.text(["Never rotated, but created only ", created, " days ago."]), evidence(s))
-
-evidence(s) := {"lastRotatedAt": s.lastRotatedAt, "createdAt": s.createdAt, "maxDaysSinceRotation": max_days}
+else := status.pass(status.text(["Never rotated, but created only ", created, " days ago."]), {})

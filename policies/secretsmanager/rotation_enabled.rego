@@ -14,6 +14,9 @@
 #     PCI-DSS-v4.0.1: ["8.3.9", "8.6.3"]
 #     HIPAA-Security-Rule: ["164.308(a)(4)(ii)(B)"]
 #   frameworkSource: HIPAA and PCI DSS from the conformance packs' mapping of secretsmanager-rotation-enabled-check in the AWS Config conformance packs, as mirrored rule by rule in AWS's cdk-nag packs (cdklabs/cdk-nag src/packs/hipaa-security.ts, pci-dss-400.ts, nist-800-53-r5.ts; the pack pages' own tables were not readable here); PCI DSS (pack v4.0, numbering unchanged in v4.0.1) agrees with Security Hub. NIST from Security Hub CSPM "Related requirements" of SecretsManager.1 (AWS Security Hub User Guide, Secrets Manager controls); the NIST pack mirror lists a set of transit-encryption controls (AC-4, SC-8...) that does not fit rotation, so it is not adopted.
+#   evidence:
+#     secret: [rotationEnabled, rotationLambdaArn, owningService, rotationSchedule, rotationIntervalSeconds]
+#     params: [maxRotationIntervalDays]
 package secretsmanager.rotation_enabled
 
 import data.lib.status
@@ -22,26 +25,26 @@ decisions := [decide(s) | some s in input.secrets]
 
 decide(s) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
 
-else := status.fail("Automatic rotation is off: the secret keeps the same value until someone changes it by hand.", evidence(s)) if {
+else := status.fail("Automatic rotation is off: the secret keeps the same value until someone changes it by hand.", {}) if {
 	not s.rotationEnabled
 }
 
-else := status.error(status.text(["The rotation schedule could not be read (", status.unreadable(s, "rotationSchedule"), ")."]), evidence(s)) if {
+else := status.error(status.text(["The rotation schedule could not be read (", status.unreadable(s, "rotationSchedule"), ")."]), {}) if {
 	is_number(max_interval_days)
 	status.unreadable(s, "rotationSchedule")
 }
 
-else := status.fail("Rotation is on but its schedule never fires again.", evidence(s)) if {
+else := status.fail("Rotation is on but its schedule never fires again.", {}) if {
 	is_number(max_interval_days)
 	s.rotationSchedule != null
 	s.rotationIntervalSeconds == null
 }
 
-else := status.fail(status.text(["Rotation runs only every ", status.days(s.rotationIntervalSeconds), " days, more than the ", max_interval_days, " days allowed."]), evidence(s)) if {
+else := status.fail(status.text(["Rotation runs only every ", status.days(s.rotationIntervalSeconds), " days, more than the ", max_interval_days, " days allowed."]), {}) if {
 	s.rotationIntervalSeconds > max_interval_seconds
 }
 
-else := status.pass(pass_reason(s), evidence(s))
+else := status.pass(pass_reason(s), {})
 
 max_interval_days := object.get(object.get(input, "params", {}), "maxRotationIntervalDays", null)
 
@@ -53,12 +56,3 @@ pass_reason(s) := status.text(["Rotation is managed by ", s.owningService, "."])
 }
 
 else := "Automatic rotation is on."
-
-evidence(s) := {
-	"rotationEnabled": s.rotationEnabled,
-	"rotationLambdaArn": s.rotationLambdaArn,
-	"owningService": s.owningService,
-	"rotationSchedule": s.rotationSchedule,
-	"rotationIntervalSeconds": s.rotationIntervalSeconds,
-	"maxRotationIntervalDays": max_interval_days,
-}

@@ -13,6 +13,9 @@
 #   frameworks:
 #     NIST-SP-800-53-r5: ["AC-2(1)", "AC-3(15)"]
 #   frameworkSource: Security Hub CSPM "Related requirements" of SecretsManager.2 (AWS Security Hub User Guide, Secrets Manager controls). The HIPAA conformance pack does not include this rule, so no HIPAA mapping is claimed; the NIST and PCI packs' mappings of it were not readable here.
+#   evidence:
+#     secret: [nextRotationAt, lastRotatedAt, rotationIntervalSeconds, rotationOccurringAsScheduled]
+#     params: [graceHours]
 package secretsmanager.rotation_succeeding
 
 import data.lib.status
@@ -21,9 +24,7 @@ decisions := [decide(s, slack_seconds(s)) | some s in input.secrets]
 
 params := object.get(input, "params", {})
 
-grace_hours := object.get(params, "graceHours", 24)
-
-grace_seconds := grace_hours * status.hour_seconds
+grace_seconds := object.get(params, "graceHours", 24) * status.hour_seconds
 
 # Without a stated duration, a rotation window lasts the rest of the day it opens on.
 window_seconds(s) := s.rotationWindowSeconds if is_number(s.rotationWindowSeconds)
@@ -84,12 +85,5 @@ stuck_pending(s, slack) := v.versionId if {
 	input.now > v.createdAt + slack
 }
 
-evidence(s) := {
-	"nextRotationAt": s.nextRotationAt,
-	"lastRotatedAt": s.lastRotatedAt,
-	"rotationIntervalSeconds": s.rotationIntervalSeconds,
-	"rotationWindowSeconds": window_seconds(s),
-	"rotationOccurringAsScheduled": s.rotationOccurringAsScheduled,
-	"graceHours": grace_hours,
-	"now": input.now,
-}
+# Beside the fields METADATA declares: the window as judged (with its default) and the time judged at.
+evidence(s) := {"rotationWindowSeconds": window_seconds(s), "now": input.now}

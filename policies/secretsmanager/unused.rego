@@ -12,6 +12,9 @@
 #   frameworks:
 #     NIST-SP-800-53-r5: ["AC-2(1)", "AC-3(15)"]
 #   frameworkSource: Security Hub CSPM "Related requirements" of SecretsManager.3 (AWS Security Hub User Guide, Secrets Manager controls). The HIPAA conformance pack does not include this rule, so no HIPAA mapping is claimed; the NIST and PCI packs' mappings of it were not readable here.
+#   evidence:
+#     secret: [lastAccessedAt, createdAt]
+#     params: [unusedForDays]
 package secretsmanager.unused
 
 import data.lib.status
@@ -25,23 +28,21 @@ days_since(date) := status.days_between(date, input.now) if is_number(date)
 
 else := null
 
-decide(s, accessed, created) := status.error(status.text(["When the secret was last accessed could not be read (", status.unreadable(s, "lastAccessedAt"), ")."]), evidence(s)) if {
+decide(s, accessed, created) := status.error(status.text(["When the secret was last accessed could not be read (", status.unreadable(s, "lastAccessedAt"), ")."]), {}) if {
 	status.unreadable(s, "lastAccessedAt")
 }
 
-else := status.fail(status.text(["Not accessed for ", accessed, " days; the limit is ", limit, " days."]), evidence(s)) if {
+else := status.fail(status.text(["Not accessed for ", accessed, " days; the limit is ", limit, " days."]), {}) if {
 	is_number(accessed)
 	accessed > limit
 }
 
-else := status.pass(status.text(["Last accessed ", accessed, " days ago."]), evidence(s)) if is_number(accessed)
+else := status.pass(status.text(["Last accessed ", accessed, " days ago."]), {}) if is_number(accessed)
 
-else := status.error("The secret was never accessed and its creation date is unknown.", evidence(s)) if created == null
+else := status.error("The secret was never accessed and its creation date is unknown.", {}) if created == null
 
-else := status.fail(status.text(["Never accessed in the ", created, " days since it was created; the limit is ", limit, " days."]), evidence(s)) if {
+else := status.fail(status.text(["Never accessed in the ", created, " days since it was created; the limit is ", limit, " days."]), {}) if {
 	created > limit
 }
 
-else := status.pass(status.text(["Never accessed, but created only ", created, " days ago."]), evidence(s))
-
-evidence(s) := {"lastAccessedAt": s.lastAccessedAt, "createdAt": s.createdAt, "unusedForDays": limit}
+else := status.pass(status.text(["Never accessed, but created only ", created, " days ago."]), {})

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import type { SecretState } from '../inventory/state.js';
 import { exemptionFor } from './exemptions.js';
-import { toPolicySecret } from './input.js';
+import { toPolicySecret, type PolicySecret } from './input.js';
 import { DEFAULT_PARAMS, type ControlParams } from './params.js';
 import type { Control, Finding, Status } from './types.js';
 
@@ -129,7 +129,7 @@ export async function evaluateSecrets(states: readonly SecretState[], options: E
         controls.map((control) => {
           const decision = evaluated.result[control.package]?.[i];
           if (!decision) throw new PolicyUnavailableError(`control ${control.id} returned no decision for ${state.arn}`);
-          return toFinding(control, state, decision, options.now);
+          return toFinding(control, state, decision, evidenceOf(control, secrets[i] as PolicySecret, params, decision), options.now);
         }),
       );
     });
@@ -142,7 +142,20 @@ export async function evaluateSecret(state: SecretState, options: EvaluationOpti
   return findings ?? [];
 }
 
-function toFinding(control: Control, state: SecretState, decision: Decision, now: number): Finding {
+/** A decision's evidence, after the secret's fields and the parameters its control's METADATA says it decides on. */
+function evidenceOf(control: Control, secret: PolicySecret, params: ControlParams, decision: Decision): Record<string, unknown> {
+  const declared = control.evidence;
+  if (!declared || decision.status === 'NOT_APPLICABLE') return decision.evidence;
+  const evidence: Record<string, unknown> = {};
+  for (const field of declared.secret ?? []) {
+    const value = (secret as unknown as Record<string, unknown>)[field];
+    if (value !== undefined) evidence[field] = value;
+  }
+  for (const name of declared.params ?? []) evidence[name] = (params as Record<string, unknown>)[name];
+  return Object.assign(evidence, decision.evidence);
+}
+
+function toFinding(control: Control, state: SecretState, decision: Decision, evidence: Record<string, unknown>, now: number): Finding {
   const finding: Finding = {
     controlId: control.id,
     title: control.title,
@@ -150,7 +163,7 @@ function toFinding(control: Control, state: SecretState, decision: Decision, now
     severity: control.severity,
     resource: { arn: state.arn, name: state.name, account: state.account, region: state.region },
     reason: decision.reason,
-    evidence: decision.evidence,
+    evidence,
     remediation: control.remediation.replaceAll('<arn>', state.arn),
     mappings: { awsConfigRule: control.awsConfigRule, securityHub: control.securityHub, frameworks: control.frameworks, source: control.frameworkSource },
   };

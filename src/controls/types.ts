@@ -15,6 +15,11 @@ export interface Control {
   securityHub: string | null;
   frameworks: Record<string, string[]>;
   frameworkSource: string;
+  /**
+   * The facts the control decides on, which the engine adds to the evidence of its PASS, FAIL and ERROR findings:
+   * fields of the secret as the policy reads it (PolicySecret) and parameters (ControlParams).
+   */
+  evidence?: { secret?: string[]; params?: string[] };
 }
 
 export interface Exemption {

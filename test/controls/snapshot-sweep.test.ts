@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS, listControls } from '../../src/controls/index.js';
+import { toPolicySecret } from '../../src/controls/input.js';
+import { fromDescribeSecret } from '../../src/inventory/index.js';
 import type { Report } from '../../src/reports/index.js';
 import { runCli } from '../helpers/cli.js';
 import { EVENTS_DIR } from '../helpers/fixtures.js';
@@ -77,6 +80,28 @@ describe('vigil sweep --snapshot', () => {
     });
     const key = report.findings.find((f) => f.controlId === 'customer-managed-key');
     expect(key?.mappings.frameworks).toEqual({ 'NIST-SP-800-53-r5': ['AU-9(3)', 'CP-9d', 'SC-8(3)', 'SC-8(4)', 'SC-13a', 'SC-28(1)', 'SI-19(4)'], 'PCI-DSS-v4.0.1': ['3.5.1', '3.5.1.1', '8.3.2'], 'HIPAA-Security-Rule': ['164.312(a)(2)(iv)', '164.312(e)(2)(ii)'] });
+  });
+
+  it('shows in each judged finding the facts its control decided on, with the parameters in force', async () => {
+    const report = await sweepJson();
+    const find = (name: string, controlId: string) => report.findings.find((f) => f.resource.name === name && f.controlId === controlId);
+    expect(find('legacy/ftp', 'unused')?.evidence).toEqual({ lastAccessedAt: expect.any(Number), createdAt: expect.any(Number), unusedForDays: 90 });
+    expect(find('prod/db/analytics', 'rotation-enabled')?.evidence).toMatchObject({ rotationEnabled: true, rotationSchedule: 'rate(120 days)', rotationIntervalSeconds: 120 * 86_400, maxRotationIntervalDays: 90 });
+    expect(find('prod/db/inventory', 'rotation-succeeding')?.evidence).toMatchObject({ graceHours: 24, rotationWindowSeconds: expect.any(Number), now: Date.parse(NOW) / 1000 });
+    expect(find('old/batch-creds', 'pending-deletion')?.evidence).toEqual({ deletedAt: expect.any(Number) });
+    expect(find('prod/db/aws-managed-key', 'customer-managed-key')?.evidence).toMatchObject({ kmsKey: { keyManager: 'AWS' }, allowedKmsKeyArns: [] });
+    // Nothing was judged for a replica's rotation, so it carries no facts.
+    expect(find('shared/app-config', 'rotation-succeeding')?.evidence).toEqual({});
+  });
+
+  it('declares as evidence only fields the policy reads and parameters that exist', async () => {
+    const fields = Object.keys(toPolicySecret(fromDescribeSecret({ ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:x-AbCdEf', Name: 'x' }), 0));
+    const controls = await listControls();
+    expect(controls.filter((c) => c.evidence).length).toBeGreaterThanOrEqual(6);
+    for (const control of controls) {
+      for (const field of control.evidence?.secret ?? []) expect(fields, `${control.id} declares ${field}`).toContain(field);
+      for (const name of control.evidence?.params ?? []) expect(Object.keys(DEFAULT_PARAMS), `${control.id} declares ${name}`).toContain(name);
+    }
   });
 
   it('says where every framework mapping comes from, and claims none without a source', async () => {
