@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPolicy } from '@open-policy-agent/opa-wasm';
-import { evaluateSecrets, findPolicyDir, loadControls } from '../src/controls/index.js';
+import { evaluateSecrets, findPolicyDir, loadControls, loadPolicyFile } from '../src/controls/index.js';
 import { fromDescribeSecret } from '../src/inventory/index.js';
 import type { Metric } from './metrics.js';
 
@@ -40,13 +38,16 @@ export async function benchEval(): Promise<Metric[]> {
   const loads: number[] = [];
   for (let i = 0; i < 7; i++) {
     const start = performance.now();
-    await loadPolicy(readFileSync(join(dir, 'policy.wasm')));
+    loadPolicyFile(join(dir, 'policy.wasm'));
     loads.push(performance.now() - start);
   }
   const coldLoad = loads[0] ?? Number.NaN;
   await loadControls();
   const secrets = Array.from({ length: 1000 }, (_, i) => benchSecret(i));
   const params = { maxRotationIntervalDays: 90, graceHours: 24, maxDaysSinceRotation: 90, unusedForDays: 90, allowedKmsKeyArns: [], trustedAccounts: ['222233334444'], trustedOrgIds: ['o-a1b2c3d4e5'], requiredTagKeys: ['team', 'owner'] };
+  const firstStart = performance.now();
+  await evaluateSecrets(secrets.slice(0, 1), { now: NOW, params });
+  const firstEvaluation = performance.now() - firstStart;
   for (let i = 0; i < 3; i++) await evaluateSecrets(secrets, { now: NOW, params }); // warm-up
   let evaluated = 0;
   const start = performance.now();
@@ -55,7 +56,8 @@ export async function benchEval(): Promise<Metric[]> {
   }
   const rate = evaluated / ((performance.now() - start) / 1000);
   return [
-    { metric: 'eval.load_policy_ms', value: coldLoad, unit: 'ms (first load in the process: read + compile + instantiate)', target: { op: '<=', value: 50 } },
+    { metric: 'eval.load_policy_ms', value: coldLoad, unit: 'ms (first load in the process: read, validate, instantiate; V8 compiles each function on its first call)', target: { op: '<=', value: 50 } },
+    { metric: 'eval.first_evaluation_ms', value: firstEvaluation, unit: 'ms (the first secret after loading, which compiles the functions it calls)' },
     { metric: 'eval.secrets_per_second', value: rate, unit: 'secrets/s (9 controls, 5-statement policy, 1 core)', target: { op: '>=', value: 10_000 } },
   ];
 }
