@@ -16,8 +16,6 @@ as_list(value) := value if is_array(value)
 
 as_list(value) := [value] if not is_array(value)
 
-allow_statements(document) := [s | some s in statements(document); s.Effect == "Allow"]
-
 # --- principals
 
 unbounded_principal(statement) if statement.Principal == "*"
@@ -33,6 +31,7 @@ wildcard_principal(value) if value == "*"
 
 wildcard_principal(value) if {
 	is_string(value)
+	has_wildcard(value)
 	parts := split(value, ":")
 	count(parts) >= 6
 	has_wildcard(parts[4])
@@ -49,7 +48,11 @@ principal_accounts(statement) := {account |
 	account := account_of(value)
 }
 
-account_of(value) := value if account_id(value)
+account_of(value) := value if {
+	is_string(value)
+	not startswith(value, "arn:")
+	account_id(value)
+}
 
 account_of(value) := account if {
 	is_string(value)
@@ -192,19 +195,30 @@ else := false
 
 # --- judgements
 
-# Each statement analysed once: who it names, whether its principal set is unbounded, and what bounds it.
+# Each Allow statement (only Allow grants) analysed once: who it names, whether its principal set is unbounded, and
+# what bounds it. networkBounded is judged only where it matters: an unbounded principal set no identity bounds.
 analyse(document) := [a |
 	some i, statement in statements(document)
+	statement.Effect == "Allow"
 	conds := conditions(statement)
+	open := unbounded(statement)
+	bounds := identity_bounds(conds)
 	a := {
-		"label": label(i, statement),
-		"allow": statement.Effect == "Allow",
-		"unbounded": unbounded(statement),
+		"index": i,
+		"sid": object.get(statement, "Sid", null),
+		"unbounded": open,
 		"accounts": principal_accounts(statement),
-		"identityBounds": identity_bounds(conds),
-		"networkBounded": network_bounded(conds),
+		"identityBounds": bounds,
+		"networkBounded": network_only(open, bounds, conds),
 	}
 ]
+
+network_only(open, bounds, conds) := network_bounded(conds) if {
+	open
+	count(bounds) == 0
+}
+
+else := false
 
 unbounded(statement) if unbounded_principal(statement)
 
@@ -212,7 +226,6 @@ else := false
 
 # An Allow statement that anyone can use: an unbounded principal set, and no condition that bounds it.
 public(a) if {
-	a.allow
 	a.unbounded
 	count(a.identityBounds) == 0
 	not a.networkBounded
@@ -223,13 +236,14 @@ public_statement(statement) if {
 	public(a)
 }
 
-public_labels(analysed) := [a.label | some a in analysed; public(a)]
+public_labels(analysed) := [label(a) | some a in analysed; public(a)]
 
 public_statements(document) := public_labels(analyse(document))
 
-label(i, statement) := concat("", ["statement \"", statement.Sid, "\""]) if is_string(statement.Sid)
+# How a report names a statement: by its Sid, or by its place in the policy.
+label(a) := concat("", ["statement \"", a.sid, "\""]) if is_string(a.sid)
 
-else := status.text(["Statement[", i, "]"])
+else := status.text(["Statement[", a.index, "]"])
 
 # A set of accounts and organisations is trusted when every account and organisation in it is.
 trusted_reach(reach, trusted_accounts, trusted_orgs) if {
@@ -243,8 +257,6 @@ trusted_reach(reach, trusted_accounts, trusted_orgs) if {
 
 # Conditions within a statement all apply, so the statement reaches no further than its narrowest bound:
 # it is trusted when its named principals are, or when any one identity bound is.
-trusted(a, _, _) if not a.allow
-
 trusted(a, trusted_accounts, trusted_orgs) if {
 	not a.unbounded
 	trusted_reach({"accounts": a.accounts, "orgs": set()}, trusted_accounts, trusted_orgs)
@@ -269,7 +281,7 @@ else := {"accounts": {x | some b in a.identityBounds; some x in b.accounts}, "or
 
 else := {"accounts": a.accounts, "orgs": set()}
 
-untrusted(analysed, trusted_accounts, trusted_orgs) := [{"statement": a.label, "reaches": reach(a)} |
+untrusted(analysed, trusted_accounts, trusted_orgs) := [{"statement": label(a), "reaches": reach(a)} |
 	some a in analysed
 	not trusted(a, trusted_accounts, trusted_orgs)
 ]
