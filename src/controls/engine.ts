@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as opaWasm from '@open-policy-agent/opa-wasm';
 import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import type { SecretState } from '../inventory/state.js';
-import { exemptionFor } from './exemptions.js';
+import { exemptionFor, hasExemptionTag } from './exemptions.js';
 import { toPolicySecret, type PolicySecret } from './input.js';
 import { DEFAULT_PARAMS, type ControlParams } from './params.js';
 import type { Control, Finding, Status } from './types.js';
@@ -23,6 +23,8 @@ interface Decision {
 interface ControlEngine {
   policy: LoadedPolicy;
   controls: Control[];
+  /** Each control's mappings, as every one of its findings carries them (one frozen object per control). */
+  mappings: Map<string, Finding['mappings']>;
 }
 
 type OpaEval = (reserved: number, entrypoint: number, data: number, input: number, inputLength: number, heap: number, format: number) => number;
@@ -100,7 +102,8 @@ export function loadControls(policyDir?: string): Promise<ControlEngine> {
     try {
       const policy = loadPolicyFile(join(dir, 'policy.wasm'));
       const controls = JSON.parse(readFileSync(join(dir, 'controls.json'), 'utf8')) as Control[];
-      return { policy, controls };
+      const mappings = new Map(controls.map((c) => [c.id, Object.freeze({ awsConfigRule: c.awsConfigRule, securityHub: c.securityHub, frameworks: c.frameworks, source: c.frameworkSource })]));
+      return { policy, controls, mappings };
     } catch (cause) {
       throw new PolicyUnavailableError(`the compiled controls in ${dir} could not be loaded: ${(cause as Error).message}`, { cause });
     }
@@ -139,11 +142,27 @@ export async function evaluateSecrets(states: readonly SecretState[], options: E
       wanted ? evaluateEntrypoint(engine.policy, { now: options.now, params, secrets, controls: controls.map((c) => c.package) }, 'vigil/selected') : evaluateEntrypoint(engine.policy, { now: options.now, params, secrets }, 'vigil/decisions')
     ) as [{ result: Record<string, Decision[]> }];
     batch.forEach((state, i) => {
+      // The findings of one secret share its resource, as those of one control share its mappings: frozen, never copied.
+      const resource = Object.freeze({ arn: state.arn, name: state.name, account: state.account, region: state.region });
+      const exemptible = hasExemptionTag(state.tags);
       results.push(
         controls.map((control) => {
           const decision = evaluated.result[control.package]?.[i];
           if (!decision) throw new PolicyUnavailableError(`control ${control.id} returned no decision for ${state.arn}`);
-          return toFinding(control, state, decision, evidenceOf(control, secrets[i] as PolicySecret, params, decision), options.now);
+          const finding: Finding = {
+            controlId: control.id,
+            title: control.title,
+            status: decision.status,
+            severity: control.severity,
+            resource,
+            reason: decision.reason,
+            evidence: evidenceOf(control, secrets[i] as PolicySecret, params, decision),
+            remediation: control.remediation.replaceAll('<arn>', state.arn),
+            mappings: engine.mappings.get(control.id) as Finding['mappings'],
+          };
+          const exemption = exemptible ? exemptionFor(state.tags, control.id, options.now) : undefined;
+          if (exemption) finding.exemption = exemption;
+          return finding;
         }),
       );
     });
@@ -167,21 +186,4 @@ function evidenceOf(control: Control, secret: PolicySecret, params: ControlParam
   }
   for (const name of declared.params ?? []) evidence[name] = (params as Record<string, unknown>)[name];
   return Object.assign(evidence, decision.evidence);
-}
-
-function toFinding(control: Control, state: SecretState, decision: Decision, evidence: Record<string, unknown>, now: number): Finding {
-  const finding: Finding = {
-    controlId: control.id,
-    title: control.title,
-    status: decision.status,
-    severity: control.severity,
-    resource: { arn: state.arn, name: state.name, account: state.account, region: state.region },
-    reason: decision.reason,
-    evidence,
-    remediation: control.remediation.replaceAll('<arn>', state.arn),
-    mappings: { awsConfigRule: control.awsConfigRule, securityHub: control.securityHub, frameworks: control.frameworks, source: control.frameworkSource },
-  };
-  const exemption = exemptionFor(state.tags, control.id, now);
-  if (exemption) finding.exemption = exemption;
-  return finding;
 }

@@ -4,6 +4,12 @@ export const EXEMPTION_TAG_PREFIX = 'vigil:exempt:';
 const VALUE = /^(\d{4})-(\d{2})-(\d{2})\s+(\S.*)$/s;
 const DAY = 86_400;
 
+/** Whether any of a secret's tags is an exemption tag (most secrets carry none, and need no look per control). */
+export function hasExemptionTag(tags: Record<string, string>): boolean {
+  for (const key in tags) if (key.startsWith(EXEMPTION_TAG_PREFIX)) return true;
+  return false;
+}
+
 /**
  * The exemption a secret's tags grant a control: `vigil:exempt:<control-id>` = `YYYY-MM-DD reason`, valid through that
  * day (UTC). An expired or unreadable exemption is still returned, inactive, with a note saying why.
