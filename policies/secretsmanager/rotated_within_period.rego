@@ -18,16 +18,16 @@ package secretsmanager.rotated_within_period
 
 import data.lib.status
 
-decisions := [decide(s, days_since(s.lastRotatedAt), days_since(s.createdAt)) | some s in input.secrets]
+decisions := [decide(s, days_since(s.lastRotatedAt)) | some s in input.secrets]
 
 max_days := object.get(object.get(input, "params", {}), "maxDaysSinceRotation", 90)
 
-# Whole days from a date to now, null for no date: worked out once per secret, for the judgement and its reason.
+# Whole days from a date to now, null for no date: worked out once, for the judgement and its reason.
 days_since(date) := status.days_between(date, input.now) if is_number(date)
 
 else := null
 
-decide(s, rotated, created) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
+decide(s, rotated) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
 
 else := status.error(status.text(["When the secret last rotated could not be read (", status.unreadable(s, "lastRotatedAt"), ")."]), {}) if {
 	status.unreadable(s, "lastRotatedAt")
@@ -40,7 +40,10 @@ else := status.fail(status.text(["Last rotated ", rotated, " days ago; the limit
 
 else := status.pass(status.text(["Rotated ", rotated, " days ago."]), {}) if is_number(rotated)
 
-else := status.error("The secret has never rotated and its creation date is unknown.", {}) if created == null
+else := never_rotated(days_since(s.createdAt))
+
+# A secret that never rotated is judged by its age.
+never_rotated(created) := status.error("The secret has never rotated and its creation date is unknown.", {}) if created == null
 
 else := status.fail(status.text(["Never rotated in the ", created, " days since it was created; the limit is ", max_days, " days."]), {}) if {
 	created > max_days

@@ -19,16 +19,16 @@ package secretsmanager.unused
 
 import data.lib.status
 
-decisions := [decide(s, days_since(s.lastAccessedAt), days_since(s.createdAt)) | some s in input.secrets]
+decisions := [decide(s, days_since(s.lastAccessedAt)) | some s in input.secrets]
 
 limit := object.get(object.get(input, "params", {}), "unusedForDays", 90)
 
-# Whole days from a date to now, null for no date: worked out once per secret, for the judgement and its reason.
+# Whole days from a date to now, null for no date: worked out once, for the judgement and its reason.
 days_since(date) := status.days_between(date, input.now) if is_number(date)
 
 else := null
 
-decide(s, accessed, created) := status.error(status.text(["When the secret was last accessed could not be read (", status.unreadable(s, "lastAccessedAt"), ")."]), {}) if {
+decide(s, accessed) := status.error(status.text(["When the secret was last accessed could not be read (", status.unreadable(s, "lastAccessedAt"), ")."]), {}) if {
 	status.unreadable(s, "lastAccessedAt")
 }
 
@@ -39,7 +39,10 @@ else := status.fail(status.text(["Not accessed for ", accessed, " days; the limi
 
 else := status.pass(status.text(["Last accessed ", accessed, " days ago."]), {}) if is_number(accessed)
 
-else := status.error("The secret was never accessed and its creation date is unknown.", {}) if created == null
+else := never_accessed(days_since(s.createdAt))
+
+# A secret never accessed is judged by its age.
+never_accessed(created) := status.error("The secret was never accessed and its creation date is unknown.", {}) if created == null
 
 else := status.fail(status.text(["Never accessed in the ", created, " days since it was created; the limit is ", limit, " days."]), {}) if {
 	created > limit
