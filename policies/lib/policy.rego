@@ -14,22 +14,25 @@ statements(document) := [s | some s in as_list(document.Statement)]
 
 as_list(value) := value if is_array(value)
 
-as_list(value) := [value] if not is_array(value)
+else := [value]
 
 # --- principals
+#
+# Helpers with several cases are written as else chains: the first case that holds decides, and the wasm evaluates no
+# further case (separate definitions of one function are all evaluated, to check they agree).
 
 unbounded_principal(statement) if statement.Principal == "*"
 
-unbounded_principal(statement) if {
+else if {
 	some value in as_list(object.get(statement.Principal, "AWS", []))
 	wildcard_principal(value)
 }
 
-unbounded_principal(statement) if object.get(statement, "NotPrincipal", null) != null
+else if object.get(statement, "NotPrincipal", null) != null
 
 wildcard_principal(value) if value == "*"
 
-wildcard_principal(value) if {
+else if {
 	is_string(value)
 	has_wildcard(value)
 	parts := split(value, ":")
@@ -39,7 +42,7 @@ wildcard_principal(value) if {
 
 has_wildcard(text) if contains(text, "*")
 
-has_wildcard(text) if contains(text, "?")
+else if contains(text, "?")
 
 # Accounts that an AWS principal names: a bare account ID or the account of an ARN.
 principal_accounts(statement) := {account |
@@ -54,7 +57,7 @@ account_of(value) := value if {
 	account_id(value)
 }
 
-account_of(value) := account if {
+else := account if {
 	is_string(value)
 	startswith(value, "arn:")
 	parts := split(value, ":")
@@ -119,7 +122,7 @@ identity_bound(c) := {"accounts": {v | some v in c.values}, "orgs": set()} if {
 	}
 }
 
-identity_bound(c) := {"accounts": set(), "orgs": {v | some v in c.values}} if {
+else := {"accounts": set(), "orgs": {v | some v in c.values}} if {
 	org_keys[c.key]
 	bounding_operator(c.operator)
 	every v in c.values {
@@ -127,7 +130,7 @@ identity_bound(c) := {"accounts": set(), "orgs": {v | some v in c.values}} if {
 	}
 }
 
-identity_bound(c) := {"accounts": set(), "orgs": {split(v, "/")[0] | some v in c.values}} if {
+else := {"accounts": set(), "orgs": {split(v, "/")[0] | some v in c.values}} if {
 	org_path_keys[c.key]
 	bounding_operator(c.operator)
 	every v in c.values {
@@ -137,7 +140,7 @@ identity_bound(c) := {"accounts": set(), "orgs": {split(v, "/")[0] | some v in c
 	}
 }
 
-identity_bound(c) := {"accounts": {account_of(v) | some v in c.values}, "orgs": set()} if {
+else := {"accounts": {account_of(v) | some v in c.values}, "orgs": set()} if {
 	arn_keys[c.key]
 	bounding_operator(c.operator)
 	every v in c.values {
@@ -162,7 +165,7 @@ network_bound(c) if {
 	}
 }
 
-network_bound(c) if {
+else if {
 	vpc_keys[c.key]
 	bounding_operator(c.operator)
 	every v in c.values {
@@ -248,13 +251,13 @@ trusted(a, trusted_accounts, trusted_orgs) if {
 	trusted_reach({"accounts": a.accounts, "orgs": set()}, trusted_accounts, trusted_orgs)
 }
 
-trusted(a, trusted_accounts, trusted_orgs) if {
+else if {
 	some bound in a.identityBounds
 	trusted_reach(bound, trusted_accounts, trusted_orgs)
 }
 
 # A principal set bounded only by the network names no account: it is not judged as cross-account.
-trusted(a, _, _) if {
+else if {
 	a.unbounded
 	count(a.identityBounds) == 0
 	a.networkBounded
