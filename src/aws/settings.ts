@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InputError } from '../events/index.js';
 import { DEFAULT_PARAMS, parseParams, type ControlParams } from '../controls/params.js';
 
@@ -7,27 +7,29 @@ export class SettingsError extends InputError {
   override readonly name: string = 'SettingsError';
 }
 
-const list = z
-  .string()
-  .optional()
-  .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+const list = z.pipe(
+  z.optional(z.string()),
+  z.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+);
+const flag = z._default(z.enum(['true', 'false']), 'false');
+const arn = z.string().check(z.startsWith('arn:'));
 
 const sweepSettingsSchema = z.object({
-  AWS_REGION: z.string().min(1),
-  VIGIL_REPORT_BUCKET: z.string().min(3),
-  VIGIL_ALERT_TOPIC_ARN: z.string().startsWith('arn:'),
+  AWS_REGION: z.string().check(z.minLength(1)),
+  VIGIL_REPORT_BUCKET: z.string().check(z.minLength(3)),
+  VIGIL_ALERT_TOPIC_ARN: arn,
   /** Regions to sweep; default the function's own. */
   VIGIL_REGIONS: list,
   /** Control parameters as JSON (the params document); empty for the defaults. */
-  VIGIL_PARAMS: z.string().optional(),
-  VIGIL_SECURITY_HUB_IMPORT: z.enum(['true', 'false']).default('false'),
-  VIGIL_POLICY_RATE: z.coerce.number().positive().optional(),
+  VIGIL_PARAMS: z.optional(z.string()),
+  VIGIL_SECURITY_HUB_IMPORT: flag,
+  VIGIL_POLICY_RATE: z.optional(z.coerce.number().check(z.positive())),
   /** Time kept in hand before the Lambda's timeout: below it, the sweep checkpoints and continues in a new invocation. */
-  VIGIL_CHECKPOINT_MARGIN_SECONDS: z.coerce.number().positive().default(60),
-  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+  VIGIL_CHECKPOINT_MARGIN_SECONDS: z._default(z.coerce.number().check(z.positive()), 60),
+  AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
 });
 
-function settingsOf<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+function settingsOf<S extends z.ZodMiniType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -65,14 +67,14 @@ export function sweepSettings(env: Record<string, string | undefined>): SweepSet
 }
 
 const onEventSettingsSchema = z.object({
-  AWS_REGION: z.string().min(1),
-  VIGIL_ALERT_TOPIC_ARN: z.string().startsWith('arn:'),
+  AWS_REGION: z.string().check(z.minLength(1)),
+  VIGIL_ALERT_TOPIC_ARN: arn,
   /** Alerts SNS refused after every retry, and input vigil cannot read, go here. */
-  VIGIL_DLQ_URL: z.string().url(),
-  VIGIL_IDEMPOTENCY_TABLE: z.string().min(3),
-  VIGIL_EVENT_BUS: z.string().min(1).default('default'),
-  VIGIL_PARAMS: z.string().optional(),
-  VIGIL_REMEDIATION: z.enum(['true', 'false']).default('false'),
+  VIGIL_DLQ_URL: z.url(),
+  VIGIL_IDEMPOTENCY_TABLE: z.string().check(z.minLength(3)),
+  VIGIL_EVENT_BUS: z._default(z.string().check(z.minLength(1)), 'default'),
+  VIGIL_PARAMS: z.optional(z.string()),
+  VIGIL_REMEDIATION: flag,
 });
 
 export interface OnEventSettings {

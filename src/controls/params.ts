@@ -1,27 +1,30 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InputError } from '../events/index.js';
 
 /** Control parameters: thresholds and trust lists. Every field is optional; the defaults are DESIGN.md's. */
-export const paramsSchema = z
-  .strictObject({
+const nonEmptyStrings = z._default(z.array(z.string().check(z.minLength(1))), []);
+
+export const paramsSchema = z.prefault(
+  z.strictObject({
     /** rotation-enabled: longest allowed rotation interval in days; unset means any interval passes. */
-    maxRotationIntervalDays: z.number().positive().nullable().default(null),
+    maxRotationIntervalDays: z._default(z.nullable(z.number().check(z.positive())), null),
     /** rotation-succeeding: hours past the rotation window before a rotation counts as overdue. */
-    graceHours: z.number().min(0).default(24),
+    graceHours: z._default(z.number().check(z.gte(0)), 24),
     /** rotated-within-period: days a secret may go without rotating. */
-    maxDaysSinceRotation: z.number().int().positive().default(90),
+    maxDaysSinceRotation: z._default(z.int().check(z.positive()), 90),
     /** unused: days a secret may go without being read. */
-    unusedForDays: z.number().int().positive().default(90),
+    unusedForDays: z._default(z.int().check(z.positive()), 90),
     /** customer-managed-key: when non-empty, the only KMS keys (ARNs or aliases) secrets may use. */
-    allowedKmsKeyArns: z.array(z.string().min(1)).default([]),
+    allowedKmsKeyArns: nonEmptyStrings,
     /** no-untrusted-cross-account: accounts besides the secret's own that may be granted access. */
-    trustedAccounts: z.array(z.string().regex(/^\d{12}$/, 'expected a 12-digit account ID as a string')).default([]),
+    trustedAccounts: z._default(z.array(z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account ID as a string'))), []),
     /** no-untrusted-cross-account: AWS Organizations whose accounts may be granted access. */
-    trustedOrgIds: z.array(z.string().regex(/^o-[a-z0-9]{10,32}$/, 'expected an organisation ID such as o-a1b2c3d4e5')).default([]),
+    trustedOrgIds: z._default(z.array(z.string().check(z.regex(/^o-[a-z0-9]{10,32}$/, 'expected an organisation ID such as o-a1b2c3d4e5'))), []),
     /** required-tags: tag keys every secret must carry; empty makes the control NOT_APPLICABLE. */
-    requiredTagKeys: z.array(z.string().min(1)).default([]),
-  })
-  .prefault({});
+    requiredTagKeys: nonEmptyStrings,
+  }),
+  {},
+);
 
 export type ControlParams = z.output<typeof paramsSchema>;
 

@@ -1,39 +1,42 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseAwsDate, toIso } from './dates.js';
 import { InvalidEventError, fromZodError } from './errors.js';
 
 // AWS Config custom Lambda rule invocations. `invokingEvent` and `ruleParameters` arrive as JSON strings.
 
+const optionalString = z.optional(z.string());
+const awsDate = z.union([z.string(), z.number()]);
+
 const invocationSchema = z.looseObject({
   invokingEvent: z.string(),
-  ruleParameters: z.string().optional(),
+  ruleParameters: optionalString,
   resultToken: z.string(),
-  eventLeftScope: z.boolean().optional(),
-  executionRoleArn: z.string().optional(),
-  configRuleArn: z.string().optional(),
-  configRuleName: z.string().min(1),
-  configRuleId: z.string().optional(),
-  accountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit account ID as a string'),
-  version: z.string().optional(),
+  eventLeftScope: z.optional(z.boolean()),
+  executionRoleArn: optionalString,
+  configRuleArn: optionalString,
+  configRuleName: z.string().check(z.minLength(1)),
+  configRuleId: optionalString,
+  accountId: z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account ID as a string')),
+  version: optionalString,
 });
 
 export const configurationItemSchema = z.looseObject({
-  configurationItemCaptureTime: z.union([z.string(), z.number()]),
+  configurationItemCaptureTime: awsDate,
   configurationItemStatus: z.string(),
   resourceType: z.string(),
   resourceId: z.string(),
-  resourceName: z.string().nullish(),
-  ARN: z.string().nullish(),
+  resourceName: z.nullish(z.string()),
+  ARN: z.nullish(z.string()),
   awsRegion: z.string(),
-  awsAccountId: z.string().optional(),
-  resourceCreationTime: z.union([z.string(), z.number()]).nullish(),
-  configuration: z.record(z.string(), z.unknown()).nullish(),
-  supplementaryConfiguration: z.record(z.string(), z.unknown()).nullish(),
-  tags: z.record(z.string(), z.string()).nullish(),
+  awsAccountId: optionalString,
+  resourceCreationTime: z.nullish(awsDate),
+  configuration: z.nullish(z.record(z.string(), z.unknown())),
+  supplementaryConfiguration: z.nullish(z.record(z.string(), z.unknown())),
+  tags: z.nullish(z.record(z.string(), z.string())),
 });
 export type ConfigurationItem = z.infer<typeof configurationItemSchema>;
 
-const itemSummarySchema = configurationItemSchema.pick({
+const itemSummarySchema = z.pick(configurationItemSchema, {
   configurationItemCaptureTime: true,
   configurationItemStatus: true,
   resourceType: true,

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   KEY_STATE_CALLS,
   OTHER_KMS_EVENTS,
@@ -27,7 +27,7 @@ import type { Actor, IgnoredEvent, NormalisedRecord, RequestDetails, SecretEvent
 const API_CALL = 'AWS API Call via CloudTrail';
 const SERVICE_EVENT = 'AWS Service Event via CloudTrail';
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, path: string): z.infer<S> {
+function parse<S extends z.ZodMiniType>(schema: S, value: unknown, path: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw fromZodError(result.error, path);
   return result.data;

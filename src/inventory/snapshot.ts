@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InputError, parseAwsDate, toIso } from '../events/index.js';
 import { SecretStateError, fromDescribeSecret, type SecretState, type UnreadableField } from './state.js';
 
@@ -11,24 +11,24 @@ export class SnapshotError extends InputError {
 const UNREADABLE_FIELDS = ['resourcePolicy', 'kmsKey', 'lastAccessedAt', 'lastRotatedAt', 'nextRotationAt', 'rotationSchedule'] as const satisfies readonly UnreadableField[];
 
 const kmsKeySchema = z.looseObject({
-  KeyId: z.string().optional(),
-  Arn: z.string().optional(),
-  KeyManager: z.string().optional(),
-  KeyState: z.string().optional(),
+  KeyId: z.optional(z.string()),
+  Arn: z.optional(z.string()),
+  KeyManager: z.optional(z.string()),
+  KeyState: z.optional(z.string()),
 });
 
 const snapshotSecretSchema = z.looseObject({
-  describe: z.unknown().refine((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected DescribeSecret output (an object)'),
-  resourcePolicy: z.string().nullish(),
-  kmsKey: kmsKeySchema.nullish(),
-  versions: z.unknown().optional(),
-  unreadable: z.partialRecord(z.enum(UNREADABLE_FIELDS), z.string()).optional(),
+  describe: z.unknown().check(z.refine((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected DescribeSecret output (an object)')),
+  resourcePolicy: z.nullish(z.string()),
+  kmsKey: z.nullish(kmsKeySchema),
+  versions: z.optional(z.unknown()),
+  unreadable: z.optional(z.partialRecord(z.enum(UNREADABLE_FIELDS), z.string())),
 });
 
 export const snapshotSchema = z.looseObject({
   snapshotVersion: z.literal(1, 'expected snapshotVersion 1'),
-  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit account ID as a string'),
-  region: z.string().min(1),
+  account: z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account ID as a string')),
+  region: z.string().check(z.minLength(1)),
   capturedAt: z.union([z.string(), z.number()]),
   secrets: z.array(snapshotSecretSchema),
 });

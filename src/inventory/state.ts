@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InputError, accountOfArn, parseAwsDate, secretNameFromArn } from '../events/index.js';
 import type { ConfigurationItem } from '../events/index.js';
 
@@ -56,19 +56,21 @@ export class SecretStateError extends InputError {
   override readonly name: string = 'SecretStateError';
 }
 
-const date = z.union([z.string(), z.number(), z.date()]).nullish();
-const tagList = z.array(z.looseObject({ Key: z.string(), Value: z.string().optional() })).nullish();
-const rotationRulesSchema = z
-  .looseObject({ AutomaticallyAfterDays: z.number().nullish(), Duration: z.string().nullish(), ScheduleExpression: z.string().nullish() })
-  .nullish();
+const date = z.nullish(z.union([z.string(), z.number(), z.date()]));
+const nullishString = z.nullish(z.string());
+const nullishNumber = z.nullish(z.number());
+const nullishBoolean = z.nullish(z.boolean());
+const tagList = z.nullish(z.array(z.looseObject({ Key: z.string(), Value: z.optional(z.string()) })));
+const rotationRulesSchema = z.nullish(z.looseObject({ AutomaticallyAfterDays: nullishNumber, Duration: nullishString, ScheduleExpression: nullishString }));
+const versionStages = z.nullish(z.record(z.string(), z.array(z.string())));
 
 /** DescribeSecret output, or a ListSecrets entry (which names the version map SecretVersionsToStages). */
 export const describeSecretSchema = z.looseObject({
-  ARN: z.string().regex(/^arn:[^:]+:secretsmanager:[^:]+:\d{12}:secret:.+/, 'expected a Secrets Manager secret ARN'),
-  Name: z.string().min(1).optional(),
-  KmsKeyId: z.string().nullish(),
-  RotationEnabled: z.boolean().nullish(),
-  RotationLambdaARN: z.string().nullish(),
+  ARN: z.string().check(z.regex(/^arn:[^:]+:secretsmanager:[^:]+:\d{12}:secret:.+/, 'expected a Secrets Manager secret ARN')),
+  Name: z.optional(z.string().check(z.minLength(1))),
+  KmsKeyId: nullishString,
+  RotationEnabled: nullishBoolean,
+  RotationLambdaARN: nullishString,
   RotationRules: rotationRulesSchema,
   LastRotatedDate: date,
   LastChangedDate: date,
@@ -77,16 +79,14 @@ export const describeSecretSchema = z.looseObject({
   NextRotationDate: date,
   CreatedDate: date,
   Tags: tagList,
-  VersionIdsToStages: z.record(z.string(), z.array(z.string())).nullish(),
-  SecretVersionsToStages: z.record(z.string(), z.array(z.string())).nullish(),
-  OwningService: z.string().nullish(),
-  PrimaryRegion: z.string().nullish(),
+  VersionIdsToStages: versionStages,
+  SecretVersionsToStages: versionStages,
+  OwningService: nullishString,
+  PrimaryRegion: nullishString,
 });
 export type DescribeSecretOutput = z.infer<typeof describeSecretSchema>;
 
-const versionListSchema = z
-  .array(z.looseObject({ VersionId: z.string(), VersionStages: z.array(z.string()).nullish(), CreatedDate: date }))
-  .nullish();
+const versionListSchema = z.nullish(z.array(z.looseObject({ VersionId: z.string(), VersionStages: z.nullish(z.array(z.string())), CreatedDate: date })));
 
 export interface DescribeExtras {
   resourcePolicy?: string | null;
@@ -96,7 +96,7 @@ export interface DescribeExtras {
   unreadable?: SecretState['unreadable'];
 }
 
-function parseWith<S extends z.ZodType>(schema: S, value: unknown, path: string): z.infer<S> {
+function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown, path: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -164,16 +164,14 @@ export function fromDescribeSecret(input: unknown, extras: DescribeExtras = {}, 
 }
 
 const configSecretSchema = z.looseObject({
-  Name: z.string().nullish(),
-  ARN: z.string().nullish(),
-  KMSKeyId: z.string().nullish(),
-  RotationEnabled: z.boolean().nullish(),
-  RotationLambdaARN: z.string().nullish(),
-  RotationOccurringAsScheduled: z.boolean().nullish(),
-  RotationRules: z
-    .looseObject({ AutomaticallyAfterDays: z.number().nullish(), AutomaticallyAfterHours: z.number().nullish(), RotationDuration: z.string().nullish(), RotationScheduleExpression: z.string().nullish() })
-    .nullish(),
-  Deleted: z.boolean().nullish(),
+  Name: nullishString,
+  ARN: nullishString,
+  KMSKeyId: nullishString,
+  RotationEnabled: nullishBoolean,
+  RotationLambdaARN: nullishString,
+  RotationOccurringAsScheduled: nullishBoolean,
+  RotationRules: z.nullish(z.looseObject({ AutomaticallyAfterDays: nullishNumber, AutomaticallyAfterHours: nullishNumber, RotationDuration: nullishString, RotationScheduleExpression: nullishString })),
+  Deleted: nullishBoolean,
 });
 
 const NOT_IN_CONFIG_ITEM = 'not recorded in an AWS Config configuration item';
