@@ -66,20 +66,34 @@ else := account if {
 	account_id(account)
 }
 
-# The shapes of identifiers.
+# The shapes of identifiers, checked with string builtins rather than regex.match: the wasm compiles a regex on its
+# first use, which adds 4–6 ms to a cold start's first evaluation (npm run bench: eval.first_evaluation_ms).
+decimal_digits := "0123456789"
+
+# Twelve decimal digits (`^\d{12}$`).
 account_id(value) if {
 	is_string(value)
-	regex.match(`^\d{12}$`, value)
+	count(value) == 12
+	trim_left(value, decimal_digits) == ""
 }
 
+# An organisation ID (`^o-[a-z0-9]{10,32}$`).
 org_id(value) if {
 	is_string(value)
-	regex.match(`^o-[a-z0-9]{10,32}$`, value)
+	startswith(value, "o-")
+	count(value) >= 12
+	count(value) <= 34
+	trim_left(substring(value, 2, -1), "abcdefghijklmnopqrstuvwxyz0123456789") == ""
 }
 
+# A VPC or VPC endpoint ID (`^vpce?-[0-9a-f]+$`).
 vpc_id(value) if {
 	is_string(value)
-	regex.match(`^vpce?-[0-9a-f]+$`, value)
+	some prefix in ["vpc-", "vpce-"]
+	startswith(value, prefix)
+	rest := substring(value, count(prefix), -1)
+	rest != ""
+	trim_left(rest, "0123456789abcdef") == ""
 }
 
 # --- conditions
