@@ -26,6 +26,15 @@ hour_seconds := 3600
 # Whole days from `then` to `now` (both epoch seconds).
 days_between(then, now) := floor((now - then) / day_seconds)
 
+# Whole days from a date to the evaluation time, null for no date.
+days_since(date) := days_between(date, input.now) if is_number(date)
+
+else := null
+
+# A control parameter, or its default when the params document leaves it out. Controls read each in a rule without
+# arguments, so it is read once per evaluation, not once per secret.
+param(name, fallback) := object.get(object.get(input, "params", {}), name, fallback)
+
 # Seconds as days, to one decimal, for reasons a person reads.
 days(seconds) := round((seconds / day_seconds) * 10) / 10
 

@@ -25,7 +25,7 @@ decisions := [decide(s) | some s in input.secrets]
 
 aws_managed_alias := "alias/aws/secretsmanager"
 
-allowed := object.get(object.get(input, "params", {}), "allowedKmsKeyArns", [])
+allowed := status.param("allowedKmsKeyArns", [])
 
 unusable_states := {"Disabled", "PendingDeletion", "PendingReplicaDeletion", "PendingImport", "Unavailable"}
 

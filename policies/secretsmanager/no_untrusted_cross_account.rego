@@ -19,11 +19,9 @@ import data.lib.status
 
 decisions := [decide(s, i) | some i, s in input.secrets]
 
-params := object.get(input, "params", {})
+trusted_accounts := {a | some a in status.param("trustedAccounts", [])}
 
-trusted_accounts := {a | some a in object.get(params, "trustedAccounts", [])}
-
-trusted_orgs := {o | some o in object.get(params, "trustedOrgIds", [])}
+trusted_orgs := {o | some o in status.param("trustedOrgIds", [])}
 
 decide(s, i) := status.error(status.text(["The resource policy could not be read (", status.unreadable(s, "resourcePolicy"), ")."]), {}) if {
 	status.unreadable(s, "resourcePolicy")

@@ -17,7 +17,7 @@ import data.lib.status
 
 decisions := [decide(s) | some s in input.secrets]
 
-required := {k | some k in object.get(object.get(input, "params", {}), "requiredTagKeys", []); not startswith(k, "aws:")}
+required := {k | some k in status.param("requiredTagKeys", []); not startswith(k, "aws:")}
 
 decide(s) := status.not_applicable("No tags are required (requiredTagKeys is empty).") if count(required) == 0
 

@@ -18,14 +18,9 @@ package secretsmanager.rotated_within_period
 
 import data.lib.status
 
-decisions := [decide(s, days_since(s.lastRotatedAt)) | some s in input.secrets]
+decisions := [decide(s, status.days_since(s.lastRotatedAt)) | some s in input.secrets]
 
-max_days := object.get(object.get(input, "params", {}), "maxDaysSinceRotation", 90)
-
-# Whole days from a date to now, null for no date: worked out once, for the judgement and its reason.
-days_since(date) := status.days_between(date, input.now) if is_number(date)
-
-else := null
+max_days := status.param("maxDaysSinceRotation", 90)
 
 decide(s, rotated) := status.not_applicable("A replica rotates with its primary secret.") if s.isReplica
 
@@ -40,7 +35,7 @@ else := status.fail(status.text(["Last rotated ", rotated, " days ago; the limit
 
 else := status.pass(status.text(["Rotated ", rotated, " days ago."]), {}) if is_number(rotated)
 
-else := never_rotated(days_since(s.createdAt))
+else := never_rotated(status.days_since(s.createdAt))
 
 # A secret that never rotated is judged by its age.
 never_rotated(created) := status.error("The secret has never rotated and its creation date is unknown.", {}) if created == null

@@ -46,7 +46,7 @@ else := status.fail(status.text(["Rotation runs only every ", status.days(s.rota
 
 else := status.pass(pass_reason(s), {})
 
-max_interval_days := object.get(object.get(input, "params", {}), "maxRotationIntervalDays", null)
+max_interval_days := status.param("maxRotationIntervalDays", null)
 
 max_interval_seconds := max_interval_days * status.day_seconds if is_number(max_interval_days)
 

@@ -22,9 +22,7 @@ import data.lib.status
 
 decisions := [decide(s, slack_seconds(s)) | some s in input.secrets]
 
-params := object.get(input, "params", {})
-
-grace_seconds := object.get(params, "graceHours", 24) * status.hour_seconds
+grace_seconds := status.param("graceHours", 24) * status.hour_seconds
 
 # Without a stated duration, a rotation window lasts the rest of the day it opens on.
 window_seconds(s) := s.rotationWindowSeconds if is_number(s.rotationWindowSeconds)

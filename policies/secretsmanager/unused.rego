@@ -19,14 +19,9 @@ package secretsmanager.unused
 
 import data.lib.status
 
-decisions := [decide(s, days_since(s.lastAccessedAt)) | some s in input.secrets]
+decisions := [decide(s, status.days_since(s.lastAccessedAt)) | some s in input.secrets]
 
-limit := object.get(object.get(input, "params", {}), "unusedForDays", 90)
-
-# Whole days from a date to now, null for no date: worked out once, for the judgement and its reason.
-days_since(date) := status.days_between(date, input.now) if is_number(date)
-
-else := null
+limit := status.param("unusedForDays", 90)
 
 decide(s, accessed) := status.error(status.text(["When the secret was last accessed could not be read (", status.unreadable(s, "lastAccessedAt"), ")."]), {}) if {
 	status.unreadable(s, "lastAccessedAt")
@@ -39,7 +34,7 @@ else := status.fail(status.text(["Not accessed for ", accessed, " days; the limi
 
 else := status.pass(status.text(["Last accessed ", accessed, " days ago."]), {}) if is_number(accessed)
 
-else := never_accessed(days_since(s.createdAt))
+else := never_accessed(status.days_since(s.createdAt))
 
 # A secret never accessed is judged by its age.
 never_accessed(created) := status.error("The secret was never accessed and its creation date is unknown.", {}) if created == null

@@ -61,7 +61,8 @@ const { loadPolicySync } = (opaWasm as { default?: typeof opaWasm }).default ?? 
 /**
  * Reads and instantiates a compiled policy. Synchronously: `new WebAssembly.Module` leaves each function to be compiled
  * on its first call, so only the functions the controls use are ever compiled; opa-wasm's asynchronous loadPolicy has
- * V8 compile the whole module first, 20–35 ms more of a cold start here (npm run bench: eval.load_policy_ms, init.ms).
+ * V8 compile the whole module first, 20–35 ms more to load here (npm run bench: eval.load_policy_ms), work a cold start
+ * on two cores partly hid on the second one.
  */
 export function loadPolicyFile(path: string): LoadedPolicy {
   return loadPolicySync(readFileSync(path));
