@@ -7,7 +7,8 @@ import { logger } from '../src/aws/logger.js';
 import { completeFromLive, evaluationOf, parseRuleParameters, putEvaluations } from '../src/config/index.js';
 import { evaluateSecrets, listControls, preloadControls } from '../src/controls/index.js';
 import { InputError, parseAwsDate, parseConfigRuleInvocation, type ConfigRuleInvocation, type ConfigurationItem } from '../src/events/index.js';
-import { fromConfigItem, readInventory, readSecret, type SecretState } from '../src/inventory/index.js';
+import { fromConfigItem, readInventory, readSecret } from '../src/inventory/index.js';
+import type { SecretState } from '../src/model/index.js';
 
 const SECRET_TYPE = 'AWS::SecretsManager::Secret';
 const GONE = new Set(['ResourceDeleted', 'ResourceDeletedNotRecorded']);

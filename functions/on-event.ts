@@ -13,7 +13,8 @@ import { logger } from '../src/aws/logger.js';
 import { preloadControls } from '../src/controls/index.js';
 import { onEventSettings, type OnEventSettings } from '../src/aws/settings.js';
 import { InvalidEventError, normaliseEventBridgeEvent, type SecretEvent } from '../src/events/index.js';
-import { readInventory, readSecret, type SecretState } from '../src/inventory/index.js';
+import { readInventory, readSecret } from '../src/inventory/index.js';
+import type { SecretState } from '../src/model/index.js';
 import { decide, remediationAlert, type Alert, type ComplianceChange, type Decision, type ReactionContext } from '../src/reactions/index.js';
 
 export interface OnEventResult {

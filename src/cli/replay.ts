@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_PARAMS, parseParamsText } from '../controls/index.js';
 import { normaliseInput, type NormalisedRecord } from '../events/index.js';
-import { readSnapshot, type SecretState } from '../inventory/index.js';
+import { readSnapshot } from '../inventory/index.js';
+import type { SecretState } from '../model/index.js';
 import { decide, evolve, type Decision } from '../reactions/index.js';
 import { CliError, guard, readEventFile } from './io.js';
 import type { Io } from './sweep.js';

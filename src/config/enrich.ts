@@ -1,4 +1,4 @@
-import type { SecretState, UnreadableField } from '../inventory/state.js';
+import type { SecretState, UnreadableField } from '../model/index.js';
 
 const LIVE_FIELDS: { field: UnreadableField; label: string; copy: (to: SecretState, from: SecretState) => void }[] = [
   { field: 'resourcePolicy', label: 'resource policy', copy: (to, from) => (to.resourcePolicy = from.resourcePolicy) },

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as opaWasm from '@open-policy-agent/opa-wasm';
 import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
-import type { SecretState } from '../inventory/state.js';
+import type { SecretState } from '../model/index.js';
 import { exemptionFor, hasExemptionTag } from './exemptions.js';
 import { toPolicySecret, type PolicySecret } from './input.js';
 import { DEFAULT_PARAMS, type ControlParams } from './params.js';

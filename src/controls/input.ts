@@ -1,4 +1,4 @@
-import { isReplica, type SecretState } from '../inventory/state.js';
+import { isReplica, type SecretState } from '../model/index.js';
 import { ScheduleError, rotationInterval, windowSeconds } from './schedule.js';
 
 /** One secret as the Rego controls read it: only numbers and plain values, schedules already turned into intervals. */

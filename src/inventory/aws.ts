@@ -2,7 +2,8 @@ import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand, GetResourcePolicyCommand, ListSecretsCommand, type SecretListEntry, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pLimit from 'p-limit';
 import pThrottle from 'p-throttle';
-import { fromDescribeSecret, type KmsKeyState, type SecretState } from './state.js';
+import type { KmsKeyState, SecretState } from '../model/index.js';
+import { fromDescribeSecret } from './state.js';
 
 /** Secrets Manager allows 50 GetResourcePolicy requests a second per region; vigil stays a little under by default. */
 export const DEFAULT_POLICY_RATE_PER_SECOND = 45;

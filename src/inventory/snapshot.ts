@@ -1,7 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { InputError, parseAwsDate, toIso } from '../events/index.js';
-import { SecretStateError, fromDescribeSecret, type SecretState, type UnreadableField } from './state.js';
+import type { SecretState, UnreadableField } from '../model/index.js';
+import { SecretStateError, fromDescribeSecret } from './state.js';
 
 /** A snapshot file that cannot be read, naming what and where (`acme.json: secrets[3].describe.ARN: …`). */
 export class SnapshotError extends InputError {

@@ -1,5 +1,5 @@
 import type { SecretEvent } from '../events/index.js';
-import type { SecretState } from '../inventory/state.js';
+import type { SecretState } from '../model/index.js';
 
 const NOT_YET_DESCRIBED = 'the new key has not been described yet';
 

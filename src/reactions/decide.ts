@@ -1,6 +1,6 @@
 import { evaluateSecrets, listControls, type ControlParams, type Finding } from '../controls/index.js';
 import type { NormalisedRecord, SecretEvent } from '../events/index.js';
-import type { SecretState } from '../inventory/state.js';
+import type { SecretState } from '../model/index.js';
 import { CONTROLS_AN_EVENT_TOUCHES, applyEvent } from './apply.js';
 import { keyNames, protectedBy } from './keys.js';
 import { body, subjectLine } from './messages.js';

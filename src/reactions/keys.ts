@@ -1,5 +1,5 @@
 import type { KeyRef } from '../events/index.js';
-import type { SecretState } from '../inventory/state.js';
+import type { SecretState } from '../model/index.js';
 
 /** Every name a key reference can go by: the full ARN, the key id (UUID or mrk-…), an alias, an alias ARN's alias. */
 function names(reference: string | null | undefined): string[] {

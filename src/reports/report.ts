@@ -1,7 +1,7 @@
 import { toIso } from '../events/index.js';
 import type { ControlParams } from '../controls/params.js';
 import { SEVERITIES, type Control, type Finding, type Severity, type Status } from '../controls/types.js';
-import type { SecretState } from '../inventory/state.js';
+import type { SecretState } from '../model/index.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateSecrets, listControls, parseParamsText } from '../../src/controls/index.js';
-import { readSnapshot, type SecretState } from '../../src/inventory/index.js';
+import { readSnapshot } from '../../src/inventory/index.js';
+import type { SecretState } from '../../src/model/index.js';
 import { buildReport, type Report } from '../../src/reports/index.js';
 import { EVENTS_DIR } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS } from '../../src/controls/index.js';
 import { normaliseEventBridgeEvent, type SecretEvent } from '../../src/events/index.js';
-import type { SecretState } from '../../src/inventory/index.js';
+import type { SecretState } from '../../src/model/index.js';
 import { decide, keyNames, protectedBy } from '../../src/reactions/index.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { knownSecrets } from '../helpers/replay.js';
