@@ -3,7 +3,7 @@ import type { NormalisedRecord, SecretEvent } from '../events/index.js';
 import type { SecretState } from '../model/index.js';
 import { CONTROLS_AN_EVENT_TOUCHES, applyEvent } from './apply.js';
 import { keyNames, protectedBy } from './keys.js';
-import { body, subjectLine } from './messages.js';
+import { ALERT_LIST_LIMIT, body, cutList, subjectLine } from './messages.js';
 import type { Alert, ComplianceChange, Decision, Remediation } from './types.js';
 
 export interface ReactionContext {
@@ -143,7 +143,7 @@ function keyProblem(decision: Decision, event: SecretEvent, context: ReactionCon
   if (secrets.length === 0) return { ...decision, ignored: `no known secret is encrypted under ${keyName}` };
   const deleting = event.eventName === 'ScheduleKeyDeletion';
   const kind = deleting ? 'kms-key-deletion-scheduled' : 'kms-key-disabled';
-  const list = secrets.map((s) => `  - ${s.name} (${s.arn})`);
+  const list = cutList(secrets.map((s) => `  - ${s.name} (${s.arn})`), event.eventId);
   const when = event.request.deletionDate ?? (event.request.pendingWindowInDays ? new Date(Date.parse(event.time) + event.request.pendingWindowInDays * 86_400_000).toISOString() : undefined);
   decision.alerts.push({
     ...alertBase(event, kind, 'CRITICAL'),
@@ -157,7 +157,7 @@ function keyProblem(decision: Decision, event: SecretEvent, context: ReactionCon
         : 'While the key is disabled, these secrets cannot be decrypted: every application that reads them fails now.',
       doNow: deleting ? `Cancel the deletion unless every secret above is retired: aws kms cancel-key-deletion --key-id ${key.arn ?? key.given}, then aws kms enable-key --key-id ${key.arn ?? key.given}` : `Re-enable the key unless every secret above is retired: aws kms enable-key --key-id ${key.arn ?? key.given}`,
     }),
-    details: { key, secrets: secrets.map((s) => ({ arn: s.arn, name: s.name })), deletionDate: when ?? null },
+    details: { key, secretCount: secrets.length, secrets: secrets.slice(0, ALERT_LIST_LIMIT).map((s) => ({ arn: s.arn, name: s.name })), deletionDate: when ?? null },
   });
   return decision;
 }

@@ -45,3 +45,13 @@ export function body(parts: { what: string; secret?: string; event: SecretEvent;
     '-- vigil (no secret value is ever read or sent)',
   ].join('\n');
 }
+
+/** How many secrets an alert names one by one; the rest are counted (every alert must fit in one SNS message). */
+export const ALERT_LIST_LIMIT = 50;
+
+/** The first `limit` lines of a list, then one line counting the rest and saying where they are. */
+export function cutList(lines: readonly string[], eventId: string, limit = ALERT_LIST_LIMIT): string[] {
+  if (lines.length <= limit) return [...lines];
+  const more = (lines.length - limit).toLocaleString('en-US');
+  return [...lines.slice(0, limit), `  … and ${more} more: vigil replay of event ${eventId} with --snapshot lists them all, as does the sweep report`];
+}
