@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { evaluateSecrets, findPolicyDir, loadControls, loadPolicyFile } from '../src/controls/index.js';
+import { DEFAULT_PARAMS, evaluateSecrets, findPolicyDir, loadControls, loadPolicyFile } from '../src/controls/index.js';
 import { fromDescribeSecret } from '../src/inventory/index.js';
 import type { Metric } from './metrics.js';
 
@@ -44,7 +44,7 @@ export async function benchEval(): Promise<Metric[]> {
   const coldLoad = loads[0] ?? Number.NaN;
   await loadControls();
   const secrets = Array.from({ length: 1000 }, (_, i) => benchSecret(i));
-  const params = { maxRotationIntervalDays: 90, graceHours: 24, maxDaysSinceRotation: 90, unusedForDays: 90, allowedKmsKeyArns: [], trustedAccounts: ['222233334444'], trustedOrgIds: ['o-a1b2c3d4e5'], requiredTagKeys: ['team', 'owner'] };
+  const params = { ...DEFAULT_PARAMS, maxRotationIntervalDays: 90, graceHours: 24, maxDaysSinceRotation: 90, unusedForDays: 90, allowedKmsKeyArns: [], trustedAccounts: ['222233334444'], trustedOrgIds: ['o-a1b2c3d4e5'], requiredTagKeys: ['team', 'owner'] };
   const firstStart = performance.now();
   await evaluateSecrets(secrets.slice(0, 1), { now: NOW, params });
   const firstEvaluation = performance.now() - firstStart;

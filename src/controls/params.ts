@@ -22,6 +22,14 @@ export const paramsSchema = z.prefault(
     trustedOrgIds: z._default(z.array(z.string().check(z.regex(/^o-[a-z0-9]{10,32}$/, 'expected an organisation ID such as o-a1b2c3d4e5'))), []),
     /** required-tags: tag keys every secret must carry; empty makes the control NOT_APPLICABLE. */
     requiredTagKeys: nonEmptyStrings,
+    /** access audit, bulk-retrieval and batch-retrieval: distinct secrets one principal may read within the window. */
+    bulkSecrets: z._default(z.int().check(z.gte(2)), 10),
+    /** access audit: the sliding window of bulk-retrieval and access-denied-probing, in minutes. */
+    bulkWindowMinutes: z._default(z.number().check(z.positive()), 10),
+    /** access audit, access-denied-probing: distinct secrets one principal may be denied within the window. */
+    probeSecrets: z._default(z.int().check(z.gte(2)), 5),
+    /** access audit, new-reader and new-network-path: days vigil watches a secret's reads before it judges a new one. */
+    learningDays: z._default(z.number().check(z.gte(0)), 14),
   }),
   {},
 );

@@ -1,0 +1,260 @@
+import type { ControlParams } from '../controls/params.js';
+import type { Severity } from '../controls/types.js';
+import { accountOfArn, looksLikeFullSecretArn } from '../events/references.js';
+import { renderDetection, type OpenDetection } from './messages.js';
+import { readerKey, type AuditState, type Detection, type DetectionKind, type PendingReads, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type SecretWatch } from './types.js';
+
+/** The parameters the audit reads from the one parameter document. */
+export type AuditParams = Pick<ControlParams, 'bulkSecrets' | 'bulkWindowMinutes' | 'probeSecrets' | 'learningDays' | 'trustedAccounts'>;
+
+/** What vigil knows of the secrets themselves: their ARNs by name, and which are honeytokens. */
+export interface SecretDirectory {
+  /** The full ARN of the secret a request named (name, partial or full ARN), when known. */
+  resolve(secretId: string, account: string, region: string): string | undefined;
+  isHoneytoken(secret: string): boolean;
+}
+
+export interface AuditContext {
+  params: AuditParams;
+  directory?: SecretDirectory;
+  /** Write every baseline touched (the CLI's local file), instead of only those due (the Lambda's DynamoDB table). */
+  writeAll?: boolean;
+}
+
+/** What one run changed: the items to write back (one per secret+principal, secret and principal at most). */
+export interface AuditChanges {
+  readers: ReaderBaseline[];
+  secrets: SecretWatch[];
+  windows: PrincipalWindow[];
+}
+
+export interface AuditRun {
+  detections: Detection[];
+  changes: AuditChanges;
+  /** Read events judged (duplicates by event ID dropped). */
+  judged: number;
+}
+
+/** A reader's baseline is written when it is new, reads through a new VPC endpoint, or this long after its last write. */
+export const BASELINE_WRITE_INTERVAL_MS = 15 * 60_000;
+
+const DAY_MS = 86_400_000;
+const SEVERITY_RANK: Record<Severity, number> = { INFORMATIONAL: 0, LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
+const MAX_LIST = 20;
+const MAX_WINDOW_ENTRIES = 2000;
+
+/**
+ * Judges read events in event time against the baselines and windows in `state`, which it updates in place.
+ * Pure: time comes from the events, the baselines from `state`, which the caller loads and saves.
+ */
+export function auditReads(reads: readonly ReadEvent[], state: AuditState, context: AuditContext): AuditRun {
+  const params = context.params;
+  const windowMs = params.bulkWindowMinutes * 60_000;
+  const learningMs = params.learningDays * DAY_MS;
+  const trusted = new Set(params.trustedAccounts);
+  const open = new Map<string, OpenDetection>();
+  const detections: OpenDetection[] = [];
+  const touchedPairs = new Map<string, { secret: string; principal: string; principalAccount?: string; newVpce: boolean }>();
+  const dirtySecrets = new Set<string>();
+  const touchedWindows = new Set<string>();
+  const seen = new Set<string>();
+
+  const ordered = [...reads].sort((a, b) => a.time - b.time);
+  let judged = 0;
+
+  const emit = (kind: DetectionKind, key: string, severity: Severity, read: ReadEvent, secrets: readonly string[], events: readonly [string, number][] = [[read.eventId, read.time]]) => {
+    const id = `${kind}#${key}`;
+    const current = open.get(id);
+    if (current && read.time - current.last <= windowMs) {
+      extend(current, severity, read, secrets, events);
+      return current;
+    }
+    const fresh: OpenDetection = { kind, severity, principal: read.principal, secrets: new Set(), events: new Map(), eventCount: 0, first: read.time, last: read.time, sourceIps: new Set(), vpcEndpoints: new Set(), userAgents: new Set(), filters: [] };
+    if (read.principalAccount !== undefined) fresh.principalAccount = read.principalAccount;
+    extend(fresh, severity, read, secrets, events);
+    open.set(id, fresh);
+    detections.push(fresh);
+    return fresh;
+  };
+
+  for (const read of ordered) {
+    if (seen.has(read.eventId)) continue;
+    seen.add(read.eventId);
+    judged++;
+    const window = windowOf(state, read.principal);
+    touchedWindows.add(read.principal);
+    prune(window, read.time - windowMs);
+    const secrets = read.secretIds.map((id) => secretKeyOf(id, read, context.directory));
+    const honeytokens = secrets.filter((s, i) => context.directory?.isHoneytoken(s) || context.directory?.isHoneytoken(read.secretIds[i] as string));
+    if (honeytokens.length > 0) for (const secret of honeytokens) emit('honeytoken-read', `${read.principal}#${secret}`, 'CRITICAL', read, [secret]);
+
+    if (read.eventName === 'BatchGetSecretValue') {
+      // Secrets Manager also logs a GetSecretValue per secret a batch returns; those count the reads, this judges the call.
+      const negated = read.filters?.some((f) => f.values.some((v) => v.startsWith('!'))) ?? false;
+      const byFilter = read.secretIds.length === 0;
+      if (byFilter) emit('batch-retrieval', read.principal, negated || !read.filters?.length ? 'HIGH' : 'MEDIUM', read, []).filters.push(...(read.filters ?? []));
+      else if (read.secretIds.length >= params.bulkSecrets) emit('batch-retrieval', read.principal, 'MEDIUM', read, secrets);
+      continue;
+    }
+    const secret = secrets[0];
+    if (secret === undefined) continue;
+    const ownAccount = (looksLikeFullSecretArn(secret) ? accountOfArn(secret) : undefined) ?? read.recipientAccount;
+    let watch = state.secrets.get(secret);
+    const watchedBefore = watch !== undefined;
+    if (!watch) {
+      watch = { secretArn: secret, firstRead: read.time, accounts: [], readOutsideVpc: false };
+      state.secrets.set(secret, watch);
+      dirtySecrets.add(secret);
+    }
+    const stored = state.readers.get(readerKey(secret, read.principal));
+    const pending = window.pending[secret];
+    const everRead = (stored?.reads ?? 0) + (pending?.reads ?? 0) > 0;
+    const newVpce = read.vpcEndpointId !== undefined && !(stored?.vpcEndpoints.includes(read.vpcEndpointId) ?? false);
+    addPending(window, secret, read);
+    const pair = touchedPairs.get(readerKey(secret, read.principal));
+    touchedPairs.set(readerKey(secret, read.principal), { secret, principal: read.principal, ...(read.principalAccount ? { principalAccount: read.principalAccount } : {}), newVpce: (pair?.newVpce ?? false) || newVpce });
+
+    if (read.denied) {
+      if (window.denials[secret] === undefined && Object.keys(window.denials).length >= MAX_WINDOW_ENTRIES) continue;
+      window.denials[secret] = [read.time, read.eventId];
+      const probing = open.get(`access-denied-probing#${read.principal}`);
+      if (probing && read.time - probing.last <= windowMs) extend(probing, probing.severity, read, [secret], [[read.eventId, read.time]]);
+      else if (Object.keys(window.denials).length >= params.probeSecrets) {
+        const entries = Object.entries(window.denials);
+        emit('access-denied-probing', read.principal, 'MEDIUM', read, entries.map(([s]) => s), entries.map(([, [t, id]]) => [id, t]));
+        window.probedAt = read.time;
+        window.denials = {};
+      }
+      continue;
+    }
+
+    if (read.principalType === 'Root') emit('root-read', read.principal, 'HIGH', read, [secret]);
+    if (window.probedAt !== undefined && read.time - window.probedAt <= windowMs) {
+      emit('access-denied-probing', read.principal, 'HIGH', read, [secret]);
+      delete window.probedAt;
+    }
+
+    const bulk = open.get(`bulk-retrieval#${read.principal}`);
+    if (bulk && read.time - bulk.last <= windowMs) {
+      if (!bulk.secrets.has(secret)) extend(bulk, 'HIGH', read, [secret], [[read.eventId, read.time]]);
+      else bulk.last = read.time;
+    } else if (window.reads[secret] !== undefined || Object.keys(window.reads).length < MAX_WINDOW_ENTRIES) {
+      window.reads[secret] = [read.time, read.eventId];
+      if (Object.keys(window.reads).length >= params.bulkSecrets) {
+        const entries = Object.entries(window.reads);
+        emit('bulk-retrieval', read.principal, 'HIGH', read, entries.map(([s]) => s), entries.map(([, [t, id]]) => [id, t]));
+        window.reads = {};
+      }
+    }
+
+    const crossAccount = read.principalAccount !== undefined && read.principalAccount !== ownAccount;
+    if (crossAccount && !watch.accounts.includes(read.principalAccount as string)) {
+      emit('new-reader-account', read.principal, trusted.has(read.principalAccount as string) ? 'MEDIUM' : 'HIGH', read, [secret]);
+      if (watch.accounts.length < 100) watch.accounts.push(read.principalAccount as string);
+      dirtySecrets.add(secret);
+    } else if (!everRead && watchedBefore && read.time - watch.firstRead >= learningMs) {
+      emit('new-reader', read.principal, 'MEDIUM', read, [secret]);
+    }
+
+    if (!read.vpcEndpointId && !isServiceCall(read) && !watch.readOutsideVpc) {
+      if (watchedBefore && read.time - watch.firstRead >= learningMs) emit('new-network-path', secret, 'MEDIUM', read, [secret]);
+      watch.readOutsideVpc = true;
+      dirtySecrets.add(secret);
+    }
+  }
+
+  const changes: AuditChanges = { readers: [], secrets: [...dirtySecrets].map((s) => state.secrets.get(s) as SecretWatch), windows: [] };
+  for (const [key, pair] of touchedPairs) {
+    const window = state.windows.get(pair.principal) as PrincipalWindow;
+    const pending = window.pending[pair.secret];
+    if (!pending) continue;
+    const stored = state.readers.get(key);
+    const due = context.writeAll || !stored || pair.newVpce || stored.reads + stored.denied === 0 || pending.lastSeen - stored.lastSeen >= BASELINE_WRITE_INTERVAL_MS;
+    if (!due) continue;
+    const merged = mergeReader(stored, pending, pair.secret, pair.principal, pair.principalAccount);
+    state.readers.set(key, merged);
+    delete window.pending[pair.secret];
+    changes.readers.push(merged);
+  }
+  for (const principal of touchedWindows) changes.windows.push(state.windows.get(principal) as PrincipalWindow);
+  return { detections: detections.map(renderDetection), changes, judged };
+
+}
+
+function addPending(window: PrincipalWindow, secret: string, read: ReadEvent): void {
+  const p: PendingReads = (window.pending[secret] ??= { reads: 0, denied: 0, firstSeen: read.time, lastSeen: read.time, sourceIps: [], vpcEndpoints: [], userAgents: [] });
+  if (read.denied) p.denied++;
+  else p.reads++;
+  if (read.time > p.lastSeen) p.lastSeen = read.time;
+  if (read.time < p.firstSeen) p.firstSeen = read.time;
+  if (read.sourceIp) addRecent(p.sourceIps, read.sourceIp);
+  if (read.vpcEndpointId) addRecent(p.vpcEndpoints, read.vpcEndpointId);
+  if (read.userAgent) addRecent(p.userAgents, read.userAgent);
+}
+
+/** The stored baseline with the additions of its pending reads: what the reader item holds once written. */
+export function mergeReader(stored: ReaderBaseline | undefined, pending: PendingReads | undefined, secret: string, principal: string, principalAccount?: string): ReaderBaseline {
+  const reader: ReaderBaseline = stored
+    ? { ...stored, sourceIps: [...stored.sourceIps], vpcEndpoints: [...stored.vpcEndpoints], userAgents: [...stored.userAgents] }
+    : { secretArn: secret, principal, firstSeen: pending?.firstSeen ?? 0, lastSeen: pending?.lastSeen ?? 0, reads: 0, denied: 0, sourceIps: [], vpcEndpoints: [], userAgents: [] };
+  if (principalAccount !== undefined && reader.principalAccount === undefined) reader.principalAccount = principalAccount;
+  if (!pending) return reader;
+  reader.reads += pending.reads;
+  reader.denied += pending.denied;
+  reader.firstSeen = Math.min(reader.firstSeen, pending.firstSeen);
+  reader.lastSeen = Math.max(reader.lastSeen, pending.lastSeen);
+  for (const ip of pending.sourceIps) addRecent(reader.sourceIps, ip);
+  for (const vpce of pending.vpcEndpoints) addRecent(reader.vpcEndpoints, vpce);
+  for (const ua of pending.userAgents) addRecent(reader.userAgents, ua);
+  return reader;
+}
+
+/** Keeps the most recent distinct values, at most MAX_LIST: an application's changing addresses stay bounded. */
+function addRecent(list: string[], value: string): void {
+  const at = list.indexOf(value);
+  if (at === list.length - 1 && at >= 0) return;
+  if (at >= 0) list.splice(at, 1);
+  list.push(value);
+  if (list.length > MAX_LIST) list.shift();
+}
+
+function windowOf(state: AuditState, principal: string): PrincipalWindow {
+  let window = state.windows.get(principal);
+  if (!window) {
+    window = { principal, reads: {}, denials: {}, pending: {} };
+    state.windows.set(principal, window);
+  }
+  return window;
+}
+
+function prune(window: PrincipalWindow, since: number): void {
+  for (const [secret, [time]] of Object.entries(window.reads)) if (time < since) delete window.reads[secret];
+  for (const [secret, [time]] of Object.entries(window.denials)) if (time < since) delete window.denials[secret];
+  if (window.probedAt !== undefined && window.probedAt < since) delete window.probedAt;
+}
+
+/** The secret a request named: its ARN when known, else the identifier as called. */
+export function secretKeyOf(secretId: string, read: Pick<ReadEvent, 'recipientAccount' | 'region'>, directory: SecretDirectory | undefined): string {
+  return directory?.resolve(secretId, read.recipientAccount, read.region) ?? secretId;
+}
+
+/** A call an AWS service made for the principal (CloudFormation, ECS pulling a task's secrets): not a network path. */
+function isServiceCall(read: ReadEvent): boolean {
+  return read.principalType === 'AWSService' || (read.sourceIp?.endsWith('.amazonaws.com') ?? false);
+}
+
+function extend(detection: OpenDetection, severity: Severity, read: ReadEvent, secrets: readonly string[], events: readonly [string, number][]): void {
+  if (SEVERITY_RANK[severity] > SEVERITY_RANK[detection.severity]) detection.severity = severity;
+  for (const s of secrets) detection.secrets.add(s);
+  for (const [id, time] of events) {
+    if (detection.events.has(id)) continue;
+    detection.eventCount++;
+    if (detection.events.size < 200) detection.events.set(id, time);
+    if (time < detection.first) detection.first = time;
+    if (time > detection.last) detection.last = time;
+  }
+  if (read.time > detection.last) detection.last = read.time;
+  if (read.sourceIp && detection.sourceIps.size < MAX_LIST) detection.sourceIps.add(read.sourceIp);
+  if (read.vpcEndpointId && detection.vpcEndpoints.size < MAX_LIST) detection.vpcEndpoints.add(read.vpcEndpointId);
+  if (read.userAgent && detection.userAgents.size < MAX_LIST) detection.userAgents.add(read.userAgent);
+}

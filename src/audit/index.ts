@@ -1,0 +1,7 @@
+export * from './detect.js';
+export * from './directory.js';
+export * from './messages.js';
+export * from './records.js';
+export * from './state-file.js';
+export type * from './types.js';
+export { emptyAuditState, readerKey } from './types.js';

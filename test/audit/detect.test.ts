@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { auditReads, emptyAuditState, readEventsOf, readerViews, secretDirectory, type AuditState, type KnownSecret } from '../../src/audit/index.js';
+import { DEFAULT_PARAMS, parseParams } from '../../src/controls/index.js';
+import { DAY, MINUTE, T0, ordinaryTraffic, readRecord } from './traffic.js';
+
+const ACCOUNT = '111122223333';
+const arnOf = (name: string) => `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${name}-Ab12Cd`;
+const known = (name: string, tags: Record<string, string> = {}): KnownSecret => ({ arn: arnOf(name), name, account: ACCOUNT, region: 'us-east-1', tags });
+const DIRECTORY = secretDirectory([known('prod/payments/db'), known('prod/billing/stripe-key'), known('prod/decoy/admin-db', { 'vigil:honeytoken': 'true' }), ...Array.from({ length: 30 }, (_, i) => known(`prod/app${String(i).padStart(2, '0')}/config`))]);
+
+function audit(records: unknown[], state: AuditState = emptyAuditState(), params = DEFAULT_PARAMS) {
+  const batch = readEventsOf(records);
+  expect(batch.invalid).toEqual([]);
+  return { ...auditReads(batch.reads, state, { params, directory: DIRECTORY }), state };
+}
+
+/** A stolen access key: the legacy-backup user reads `count` secrets a few seconds apart. */
+function theft(count: number, start: number) {
+  return Array.from({ length: count }, (_, i) => readRecord('GetSecretValue-iam-user.json', { time: start + i * 3000, secretId: `prod/app${String(i).padStart(2, '0')}/config` }));
+}
+
+describe('principals', () => {
+  it('names the role behind an assumed-role session, never the session', () => {
+    const [a, b] = readEventsOf([readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0, session: 'i-one' }), readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0, session: 'i-two' })]).reads;
+    expect(a?.principal).toBe(`arn:aws:iam::${ACCOUNT}:role/service/payments-api`);
+    expect(b?.principal).toBe(a?.principal);
+  });
+
+  it('names the user, the root, the service and the other account as DESIGN.md says', () => {
+    const reads = readEventsOf(['GetSecretValue-iam-user.json', 'GetSecretValue-root.json', 'GetSecretValue-aws-service.json', 'GetSecretValue-cross-account.json'].map((f) => readRecord(f, { time: T0 }))).reads;
+    expect(reads.map((r) => [r.principal, r.principalAccount])).toEqual([
+      [`arn:aws:iam::${ACCOUNT}:user/ci/deploy-bot`, ACCOUNT],
+      [`arn:aws:iam::${ACCOUNT}:root`, ACCOUNT],
+      ['cloudformation.amazonaws.com', undefined],
+      ['arn:aws:iam::444455556666:role/partner-sync', '444455556666'],
+    ]);
+  });
+
+  it('falls back to the role in the session ARN when the record has no session issuer', () => {
+    const record = readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0 });
+    delete ((record['userIdentity'] as Record<string, unknown>)['sessionContext'] as Record<string, unknown>)['sessionIssuer'];
+    expect(readEventsOf(record).reads[0]?.principal).toBe(`arn:aws:iam::${ACCOUNT}:role/payments-api`);
+  });
+
+  it('reports a read record without an identity by its path, and reads the rest', () => {
+    const bad = readRecord('GetSecretValue-iam-user.json', { time: T0 });
+    delete bad['userIdentity'];
+    const batch = readEventsOf({ Records: [bad, readRecord('GetSecretValue-root.json', { time: T0 })] });
+    expect(batch.invalid.map((e) => e.message)).toEqual(['Records[0].userIdentity: expected who made the call']);
+    expect(batch.reads).toHaveLength(1);
+  });
+});
+
+describe('ordinary traffic', () => {
+  it('stays silent on an application role reading its secret thousands of times from changing sessions and addresses', () => {
+    const { detections, state } = audit(ordinaryTraffic(5000, 30));
+    expect(detections).toEqual([]);
+    const [reader] = readerViews(state);
+    expect(reader).toMatchObject({ secretArn: arnOf('prod/payments/db'), principal: `arn:aws:iam::${ACCOUNT}:role/service/payments-api`, reads: 5000, denied: 0, vpcEndpoints: ['vpce-0a1b2c3d4e5f60718'] });
+    expect(readerViews(state)).toHaveLength(1);
+    // Addresses change all the time; the baseline keeps the most recent few, not all of them.
+    expect(reader?.sourceIps.length).toBeLessThanOrEqual(20);
+  });
+
+  it('stays silent across many small batches, as the Lambda sees the same traffic', () => {
+    const state = emptyAuditState();
+    const records = ordinaryTraffic(3000, 30);
+    const detections = [];
+    for (let i = 0; i < records.length; i += 100) detections.push(...audit(records.slice(i, i + 100), state).detections);
+    expect(detections).toEqual([]);
+    expect(readerViews(state)[0]?.reads).toBe(3000);
+  });
+});
+
+describe('detections', () => {
+  it('honeytoken-read: any read of a decoy, even a denied one, is CRITICAL', () => {
+    const denied = readRecord('GetSecretValue-access-denied.json', { time: T0, secretId: 'prod/decoy/admin-db' });
+    const { detections } = audit([denied]);
+    expect(detections).toMatchObject([{ kind: 'honeytoken-read', severity: 'CRITICAL', secretArns: [arnOf('prod/decoy/admin-db')], eventIds: [denied['eventID']] }]);
+    expect(detections[0]?.message).toContain('What to do now:');
+  });
+
+  it('bulk-retrieval: a stolen key reading twenty secrets in a minute is one HIGH detection naming all twenty', () => {
+    const { detections } = audit(theft(20, T0));
+    const bulk = detections.filter((d) => d.kind === 'bulk-retrieval');
+    expect(bulk).toHaveLength(1);
+    expect(bulk[0]).toMatchObject({ severity: 'HIGH', principal: `arn:aws:iam::${ACCOUNT}:user/ci/deploy-bot`, principalAccount: ACCOUNT });
+    expect(bulk[0]?.secretArns).toHaveLength(20);
+    expect(bulk[0]?.eventIds).toHaveLength(20);
+    expect(bulk[0]?.message).toContain('203.0.113.77');
+  });
+
+  it('bulk-retrieval: nine secrets stay below the default threshold, and bulkSecrets lowers it', () => {
+    expect(audit(theft(9, T0)).detections.filter((d) => d.kind === 'bulk-retrieval')).toEqual([]);
+    const lower = parseParams({ bulkSecrets: 5 });
+    expect(audit(theft(9, T0), emptyAuditState(), lower).detections.filter((d) => d.kind === 'bulk-retrieval')).toHaveLength(1);
+  });
+
+  it('bulk-retrieval: a burst split across two batches is still one burst', () => {
+    const state = emptyAuditState();
+    const records = theft(12, T0);
+    expect(audit(records.slice(0, 6), state).detections).toEqual([]);
+    const second = audit(records.slice(6), state).detections.filter((d) => d.kind === 'bulk-retrieval');
+    expect(second).toHaveLength(1);
+    // The burst names every secret of the window, those of the first batch too.
+    expect(second[0]?.secretArns).toHaveLength(12);
+  });
+
+  it('bulk-retrieval: reads further apart than the window are no burst', () => {
+    const spread = Array.from({ length: 12 }, (_, i) => readRecord('GetSecretValue-iam-user.json', { time: T0 + i * 2 * MINUTE, secretId: `prod/app${String(i).padStart(2, '0')}/config` }));
+    expect(audit(spread).detections.filter((d) => d.kind === 'bulk-retrieval')).toEqual([]);
+  });
+
+  it('judges records in event time, not file order', () => {
+    const records = theft(10, T0).reverse();
+    expect(audit(records).detections.filter((d) => d.kind === 'bulk-retrieval')).toHaveLength(1);
+  });
+
+  it('batch-retrieval: by a filter is MEDIUM, a negated filter HIGH, a list of ten or more MEDIUM', () => {
+    const { detections } = audit([readRecord('BatchGetSecretValue-filters.json', { time: T0 })]);
+    expect(detections).toMatchObject([{ kind: 'batch-retrieval', severity: 'MEDIUM', secretArns: [] }]);
+    expect(detections[0]?.message).toContain('tag-key=team');
+    expect(audit([readRecord('BatchGetSecretValue-negated-filter.json', { time: T0 })]).detections).toMatchObject([{ kind: 'batch-retrieval', severity: 'HIGH' }]);
+    const list = audit([readRecord('BatchGetSecretValue-secret-id-list.json', { time: T0 })]).detections;
+    expect(list).toMatchObject([{ kind: 'batch-retrieval', severity: 'MEDIUM' }]);
+    expect(list[0]?.secretArns).toHaveLength(12);
+  });
+
+  it('access-denied-probing: five denials is MEDIUM; a success within the window makes it HIGH', () => {
+    const denials = Array.from({ length: 5 }, (_, i) => readRecord('GetSecretValue-access-denied.json', { time: T0 + i * 1000, secretId: `prod/app${String(i).padStart(2, '0')}/config` }));
+    expect(audit(denials).detections).toMatchObject([{ kind: 'access-denied-probing', severity: 'MEDIUM' }]);
+    const success = readRecord('GetSecretValue-access-denied.json', { time: T0 + 60_000, secretId: 'prod/app20/config' });
+    delete success['errorCode'];
+    delete success['errorMessage'];
+    const escalated = audit([...denials, success]).detections.filter((d) => d.kind === 'access-denied-probing');
+    expect(escalated).toHaveLength(1);
+    expect(escalated[0]).toMatchObject({ severity: 'HIGH' });
+    expect(escalated[0]?.eventIds).toContain(success['eventID']);
+  });
+
+  it('access-denied-probing: four denials, or one secret denied again and again, is no probing', () => {
+    const four = Array.from({ length: 4 }, (_, i) => readRecord('GetSecretValue-access-denied.json', { time: T0 + i * 1000, secretId: `prod/app${String(i).padStart(2, '0')}/config` }));
+    const same = Array.from({ length: 20 }, (_, i) => readRecord('GetSecretValue-access-denied.json', { time: T0 + i * 1000 }));
+    expect(audit(four).detections).toEqual([]);
+    expect(audit(same).detections).toEqual([]);
+  });
+
+  it('root-read: the root user reading a secret is HIGH', () => {
+    expect(audit([readRecord('GetSecretValue-root.json', { time: T0 })]).detections).toMatchObject([{ kind: 'root-read', severity: 'HIGH', principal: `arn:aws:iam::${ACCOUNT}:root` }]);
+  });
+
+  it('new-reader: a new principal after the learning period is MEDIUM; during it, silence', () => {
+    const state = emptyAuditState();
+    audit(ordinaryTraffic(100, 20), state);
+    const late = readRecord('GetSecretValue-iam-user.json', { time: T0 + 21 * DAY, secretId: 'prod/payments/db' });
+    const kinds = audit([late], state).detections;
+    expect(kinds.filter((d) => d.kind === 'new-reader')).toMatchObject([{ severity: 'MEDIUM', secretArns: [arnOf('prod/payments/db')] }]);
+
+    const early = emptyAuditState();
+    audit(ordinaryTraffic(100, 5), early);
+    expect(audit([readRecord('GetSecretValue-iam-user.json', { time: T0 + 6 * DAY, secretId: 'prod/payments/db' })], early).detections).toEqual([]);
+  });
+
+  it('new-reader: the learning period counts from the first read vigil saw in the input, and learningDays sets it', () => {
+    const records = [...ordinaryTraffic(50, 3), readRecord('GetSecretValue-iam-user.json', { time: T0 + 4 * DAY, secretId: 'prod/payments/db' })];
+    expect(audit(records).detections).toEqual([]);
+    expect(audit(records, emptyAuditState(), parseParams({ learningDays: 2 })).detections.map((d) => d.kind)).toContain('new-reader');
+  });
+
+  it('new-reader-account: another account reading for the first time is HIGH, MEDIUM when trusted, and no learning period', () => {
+    const read = () => readRecord('GetSecretValue-cross-account.json', { time: T0 });
+    expect(audit([read()]).detections).toMatchObject([{ kind: 'new-reader-account', severity: 'HIGH', principalAccount: '444455556666' }]);
+    expect(audit([read()], emptyAuditState(), parseParams({ trustedAccounts: ['444455556666'] })).detections).toMatchObject([{ kind: 'new-reader-account', severity: 'MEDIUM' }]);
+    const state = emptyAuditState();
+    audit([read()], state);
+    expect(audit([read()], state).detections).toEqual([]);
+  });
+
+  it('new-network-path: a secret read only through VPC endpoints, then from outside one, is MEDIUM', () => {
+    const state = emptyAuditState();
+    audit(ordinaryTraffic(200, 20), state);
+    const outside = readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0 + 21 * DAY, vpce: null, ip: '198.51.100.66' });
+    const { detections } = audit([outside], state);
+    expect(detections).toMatchObject([{ kind: 'new-network-path', severity: 'MEDIUM', secretArns: [arnOf('prod/payments/db')] }]);
+    expect(detections[0]?.message).toContain('198.51.100.66');
+    expect(audit([readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0 + 22 * DAY, vpce: null })], state).detections).toEqual([]);
+  });
+
+  it('new-network-path: an AWS service reading on a principal\'s behalf is no new path', () => {
+    const state = emptyAuditState();
+    audit(ordinaryTraffic(200, 20), state);
+    const service = readRecord('GetSecretValue-aws-service.json', { time: T0 + 21 * DAY });
+    expect(audit([service], state).detections.map((d) => d.kind)).not.toContain('new-network-path');
+  });
+
+  it('drops a record seen twice (the same call by two paths)', () => {
+    const record = readRecord('GetSecretValue-root.json', { time: T0 });
+    const { detections, state } = audit([record, structuredClone(record)]);
+    expect(detections[0]?.eventIds).toHaveLength(1);
+    expect(readerViews(state)[0]?.reads).toBe(1);
+  });
+});
+
+describe('baseline writes', () => {
+  it('writes a reader once per batch at most, and not at all while nothing it decides on changed', () => {
+    const state = emptyAuditState();
+    const records = ordinaryTraffic(1000, 1);
+    const first = audit(records.slice(0, 500), state).changes;
+    expect(first.readers).toHaveLength(1);
+    const second = audit(records.slice(500, 510), state).changes;
+    expect(second.readers).toEqual([]);
+    // The reads not yet written ride in the principal's window, so nothing is lost.
+    expect(second.windows).toHaveLength(1);
+    expect(readerViews(state)[0]?.reads).toBe(510);
+  });
+});
