@@ -1,1 +1,2 @@
 export * from './secret-state.js';
+export * from './kms.js';

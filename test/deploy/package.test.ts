@@ -95,8 +95,8 @@ describe('the offline deployment package', () => {
   it('gives each function its own role with exactly the actions its code uses', () => {
     const functions = resources('AWS::Lambda::Function').map(([, f]) => JSON.stringify(f.Properties['Role']));
     expect(functions.sort()).toEqual(['ConfigRuleRole', 'OnEventRole', 'SweepRole'].map((r) => JSON.stringify({ 'Fn::GetAtt': [r, 'Arn'] })).sort());
-    expect(actionsOf(template, 'OnEventRole')).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:SendMessage']);
-    expect(actionsOf(template, 'SweepRole')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'securityhub:BatchImportFindings', 'sns:Publish']);
+    expect(actionsOf(template, 'OnEventRole')).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:SendMessage']);
+    expect(actionsOf(template, 'SweepRole')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'securityhub:BatchImportFindings', 'sns:Publish']);
     expect(actionsOf(template, 'ConfigRuleRole')).toEqual(['config:GetResourceConfigHistory', 'config:PutEvaluations', 'kms:DescribeKey', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets']);
   });
 
@@ -149,8 +149,11 @@ describe('the offline deployment package', () => {
     const [, policy] = resources('AWS::S3::BucketPolicy').find(([name]) => name === 'ReportBucketPolicy') ?? [];
     expect(JSON.stringify(policy?.Properties['PolicyDocument'])).toContain('"Sid":"TlsOnly","Effect":"Deny","Principal":"*","Action":"s3:*"');
     expect(JSON.stringify(policy?.Properties['PolicyDocument'])).toContain('"aws:SecureTransport":"false"');
-    const [, table] = resources('AWS::DynamoDB::Table')[0] ?? [];
+    const [, table] = resources('AWS::DynamoDB::Table').find(([name]) => name === 'IdempotencyTable') ?? [];
     expect(table?.Properties['TimeToLiveSpecification']).toEqual({ AttributeName: 'expiration', Enabled: true });
+    const [, state] = resources('AWS::DynamoDB::Table').find(([name]) => name === 'StateTable') ?? [];
+    expect(state?.Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', SSESpecification: { SSEEnabled: true }, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+    expect(JSON.stringify(statementsOf(template, 'OnEventRole').find((st) => st.Sid === 'StateStore')?.Resource)).toBe(JSON.stringify({ 'Fn::GetAtt': ['StateTable', 'Arn'] }));
   });
 
   it('passes cfn-lint without errors', () => {
