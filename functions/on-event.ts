@@ -13,9 +13,10 @@ import { logger } from '../src/aws/logger.js';
 import { preloadControls } from '../src/controls/index.js';
 import { onEventSettings, type OnEventSettings } from '../src/aws/settings.js';
 import { InvalidEventError, normaliseEventBridgeEvent, type SecretEvent } from '../src/events/index.js';
-import { readInventory, readSecret } from '../src/inventory/index.js';
+import { listSecretsUnderKey, readSecret } from '../src/inventory/index.js';
 import type { SecretState } from '../src/model/index.js';
 import { decide, remediationAlert, type Alert, type ComplianceChange, type Decision, type ReactionContext } from '../src/reactions/index.js';
+import { KEY_PROBLEM_CALLS, keyNames, protectedBy } from '../src/reactions/keys.js';
 
 export interface OnEventResult {
   eventId?: string;
@@ -88,16 +89,15 @@ export function createOnEventHandler(deps: OnEventDependencies) {
   };
 }
 
-/** What the decision needs to know, read live: the secret as it is now, or for a KMS event the secrets of the region. */
+/** What the decision needs to know, read live: the secret as it is now, or for a KMS event the secrets under the key. */
 async function gatherContext(event: SecretEvent, s: OnEventSettings, aws: AwsOptions): Promise<ReactionContext> {
   const clients = { secretsManager: secretsManagerClient(aws), kms: kmsClient(aws) };
   const base = { params: s.params, remediationEnabled: s.remediation };
   if (event.errorCode) return { ...base, knownSecrets: [] };
   if (event.kind === 'key-api-call') {
-    if (event.eventName !== 'ScheduleKeyDeletion' && event.eventName !== 'DisableKey') return { ...base, knownSecrets: [] };
-    const inventory = await readInventory({ ...clients, secretsManagerIn: (r) => secretsManagerClient({ ...aws, region: r }) });
-    const aliases = event.key ? await keyAliases(event.key.arn ?? event.key.id ?? event.key.given, aws) : [];
-    return { ...base, knownSecrets: inventory.states, keyAliases: aliases };
+    if (!KEY_PROBLEM_CALLS.includes(event.eventName) || !event.key) return { ...base, knownSecrets: [] };
+    const aliases = await keyAliases(event.key.arn ?? event.key.id ?? event.key.given, aws);
+    return { ...base, knownSecrets: await secretsUnderKey(event.key, aliases, clients.secretsManager), keyAliases: aliases };
   }
   const id = event.secret?.arn ?? event.secret?.given ?? event.secret?.name;
   if (!id) return { ...base, knownSecrets: [] };
@@ -108,6 +108,12 @@ async function gatherContext(event: SecretEvent, s: OnEventSettings, aws: AwsOpt
   const observed: SecretState = event.eventName === 'PutResourcePolicy' ? { ...live, resourcePolicy: event.request.resourcePolicy ?? live.resourcePolicy } : live;
   const needsObserved = event.eventName !== 'DeleteSecret' && event.kind !== 'secret-service-event';
   return { ...base, knownSecrets: [live], ...(needsObserved ? { observedAfter: observed } : {}) };
+}
+
+/** The secrets a key protects: ListSecrets pages only, never a policy read per secret (a region of 100,000 fits in the timeout). */
+async function secretsUnderKey(key: NonNullable<SecretEvent['key']>, aliases: readonly string[], secretsManager: ReturnType<typeof secretsManagerClient>): Promise<SecretState[]> {
+  const names = keyNames(key, aliases);
+  return (await listSecretsUnderKey(secretsManager, (s) => protectedBy(s, names))).states;
 }
 
 async function keyAliases(keyId: string, aws: AwsOptions): Promise<string[]> {

@@ -47,7 +47,7 @@ export const SECRET_SERVICE_EVENTS = [
 ] as const;
 
 /** KMS events that change whether a key can still decrypt the secrets it protects. */
-export const KEY_STATE_CALLS = ['ScheduleKeyDeletion', 'DisableKey', 'CancelKeyDeletion', 'EnableKey'] as const;
+export const KEY_STATE_CALLS = ['ScheduleKeyDeletion', 'DisableKey', 'DeleteImportedKeyMaterial', 'CancelKeyDeletion', 'EnableKey'] as const;
 
 /** Every other KMS event (data-plane calls, key management, service events): known, and of no concern to vigil. */
 export const OTHER_KMS_EVENTS = [
@@ -61,7 +61,6 @@ export const OTHER_KMS_EVENTS = [
   'DeleteAlias',
   'DeleteCustomKeyStore',
   'DeleteExpiredKeyMaterial',
-  'DeleteImportedKeyMaterial',
   'DeleteKey',
   'DeriveSharedSecret',
   'DescribeCustomKeyStores',

@@ -147,6 +147,27 @@ function describeError(error: unknown, action: string): string {
 }
 
 /**
+ * The secrets of one region encrypted under a key, from ListSecrets pages alone (100 secrets a call): a key event needs each
+ * secret's KmsKeyId, never its policy or its key's metadata, and keeps only the secrets under the key. (Once the state store
+ * holds its key index, that index answers first.)
+ */
+export async function listSecretsUnderKey(secretsManager: SecretsManagerClient, underKey: (state: SecretState) => boolean): Promise<{ states: SecretState[]; listSecretsCalls: number }> {
+  const states: SecretState[] = [];
+  let calls = 0;
+  let token: string | undefined;
+  do {
+    calls += 1;
+    const page = await secretsManager.send(new ListSecretsCommand({ IncludePlannedDeletion: true, MaxResults: 100, NextToken: token }));
+    for (const entry of page.SecretList ?? []) {
+      const state = fromDescribeSecret(entry, { resourcePolicy: null, kmsKey: null, unreadable: { resourcePolicy: 'not read: a key event needs only the key id', kmsKey: 'not read: a key event needs only the key id' } }, `ListSecrets ${entry.ARN ?? ''}`);
+      if (underKey(state)) states.push(state);
+    }
+    token = page.NextToken;
+  } while (token);
+  return { states, listSecretsCalls: calls };
+}
+
+/**
  * One secret, read now: DescribeSecret, its resource policy, its key. Undefined when the secret no longer exists.
  * What cannot be read is marked unreadable, as in a sweep.
  */

@@ -52,6 +52,7 @@ export async function decide(record: NormalisedRecord, context: ReactionContext)
       return rotationProblem(decision, event, known ?? context.observedAfter);
     case 'ScheduleKeyDeletion':
     case 'DisableKey':
+    case 'DeleteImportedKeyMaterial':
       return keyProblem(decision, event, context);
   }
   if (Object.hasOwn(CONTROLS_AN_EVENT_TOUCHES, event.eventName)) return change(decision, event, known, context);
@@ -141,25 +142,52 @@ function keyProblem(decision: Decision, event: SecretEvent, context: ReactionCon
   const keyName = key.alias ?? key.arn ?? key.id ?? key.given;
   decision.secretArns = secrets.map((s) => s.arn);
   if (secrets.length === 0) return { ...decision, ignored: `no known secret is encrypted under ${keyName}` };
-  const deleting = event.eventName === 'ScheduleKeyDeletion';
-  const kind = deleting ? 'kms-key-deletion-scheduled' : 'kms-key-disabled';
   const list = cutList(secrets.map((s) => `  - ${s.name} (${s.arn})`), event.eventId);
   const when = event.request.deletionDate ?? (event.request.pendingWindowInDays ? new Date(Date.parse(event.time) + event.request.pendingWindowInDays * 86_400_000).toISOString() : undefined);
+  const keyId = key.arn ?? key.given;
+  const problem = keyProblemOf(event.eventName, keyId, when);
   decision.alerts.push({
-    ...alertBase(event, kind, 'CRITICAL'),
-    subject: subjectLine('CRITICAL', `KMS key ${deleting ? 'scheduled for deletion' : 'disabled'}: ${secrets.length} secret${secrets.length === 1 ? '' : 's'} at risk`, event),
+    ...alertBase(event, problem.kind, 'CRITICAL'),
+    subject: subjectLine('CRITICAL', `KMS key ${problem.short}: ${secrets.length} secret${secrets.length === 1 ? '' : 's'} at risk`, event),
     message: body({
-      what: `The KMS key ${keyName} was ${deleting ? `scheduled for deletion${when ? ` on ${when}` : ''}` : 'disabled'}. It protects ${secrets.length} secret${secrets.length === 1 ? '' : 's'}:`,
+      what: `The KMS key ${keyName} was ${problem.happened}. It protects ${secrets.length} secret${secrets.length === 1 ? '' : 's'}:`,
       event,
       extra: [`Key:     ${key.arn ?? key.id ?? key.given}${key.multiRegion ? ' (multi-Region key)' : ''}`, ...list],
-      why: deleting
-        ? 'Once the key is deleted, these secrets can never be decrypted again; there is no recovery. While deletion is pending the key is unusable, so reads fail already.'
-        : 'While the key is disabled, these secrets cannot be decrypted: every application that reads them fails now.',
-      doNow: deleting ? `Cancel the deletion unless every secret above is retired: aws kms cancel-key-deletion --key-id ${key.arn ?? key.given}, then aws kms enable-key --key-id ${key.arn ?? key.given}` : `Re-enable the key unless every secret above is retired: aws kms enable-key --key-id ${key.arn ?? key.given}`,
+      why: problem.why,
+      doNow: problem.doNow,
     }),
     details: { key, secretCount: secrets.length, secrets: secrets.slice(0, ALERT_LIST_LIMIT).map((s) => ({ arn: s.arn, name: s.name })), deletionDate: when ?? null },
   });
   return decision;
+}
+
+/** What each key event does to the secrets under the key, and how on-call undoes it. */
+function keyProblemOf(eventName: string, keyId: string, when: string | undefined): { kind: Alert['kind']; short: string; happened: string; why: string; doNow: string } {
+  if (eventName === 'ScheduleKeyDeletion') {
+    return {
+      kind: 'kms-key-deletion-scheduled',
+      short: 'scheduled for deletion',
+      happened: `scheduled for deletion${when ? ` on ${when}` : ''}`,
+      why: 'Once the key is deleted, these secrets can never be decrypted again; there is no recovery. While deletion is pending the key is unusable, so reads fail already.',
+      doNow: `Cancel the deletion unless every secret above is retired: aws kms cancel-key-deletion --key-id ${keyId}, then aws kms enable-key --key-id ${keyId}`,
+    };
+  }
+  if (eventName === 'DeleteImportedKeyMaterial') {
+    return {
+      kind: 'kms-key-material-deleted',
+      short: 'material deleted',
+      happened: 'stripped of its imported key material (DeleteImportedKeyMaterial)',
+      why: 'The key is now pending import and cannot decrypt: every application that reads these secrets fails now. Only the same key material, imported again, makes them readable; without a copy of it they are lost for good.',
+      doNow: `Import the same key material again unless every secret above is retired: aws kms get-parameters-for-import --key-id ${keyId} ..., then aws kms import-key-material --key-id ${keyId} ...`,
+    };
+  }
+  return {
+    kind: 'kms-key-disabled',
+    short: 'disabled',
+    happened: 'disabled',
+    why: 'While the key is disabled, these secrets cannot be decrypted: every application that reads them fails now.',
+    doNow: `Re-enable the key unless every secret above is retired: aws kms enable-key --key-id ${keyId}`,
+  };
 }
 
 async function change(decision: Decision, event: SecretEvent, known: SecretState | undefined, context: ReactionContext): Promise<Decision> {

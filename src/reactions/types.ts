@@ -7,6 +7,7 @@ export type AlertKind =
   | 'rotation-abandoned'
   | 'kms-key-deletion-scheduled'
   | 'kms-key-disabled'
+  | 'kms-key-material-deleted'
   | 'control-failed'
   | 'remediation-applied';
 

@@ -13,6 +13,7 @@ import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { topicWithSubscriber } from '../helpers/subscriber.js';
 import { normaliseEventBridgeEvent } from '../../src/events/index.js';
 import { CONTROLS_AN_EVENT_TOUCHES, EVENT_PATTERNS } from '../../src/reactions/index.js';
+import { KEY_PROBLEM_CALLS } from '../../src/reactions/keys.js';
 import { EVENTS_DIR, fixtureFiles, loadFixture } from '../helpers/fixtures.js';
 
 const ROOT = join(EVENTS_DIR, '..');
@@ -175,7 +176,7 @@ describe('the offline deployment package', () => {
     const line = run.stdout.split('\n').find((l) => l.includes('{"'));
     expect(line, run.stdout + run.stderr).toBeDefined();
     const matched = JSON.parse((line as string).slice((line as string).indexOf('{'), (line as string).lastIndexOf('}') + 1)) as Record<string, string[]>;
-    const actsOn = new Set([...Object.keys(CONTROLS_AN_EVENT_TOUCHES), 'DeleteSecret', 'RotationFailed', 'RotationAbandoned', 'ScheduleKeyDeletion', 'DisableKey']);
+    const actsOn = new Set([...Object.keys(CONTROLS_AN_EVENT_TOUCHES), 'DeleteSecret', 'RotationFailed', 'RotationAbandoned', ...KEY_PROBLEM_CALLS]);
     const expected = Object.fromEntries(
       files.map((f) => {
         const record = normaliseEventBridgeEvent(loadFixture(f));

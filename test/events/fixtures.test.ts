@@ -69,6 +69,7 @@ const eventBridge: Record<string, Expected | { ignored: string }> = {
   'ScheduleKeyDeletion-multi-region.json': { kind: 'key-api-call', eventName: 'ScheduleKeyDeletion',
     key: { id: 'mrk-1234abcd12ab34cd56ef1234567890ab', multiRegion: true, arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-1234abcd12ab34cd56ef1234567890ab` },
     request: { pendingWindowInDays: 30, deletionDate: '2026-12-02T18:58:30.000Z' } },
+  'DeleteImportedKeyMaterial.json': { kind: 'key-api-call', eventName: 'DeleteImportedKeyMaterial', secret: null, key: { given: KEY_ID, arn: KEY_ARN, id: KEY_ID }, request: {} },
   'DisableKey.json': { kind: 'key-api-call', eventName: 'DisableKey', key: { given: 'alias/prod-secrets', alias: 'alias/prod-secrets', arn: KEY_ARN, id: KEY_ID }, request: {} },
   'CancelKeyDeletion.json': { kind: 'key-api-call', eventName: 'CancelKeyDeletion', key: { arn: KEY_ARN, id: KEY_ID } },
   'EnableKey.json': { kind: 'key-api-call', eventName: 'EnableKey', key: { given: KEY_ID, arn: KEY_ARN } },
