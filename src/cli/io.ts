@@ -6,6 +6,15 @@ export class CliError extends Error {
   override readonly name = 'CliError';
 }
 
+/** A text file (params, state), or a CliError naming it. */
+export function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new CliError(`${file}: cannot read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
+  }
+}
+
 export function readEventFile(file: string): unknown {
   let bytes: Buffer;
   try {

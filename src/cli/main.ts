@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES } from '../controls/index.js';
 import { runDemo } from '../demo/run.js';
+import { runAudit, type AuditOptions } from './audit.js';
 import { CliError } from './io.js';
 import { progressReporter } from './progress.js';
 import { runReplay, type ReplayOptions } from './replay.js';
@@ -93,6 +94,19 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
     .option('--remediation', 'show the remediations vigil would make if remediation were enabled (nothing is changed)')
     .action(async (files: string[], options: ReplayOptions) => {
       setExitCode(await runReplay(files, options, io));
+    });
+
+  program
+    .command('audit')
+    .description('Who read which secret, from where, and what of it looks like theft: read events judged offline (no AWS call).')
+    .argument('<files...>', 'CloudTrail log files (gzipped or not), CloudTrail records, EventBridge events, or JSON arrays of those')
+    .option('--snapshot <file>', 'which secrets exist: resolves names to ARNs and finds honeytokens (tag vigil:honeytoken=true)')
+    .option('--state <file>', 'reader baselines kept between runs (read if it exists, written after the run)')
+    .option('--params <file>', 'parameters (JSON): bulkSecrets, bulkWindowMinutes, probeSecrets, learningDays, trustedAccounts; see README')
+    .option('--now <iso-8601>', 'the end of the period judged: records dated later are reported as invalid')
+    .addOption(new Option('--format <format>', 'output').choices(['json', 'text']).default('text'))
+    .action(async (files: string[], options: AuditOptions) => {
+      setExitCode(await runAudit(files, options, io));
     });
 
   withLiveOptions(program.command('snapshot').description('Capture every secret of one region (metadata, resource policy, key state; never a value) as a snapshot file.'))

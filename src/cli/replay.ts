@@ -4,7 +4,7 @@ import { normaliseInput, type NormalisedRecord } from '../events/index.js';
 import { readSnapshot } from '../inventory/index.js';
 import type { SecretState } from '../model/index.js';
 import { decide, evolve, type Decision } from '../reactions/index.js';
-import { CliError, guard, readEventFile } from './io.js';
+import { guard, readEventFile, readText } from './io.js';
 import type { Io } from './sweep.js';
 
 export interface ReplayOptions {
@@ -57,11 +57,4 @@ function renderText(decisions: Decision[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new CliError(`${file}: cannot read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
-  }
-}
 

@@ -1,0 +1,66 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { auditReads, parseAuditState, readEventsOf, readerViews, renderAuditState, secretDirectory, type Detection, type ReadEvent, type ReaderView } from '../audit/index.js';
+import { DEFAULT_PARAMS, parseParamsText } from '../controls/index.js';
+import { InvalidEventError, parseAwsDate } from '../events/index.js';
+import { readSnapshot } from '../inventory/index.js';
+import { CliError, guard, readEventFile, readText } from './io.js';
+import type { Io } from './sweep.js';
+
+export interface AuditOptions {
+  snapshot?: string;
+  state?: string;
+  params?: string;
+  now?: string;
+  format: 'json' | 'text';
+}
+
+/** `vigil audit`: who read which secret, and what of it looks like theft. Offline: no AWS call. */
+export async function runAudit(files: string[], options: AuditOptions, io: Io): Promise<number> {
+  const params = options.params ? guard(() => parseParamsText(readText(options.params as string), options.params as string)) : DEFAULT_PARAMS;
+  const now = options.now ? guard(() => parseAwsDate(options.now, '--now')) * 1000 : undefined;
+  const secrets = options.snapshot ? guard(() => readSnapshot(readFileSync(options.snapshot as string), options.snapshot as string)).secrets : [];
+  const stored = options.state && existsSync(options.state) ? guard(() => parseAuditState(readText(options.state as string), options.state as string)) : undefined;
+  const { state, document } = stored ?? parseAuditState('', options.state ?? 'state');
+
+  const reads: ReadEvent[] = [];
+  const invalid: { file: string; path: string; problem: string }[] = [];
+  for (const file of files) {
+    const batch = readEventsOf(readEventFile(file));
+    for (const read of batch.reads) {
+      // A record dated after --now is no record of the period judged.
+      if (now !== undefined && read.time > now) batch.invalid.push(new InvalidEventError(read.eventId, `eventTime ${new Date(read.time).toISOString()} is after --now`));
+      else reads.push(read);
+    }
+    for (const error of batch.invalid) {
+      invalid.push({ file, path: error.path, problem: error.problem });
+      io.stderr(`vigil: ${file}: ${error.message}\n`);
+    }
+  }
+  const run = auditReads(reads, state, { params, directory: secretDirectory(secrets), writeAll: true });
+  const readers = readerViews(state);
+  if (options.state) writeState(options.state, renderAuditState(state, document));
+  io.stdout(options.format === 'json' ? `${JSON.stringify({ detections: run.detections, readers, invalid }, null, 2)}\n` : renderText(run.detections, readers, run.judged));
+  return reads.length === 0 && invalid.length > 0 ? 2 : 0;
+}
+
+function renderText(detections: Detection[], readers: ReaderView[], judged: number): string {
+  const lines: string[] = [];
+  for (const d of detections) {
+    lines.push(`${d.severity.padEnd(8)} ${d.kind}  ${d.principal}  ${d.firstEventTime} .. ${d.lastEventTime}`);
+    lines.push(`         ${d.secretArns.length ? d.secretArns.slice(0, 5).join(', ') + (d.secretArns.length > 5 ? ` and ${d.secretArns.length - 5} more` : '') : 'secrets by filter'}; ${d.eventIds.length} events`);
+  }
+  if (detections.length) lines.push('');
+  lines.push('Readers:');
+  for (const r of readers) lines.push(`  ${r.secretArn}  ${r.principal}  reads ${r.reads}, denied ${r.denied}, last ${r.lastSeen}${r.vpcEndpoints.length ? `, via ${r.vpcEndpoints.join(', ')}` : ''}`);
+  lines.push('', `${judged} read events, ${detections.length} detections, ${readers.length} readers`);
+  return `${lines.join('\n')}\n`;
+}
+
+
+function writeState(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (cause) {
+    throw new CliError(`${file}: cannot write the state (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
+  }
+}
