@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { type AwsOptions } from '../src/aws/clients.js';
@@ -7,6 +7,7 @@ import { s3Client } from '../src/aws/clients/s3.js';
 import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
 import { snsClient } from '../src/aws/clients/sns.js';
 import { logger } from '../src/aws/logger.js';
+import { contentTypeOf, readObject } from '../src/aws/s3-objects.js';
 import { sweepSettings, type SweepSettings } from '../src/aws/settings.js';
 import { evaluateSecrets, listControls, preloadControls } from '../src/controls/index.js';
 import { parseSnapshot, snapshotDocument, continueSweep, type SweepCheckpoint } from '../src/inventory/index.js';
@@ -118,7 +119,7 @@ async function finish(run: SweepCheckpoint, settings: SweepSettings, deps: Sweep
     try {
       for (const folder of [prefix, `${base}/latest`]) {
         for (const [name, body] of Object.entries(files)) {
-          await s3.send(new PutObjectCommand({ Bucket: settings.bucket, Key: `${folder}/${name}`, Body: body, ContentType: contentType(name), ServerSideEncryption: 'aws:kms' }));
+          await s3.send(new PutObjectCommand({ Bucket: settings.bucket, Key: `${folder}/${name}`, Body: body, ContentType: contentTypeOf(name), ServerSideEncryption: 'aws:kms' }));
         }
       }
       results.push({ region, prefix, report, ...(diff ? { diff } : {}), stored: true });
@@ -170,18 +171,6 @@ async function publishSummary(run: SweepCheckpoint, results: { region: string; p
       MessageAttributes: { kind: { DataType: 'String', StringValue: 'sweep-summary' }, account: { DataType: 'String', StringValue: run.account }, severity: { DataType: 'String', StringValue: 'INFORMATIONAL' } },
     }),
   );
-}
-
-async function readObject(s3: ReturnType<typeof s3Client>, bucket: string, key: string): Promise<string> {
-  const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return (await answer.Body?.transformToString()) ?? '';
-}
-
-function contentType(name: string): string {
-  if (name.endsWith('.html')) return 'text/html; charset=utf-8';
-  if (name.endsWith('.md')) return 'text/markdown; charset=utf-8';
-  if (name.endsWith('.csv')) return 'text/csv; charset=utf-8';
-  return 'application/json';
 }
 
 export const handler = createSweepHandler(defaultDependencies);

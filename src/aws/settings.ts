@@ -7,7 +7,7 @@ export class SettingsError extends InputError {
   override readonly name: string = 'SettingsError';
 }
 
-const list = z.pipe(
+export const list = z.pipe(
   z.optional(z.string()),
   z.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
 );
@@ -29,7 +29,7 @@ const sweepSettingsSchema = z.object({
   AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
 });
 
-function settingsOf<S extends z.ZodMiniType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+export function settingsOf<S extends z.ZodMiniType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -100,7 +100,7 @@ export function onEventSettings(env: Record<string, string | undefined>): OnEven
   };
 }
 
-function paramsFromEnv(text: string | undefined): ControlParams {
+export function paramsFromEnv(text: string | undefined): ControlParams {
   if (!text?.trim()) return DEFAULT_PARAMS;
   let value: unknown;
   try {
