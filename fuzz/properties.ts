@@ -1,9 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { evaluateEntrypoint } from '../src/controls/engine.js';
+import { toPolicySecret } from '../src/controls/input.js';
 import { parseParams } from '../src/controls/params.js';
 import { InputError, decodeEventFile, normaliseEventBridgeEvent, normaliseInput, parseConfigRuleInvocation } from '../src/events/index.js';
-import { fromConfigItem, parseSnapshot } from '../src/inventory/index.js';
+import { fromConfigItem, fromDescribeSecret, parseSnapshot } from '../src/inventory/index.js';
+import { modelVerdict } from './policy-model.js';
 
 // What an attacker or a bug can hand vigil: real inputs with wrong types, missing and extra fields, huge strings,
 // deep nesting and unicode. The property for every loader: a result, or the module's typed error, nothing else.
@@ -71,10 +75,136 @@ export function resultOrTypedError(load: () => unknown): void {
   }
 }
 
+// --- resource policies: the vocabulary where tools go wrong, for the differential test of the Rego against the model
+
+export const POLICY_OWN = '111122223333';
+export const POLICY_TRUSTED = '222233334444';
+export const POLICY_ORG = 'o-a1b2c3d4e5';
+export const POLICY_SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${POLICY_OWN}:secret:diff-AbCdEf`;
+
+const account = fc.constantFrom(POLICY_OWN, POLICY_TRUSTED, '444455556666', '*', '11112222333?');
+const specificAccount = account.filter((a) => /^\d{12}$/.test(a));
+// Account IDs as IAM also accepts them: unquoted numbers.
+const accountOrNumber = fc.oneof(specificAccount, specificAccount.map(Number));
+const principalValue = fc.oneof(
+  fc.constant('*'),
+  account.map((a) => `arn:aws:iam::${a}:root`),
+  accountOrNumber,
+  account.map((a) => `arn:aws:iam::${a}:role/app`),
+  fc.constantFrom(`arn:aws:iam:*:${POLICY_OWN}:root`, `arn:aws:iam::${POLICY_OWN}:role/*`),
+);
+const principal = fc.oneof(
+  fc.constant('*'),
+  principalValue.map((v) => ({ AWS: v })),
+  fc.array(principalValue, { minLength: 1, maxLength: 3 }).map((v) => ({ AWS: v })),
+  fc.constantFrom<unknown>(
+    { Service: 'lambda.amazonaws.com' },
+    { Service: ['events.amazonaws.com', 'lambda.amazonaws.com'] },
+    { Federated: 'accounts.google.com' },
+    { Federated: 'cognito-identity.amazonaws.com' },
+    { Federated: `arn:aws:iam::${POLICY_TRUSTED}:saml-provider/corp` },
+    { Federated: 'arn:aws:iam::444455556666:oidc-provider/idp.example.com' },
+    { CanonicalUser: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be' },
+    { Aws: POLICY_OWN },
+    POLICY_OWN,
+  ),
+);
+const operator = fc.constantFrom('StringEquals', 'StringLike', 'StringEqualsIgnoreCase', 'ForAnyValue:StringLike', 'ForAllValues:StringEquals', 'StringEqualsIfExists', 'StringNotEquals', 'ArnLike', 'ArnEquals', 'ArnNotLike', 'IpAddress', 'NotIpAddress', 'Bool');
+// ARN values whose text may not be what it seems: a wildcard or a policy variable before the account field.
+const arnValue = fc.oneof(
+  account.map((a) => `arn:aws:iam::${a}:role/app`),
+  account.map((a) => `arn:aws:iam:*:${a}:*`),
+  account.map((a) => `arn:*:iam::${a}:role/x`),
+  account.map((a) => `arn:aws:iam::${a}:*`),
+  account.map((a) => `arn:aws:\${aws:PrincipalTag/p}:${a}:x`),
+  account.map((a) => `arn:aws:iam::${a}:user/\${aws:username}`),
+  fc.constant('arn:aws:s3:::bucket'),
+);
+const keyAndValue = fc.oneof(
+  fc.tuple(fc.constantFrom('aws:PrincipalOrgID', 'aws:principalorgid', 'AWS:SourceOrgID'), fc.constantFrom<unknown>(POLICY_ORG, 'o-zzzzzzzzzz', 'o-*', '*')),
+  fc.tuple(fc.constantFrom('aws:PrincipalAccount', 'aws:SourceAccount', 'aws:sourceowner'), fc.oneof(account, accountOrNumber)),
+  fc.tuple(fc.constantFrom('aws:PrincipalOrgPaths', 'aws:SourceOrgPaths'), fc.constantFrom(`${POLICY_ORG}/r-ab12/*`, '*/r-ab12/*', 'o-zzzzzzzzzz/*')),
+  fc.tuple(fc.constantFrom('aws:PrincipalArn', 'aws:SourceArn'), arnValue),
+  fc.tuple(fc.constant('aws:SourceIp'), fc.constantFrom('10.0.0.0/8', '10.1.2.0/24', '192.168.1.1', '172.16.0.0/12', '172.32.0.0/16', '203.0.113.0/24', '0.0.0.0/0')),
+  fc.tuple(fc.constantFrom('aws:SourceVpce', 'aws:sourcevpc'), fc.constantFrom('vpce-0a1b2c3d', 'vpc-1234abcd', 'vpce-*', 'vpc-*')),
+  fc.tuple(fc.constant('aws:SecureTransport'), fc.constant('true')),
+);
+const conditionOf = (operators: fc.Arbitrary<string>, maxLength: number) =>
+  fc.array(fc.tuple(operators, keyAndValue, fc.boolean()), { maxLength }).map((entries) => {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [op, [key, value], asList] of entries) (out[op] ??= {})[key] = asList ? [value] : value;
+    return out;
+  });
+const allowActions = fc.constantFrom<unknown>('secretsmanager:GetSecretValue', '*', 'secretsmanager:*', 'secretsmanager:Get*', ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
+const allowStatement = fc.record({
+  who: fc.oneof({ weight: 5, arbitrary: principal.map((p) => ({ Principal: p })) }, { weight: 1, arbitrary: principalValue.map((v) => ({ NotPrincipal: { AWS: v } })) }),
+  action: fc.oneof({ weight: 4, arbitrary: allowActions.map((a) => ({ Action: a })) }, { weight: 1, arbitrary: fc.constant({ NotAction: 'secretsmanager:DeleteSecret' }) }),
+  condition: conditionOf(operator, 2),
+}).map(({ who, action, condition }) => ({ Effect: 'Allow', ...who, ...action, Resource: '*', ...(Object.keys(condition).length ? { Condition: condition } : {}) }));
+// Deny statements around AWS's recommended pattern (deny everyone outside the organisation) and its near misses.
+const denyOperator = fc.constantFrom('StringNotEquals', 'StringNotEqualsIfExists', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'ArnNotEquals', 'ArnNotLike', 'ForAnyValue:StringNotEquals', 'StringEquals', 'Bool');
+const denyStatement = fc.record({
+  sid: fc.option(fc.constant('DenyOutside'), { nil: undefined }),
+  principal: fc.constantFrom<unknown>('*', '*', { AWS: '*' }, { AWS: ['*'] }, { AWS: 'arn:aws:iam::444455556666:root' }),
+  action: fc.constantFrom<unknown>('*', 'secretsmanager:*', 'secretsmanager:GetSecretValue', 'secretsmanager:Get*', 'SecretsManager:GetSecret?alue', 'secretsmanager:DescribeSecret', 'secretsmanager:Get{SecretValue,x}', ['secretsmanager:DescribeSecret', 'secretsmanager:*']),
+  resource: fc.constantFrom<unknown>('*', POLICY_SECRET_ARN, 'arn:aws:secretsmanager:us-east-1:111122223333:secret:diff-*', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:other-*'),
+  condition: fc.oneof(
+    { weight: 3, arbitrary: fc.tuple(denyOperator, keyAndValue).map(([op, [key, value]]) => ({ [op]: { [key]: value } })) },
+    { weight: 1, arbitrary: conditionOf(denyOperator, 3) },
+  ),
+}).map(({ sid, principal, action, resource, condition }) => ({ ...(sid ? { Sid: sid } : {}), Effect: 'Deny', Principal: principal, Action: action, Resource: resource, ...(Object.keys(condition).length ? { Condition: condition } : {}) }));
+const anyStatement = fc.oneof({ weight: 3, arbitrary: allowStatement }, { weight: 2, arbitrary: denyStatement });
+
+/** Policy documents of one to four statements, Statement as one object or a list. */
+export const policyDocument: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  allowStatement.map((s) => ({ Version: '2012-10-17', Statement: s })),
+  fc.array(anyStatement, { minLength: 1, maxLength: 4 }).map((s) => ({ Version: '2012-10-17', Statement: s })),
+);
+
+export interface PolicyVerdicts {
+  public: boolean;
+  untrusted: boolean;
+}
+
+/** The two policy controls' verdicts on one document, and the model's; equal when the Rego and DESIGN.md agree. */
+export function policyDisagreement(document: Record<string, unknown>, judge: (document: Record<string, unknown>) => PolicyVerdicts): string | undefined {
+  const rego = judge(document);
+  const model = modelVerdict(document, POLICY_OWN, [POLICY_TRUSTED], [POLICY_ORG], POLICY_SECRET_ARN);
+  return rego.public === model.public && rego.untrusted === model.untrusted ? undefined : `rego ${JSON.stringify(rego)}, model ${JSON.stringify(model)} on ${JSON.stringify(document)}`;
+}
+
 export interface FuzzTarget {
   name: string;
   input: fc.Arbitrary<unknown>;
   check: (input: unknown) => void;
+}
+
+/**
+ * The policy controls' verdicts through the compiled wasm, synchronously (a property runs one document at a time):
+ * the same input the engine builds for a secret of POLICY_OWN with the document as its resource policy.
+ */
+export function policyJudge(policy: LoadedPolicy): (document: Record<string, unknown>) => PolicyVerdicts {
+  const params = parseParams({ trustedAccounts: [POLICY_TRUSTED], trustedOrgIds: [POLICY_ORG] });
+  const controls = ['no_public_principal', 'no_untrusted_cross_account'];
+  return (document) => {
+    const state = fromDescribeSecret({ ARN: POLICY_SECRET_ARN, Name: 'diff' }, { resourcePolicy: JSON.stringify(document) });
+    const input = { now: Date.UTC(2026, 10, 20) / 1000, params, secrets: [toPolicySecret(state, 0)], controls };
+    const [{ result }] = evaluateEntrypoint(policy, input, 'vigil/selected') as [{ result: Record<string, { status: string }[]> }];
+    return { public: result['no_public_principal']?.[0]?.status === 'FAIL', untrusted: result['no_untrusted_cross_account']?.[0]?.status === 'FAIL' };
+  };
+}
+
+/** The resource-policy analysis of the compiled controls against the model, on generated policies. */
+export function policyTarget(policy: LoadedPolicy): FuzzTarget {
+  const judge = policyJudge(policy);
+  return {
+    name: 'policy-analysis',
+    input: policyDocument,
+    check: (document) => {
+      const disagreement = policyDisagreement(document as Record<string, unknown>, judge);
+      if (disagreement) throw new Error(disagreement);
+    },
+  };
 }
 
 export function fuzzTargets(root: string): FuzzTarget[] {

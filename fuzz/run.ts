@@ -1,15 +1,17 @@
-// `npm run fuzz [-- --runs N]`: every loader under a million generated and mutated inputs (split across them).
+// `npm run fuzz [-- --runs N]`: every loader under a million generated and mutated inputs (split across them), and the
+// resource-policy analysis against the independent model of DESIGN.md (fuzz/policy-model.ts) on generated policies.
 // A counterexample is written to events/fuzz-counterexamples/ as a fixture, and the run exits 1.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { fuzzTargets } from './properties.js';
+import { findPolicyDir, loadPolicyFile } from '../src/controls/engine.js';
+import { fuzzTargets, policyTarget } from './properties.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const runsArg = process.argv.find((a) => a.startsWith('--runs='));
 const total = runsArg ? Number(runsArg.slice('--runs='.length)) : 1_000_000;
-const targets = fuzzTargets(root);
+const targets = [...fuzzTargets(root), policyTarget(loadPolicyFile(join(findPolicyDir(join(root, 'policies', 'build')), 'policy.wasm')))];
 let failed = false;
 for (const target of targets) {
   const runs = Math.ceil(total / targets.length);

@@ -8,7 +8,7 @@ package lib.input_policies
 
 import data.lib.policy
 
-analysed[i] := policy.analyse(json.unmarshal(s.resourcePolicy)) if {
+analysed[i] := policy.analyse(json.unmarshal(s.resourcePolicy), s.arn) if {
 	some i, s in input.secrets
 	is_string(s.resourcePolicy)
 }

@@ -1,8 +1,8 @@
 # METADATA
 # title: No public access through the resource policy
 # description: |
-#   No Allow statement of the secret's resource policy reaches principals that no condition bounds to specific
-#   accounts or organisations (or to private networks).
+#   No Allow statement of the secret's resource policy reaches principals that neither a condition nor an explicit
+#   Deny statement bounds to specific accounts or organisations (or to private networks).
 # custom:
 #   id: no-public-principal
 #   severity: CRITICAL
@@ -27,9 +27,11 @@ else := status.pass("The secret has no resource policy.", {"resourcePolicy": nul
 
 else := status.error("The resource policy is not valid JSON.", {"resourcePolicy": "invalid JSON"}) if not input_policies.analysed[i]
 
-else := status.fail(status.text(["The resource policy's ", concat(", ", public), " allows anyone: its principal is unbounded and no condition limits it to your accounts, organisation or private network."]), {"publicStatements": public}) if {
+else := status.fail(status.text(["The resource policy's ", concat(", ", public), " allows anyone: its principal is unbounded and no condition or Deny statement limits it to your accounts, organisation or private network."]), {"publicStatements": public}) if {
 	public := policy.public_labels(input_policies.analysed[i])
 	count(public) > 0
 }
 
-else := status.pass("No statement of the resource policy allows the public.", {"publicStatements": []})
+else := status.pass(concat("", ["No statement of the resource policy allows the public.", policy.pass_notes(analysed)]), object.union({"publicStatements": []}, policy.pass_evidence(analysed))) if {
+	analysed := input_policies.analysed[i]
+}

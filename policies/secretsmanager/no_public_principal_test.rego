@@ -27,3 +27,22 @@ test_error_when_the_policy_is_unreadable if {
 	d := no_public_principal.decisions[0] with input as t.input_for({"unreadable": {"resourcePolicy": "AccessDeniedException"}}, {})
 	d.status == "ERROR"
 }
+
+test_pass_for_awss_recommended_org_bounded_deny if {
+	d := decide(doc([
+		{"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+		{"Sid": "OnlyOurOrg", "Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}},
+	]))
+	d.status == "PASS"
+	d.reason == "No statement of the resource policy allows the public. The Allow of statement \"Read\" reaches only whom statement \"OnlyOurOrg\" does not deny."
+	d.evidence.boundedByDeny == [{"statement": "statement \"Read\"", "boundedBy": ["statement \"OnlyOurOrg\""]}]
+}
+
+test_fail_when_the_deny_has_a_further_condition if {
+	d := decide(doc([
+		{"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+		{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}, "Bool": {"aws:SecureTransport": "true"}}},
+	]))
+	d.status == "FAIL"
+	d.evidence.publicStatements == ["statement \"Read\""]
+}

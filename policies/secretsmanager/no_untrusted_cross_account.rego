@@ -2,7 +2,7 @@
 # title: No access from untrusted accounts
 # description: |
 #   No Allow statement of the secret's resource policy reaches an account or organisation other than the secret's own
-#   account, trustedAccounts and trustedOrgIds.
+#   account, trustedAccounts and trustedOrgIds, after its conditions and the Deny statements that certainly bound it.
 # custom:
 #   id: no-untrusted-cross-account
 #   severity: HIGH
@@ -31,13 +31,19 @@ else := status.pass("The secret has no resource policy.", {"resourcePolicy": nul
 
 else := status.error("The resource policy is not valid JSON.", {"resourcePolicy": "invalid JSON"}) if not input_policies.analysed[i]
 
-else := status.fail(status.text(["The resource policy's ", untrusted[0].statement, " reaches ", reach_text(untrusted[0].reaches), ", outside this account and the trusted accounts and organisations."]), {"untrustedStatements": untrusted}) if {
+else := status.fail(status.text(["The resource policy's ", untrusted[0].statement, " reaches ", reach_text(untrusted[0].reaches), deny_text(untrusted[0].boundedBy), ", outside this account and the trusted accounts and organisations."]), {"untrustedStatements": untrusted}) if {
 	untrusted := policy.untrusted(input_policies.analysed[i], trusted_accounts | {s.account}, trusted_orgs)
 	count(untrusted) > 0
 }
 
-else := status.pass("Every statement of the resource policy stays within this account and the trusted accounts and organisations.", {"untrustedStatements": []})
+else := status.pass(concat("", ["Every statement of the resource policy stays within this account and the trusted accounts and organisations.", policy.pass_notes(analysed)]), object.union({"untrustedStatements": []}, policy.pass_evidence(analysed))) if {
+	analysed := input_policies.analysed[i]
+}
 
 reach_text(reach) := "any AWS account" if "*" in reach.accounts
 
 else := concat(", ", sort([x | some x in (reach.accounts | reach.orgs)]))
+
+deny_text(denies) := "" if count(denies) == 0
+
+else := concat("", [" (all that ", concat(" and ", denies), " lets through)"])

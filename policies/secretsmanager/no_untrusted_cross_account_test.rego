@@ -49,3 +49,24 @@ test_error_when_the_policy_is_unreadable if {
 	d := no_untrusted_cross_account.decisions[0] with input as t.input_for({"unreadable": {"resourcePolicy": "AccessDeniedException"}}, {})
 	d.status == "ERROR"
 }
+
+deny_outside_org := {"Sid": "OnlyOurOrg", "Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}
+
+open_read := {"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+
+test_an_org_bounded_deny_is_judged_by_the_org if {
+	d := decide(doc([open_read, deny_outside_org]), {"trustedOrgIds": ["o-a1b2c3d4e5"]})
+	d.status == "PASS"
+	d.evidence.boundedByDeny == [{"statement": "statement \"Read\"", "boundedBy": ["statement \"OnlyOurOrg\""]}]
+	f := decide(doc([open_read, deny_outside_org]), {})
+	f.status == "FAIL"
+	f.reason == "The resource policy's statement \"Read\" reaches o-a1b2c3d4e5 (all that statement \"OnlyOurOrg\" lets through), outside this account and the trusted accounts and organisations."
+}
+
+test_pass_names_a_partners_vpc_endpoint if {
+	vpce := object.union(open_read, {"Condition": {"StringEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}}})
+	d := decide(doc([vpce]), {})
+	d.status == "PASS"
+	d.evidence.unverified == [{"statement": "statement \"Read\"", "unverified": ["aws:sourcevpce vpce-0a1b2c3d"]}]
+	contains(d.reason, "whose owner vigil cannot verify")
+}

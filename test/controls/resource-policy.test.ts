@@ -19,6 +19,8 @@ const allow = (Principal: unknown, Condition?: Record<string, unknown>, extra: S
   ...extra,
 });
 
+const denyOutside = (Condition: Record<string, unknown>, extra: Statement = {}): Statement => ({ Sid: 'DenyOutside', Effect: 'Deny', Principal: '*', Action: '*', Resource: '*', Condition, ...extra });
+
 // [what the statement is, the statement (or a whole policy document), public?, reaches an untrusted account?]
 const cases: [string, Statement | { policy: unknown }, boolean, boolean][] = [
   ['Principal "*" with no condition', allow('*'), true, true],
@@ -67,7 +69,28 @@ const cases: [string, Statement | { policy: unknown }, boolean, boolean][] = [
   ['"*" with two conditions, one bounding (conditions all apply)', allow('*', { Bool: { 'aws:SecureTransport': 'true' }, StringEquals: { 'aws:PrincipalOrgID': ORG } }), false, false],
   ['untrusted principal narrowed by a trusted org condition', allow({ AWS: STRANGER }, { StringEquals: { 'aws:PrincipalOrgID': ORG } }), false, false],
   ['Statement as one object, not a list', { policy: { Version: '2012-10-17', Statement: allow('*') } }, true, true],
-  ['statements judged independently: a Deny does not cancel a public Allow', { policy: { Version: '2012-10-17', Statement: [allow('*'), { Effect: 'Deny', Principal: '*', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': ORG } } }] } }, true, true],
+  // An explicit Deny wins: AWS's recommended pattern, and its near misses.
+  ['AWS\'s pattern: Allow {"AWS": "*"}, Deny everyone outside the trusted org', { policy: { Version: '2012-10-17', Statement: [allow({ AWS: '*' }), denyOutside({ StringNotEquals: { 'aws:PrincipalOrgID': ORG } })] } }, false, false],
+  ['Allow "*", Deny everyone outside another org: private, but that org reaches it', { policy: { Version: '2012-10-17', Statement: [allow('*'), denyOutside({ StringNotEquals: { 'aws:PrincipalOrgID': 'o-zzzzzzzzzz' } })] } }, false, true],
+  ['Allow "*", Deny outside own account with StringNotEqualsIfExists', { policy: { Version: '2012-10-17', Statement: [allow('*'), denyOutside({ StringNotEqualsIfExists: { 'aws:PrincipalAccount': OWN } })] } }, false, false],
+  ['Allow "*", a Deny with a further condition bounds nothing', { policy: { Version: '2012-10-17', Statement: [allow('*'), denyOutside({ StringNotEquals: { 'aws:PrincipalOrgID': ORG }, Bool: { 'aws:SecureTransport': 'true' } })] } }, true, true],
+  ['Allow "*", a Deny with a wildcard bound bounds nothing', { policy: { Version: '2012-10-17', Statement: [allow('*'), denyOutside({ StringNotLike: { 'aws:PrincipalOrgID': 'o-*' } })] } }, true, true],
+  ['Allow "*", a Deny on DescribeSecret only bounds nothing', { policy: { Version: '2012-10-17', Statement: [allow('*'), denyOutside({ StringNotEquals: { 'aws:PrincipalOrgID': ORG } }, { Action: 'secretsmanager:DescribeSecret' })] } }, true, true],
+  ['Allow "*" every action, a Deny on the read only bounds nothing (the rest stays public)', { policy: { Version: '2012-10-17', Statement: [allow('*', undefined, { Action: '*' }), denyOutside({ StringNotEquals: { 'aws:PrincipalOrgID': ORG } }, { Action: 'secretsmanager:GetSecretValue' })] } }, true, true],
+  ['Allow "*", a Deny whose principal is not everyone bounds nothing', { policy: { Version: '2012-10-17', Statement: [allow('*'), denyOutside({ StringNotEquals: { 'aws:PrincipalOrgID': ORG } }, { Principal: { AWS: `arn:aws:iam::${STRANGER}:root` } })] } }, true, true],
+  ['Allow "*", a Deny on another secret bounds nothing', { policy: { Version: '2012-10-17', Statement: [allow('*'), denyOutside({ StringNotEquals: { 'aws:PrincipalOrgID': ORG } }, { Resource: `arn:aws:secretsmanager:us-east-1:${OWN}:secret:other-*` })] } }, true, true],
+  // Values whose text is not what it seems.
+  ['"*" with StringLike aws:PrincipalArn, a wildcard before the account', allow('*', { StringLike: { 'aws:PrincipalArn': `arn:aws:iam:*:${OWN}:*` } }), true, true],
+  ['"*" with ArnLike aws:PrincipalArn, a wildcard before the account (field by field)', allow('*', { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam:*:${OWN}:*` } }), false, false],
+  ['"*" with a policy variable before the account', allow('*', { StringEquals: { 'aws:SourceArn': `arn:aws:\${aws:PrincipalTag/p}:${OWN}:x` } }), true, true],
+  ['an unquoted account number as the principal', allow({ AWS: Number(STRANGER) }), false, true],
+  ['"*" bounded by an unquoted account number', allow('*', { StringEquals: { 'aws:PrincipalAccount': Number(OWN) } }), false, false],
+  // Principals under other keys.
+  ['a web identity provider', allow({ Federated: 'accounts.google.com' }), true, true],
+  ['a SAML provider of another account', allow({ Federated: `arn:aws:iam::${STRANGER}:saml-provider/partner` }), false, true],
+  ['a canonical user (its account cannot be known)', allow({ CanonicalUser: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be' }), false, true],
+  ['a service principal acting for another account', allow({ Service: 'events.amazonaws.com' }, { StringEquals: { 'aws:SourceAccount': STRANGER } }), false, true],
+  ['a service principal acting for this account', allow({ Service: 'events.amazonaws.com' }, { StringEquals: { 'aws:SourceAccount': OWN } }), false, false],
   ['Action as a list, with a trusted principal', allow({ AWS: TRUSTED }, undefined, { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] }), false, false],
 ];
 
@@ -80,6 +103,33 @@ async function judge(statementOrPolicy: Statement | { policy: unknown }) {
 }
 
 describe('resource-policy analysis (DESIGN.md semantics, through the compiled controls)', () => {
+  const findingsFor = async (statements: Statement[]) => {
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: statements });
+    const state = fromDescribeSecret({ ARN: `arn:aws:secretsmanager:us-east-1:${OWN}:secret:policy-test-AbCdEf`, Name: 'policy-test' }, { resourcePolicy: policy });
+    return evaluateSecret(state, { now, params });
+  };
+
+  it('says which Deny bounds a grant', async () => {
+    const findings = await findingsFor([{ ...allow({ AWS: '*' }), Sid: 'Read' }, denyOutside({ StringNotEquals: { 'aws:PrincipalOrgID': ORG } })]);
+    const publicFinding = findings.find((f) => f.controlId === 'no-public-principal');
+    expect(publicFinding?.status).toBe('PASS');
+    expect(publicFinding?.reason).toContain('The Allow of statement "Read" reaches only whom statement "DenyOutside" does not deny.');
+    expect(publicFinding?.evidence).toMatchObject({ boundedByDeny: [{ statement: 'statement "Read"', boundedBy: ['statement "DenyOutside"'] }] });
+  });
+
+  it('says what vigil cannot attribute to an owner (a VPC endpoint, a service acting for any account)', async () => {
+    const findings = await findingsFor([{ ...allow('*', { StringEquals: { 'aws:SourceVpce': 'vpce-0a1b2c3d' } }), Sid: 'ThroughEndpoint' }, { ...allow({ Service: 'lambda.amazonaws.com' }), Sid: 'Service' }]);
+    for (const id of ['no-public-principal', 'no-untrusted-cross-account']) {
+      const finding = findings.find((f) => f.controlId === id);
+      expect(finding?.status).toBe('PASS');
+      expect(finding?.reason).toContain('statement "ThroughEndpoint" is bounded only by aws:sourcevpce vpce-0a1b2c3d, whose owner vigil cannot verify');
+      expect(finding?.evidence['unverified']).toEqual([
+        { statement: 'statement "ThroughEndpoint"', unverified: ['aws:sourcevpce vpce-0a1b2c3d'] },
+        { statement: 'statement "Service"', unverified: ['service lambda.amazonaws.com'] },
+      ]);
+    }
+  });
+
   it('has at least 40 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(40);
   });
