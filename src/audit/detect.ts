@@ -23,7 +23,10 @@ export interface AuditContext {
 
 /** What one run changed: the items to write back (one per secret+principal, secret and principal at most). */
 export interface AuditChanges {
+  /** The readers written, as they now are. */
   readers: ReaderBaseline[];
+  /** What each written reader gained in this run and before it: what the store merges into its item. */
+  observations: ReaderBaseline[];
   secrets: SecretWatch[];
   windows: PrincipalWindow[];
 }
@@ -163,7 +166,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     }
   }
 
-  const changes: AuditChanges = { readers: [], secrets: [...dirtySecrets].map((s) => state.secrets.get(s) as SecretWatch), windows: [] };
+  const changes: AuditChanges = { readers: [], observations: [], secrets: [...dirtySecrets].map((s) => state.secrets.get(s) as SecretWatch), windows: [] };
   for (const [key, pair] of touchedPairs) {
     const window = state.windows.get(pair.principal) as PrincipalWindow;
     const pending = window.pending[pair.secret];
@@ -175,6 +178,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     state.readers.set(key, merged);
     delete window.pending[pair.secret];
     changes.readers.push(merged);
+    changes.observations.push(mergeReader(undefined, pending, pair.secret, pair.principal, pair.principalAccount));
   }
   for (const principal of touchedWindows) changes.windows.push(state.windows.get(principal) as PrincipalWindow);
   return { detections: detections.map(renderDetection), changes, judged };

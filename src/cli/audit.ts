@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { auditReads, parseAuditState, readEventsOf, readerViews, renderAuditState, secretDirectory, type Detection, type ReadEvent, type ReaderView } from '../audit/index.js';
+import { readFileSync } from 'node:fs';
+import { auditReads, fromStored, loadAuditState, readEventsOf, saveAuditChanges, secretDirectory, viewsOf, type Detection, type ReadEvent, type ReaderView } from '../audit/index.js';
 import { DEFAULT_PARAMS, parseParamsText } from '../controls/index.js';
 import { InvalidEventError, parseAwsDate } from '../events/index.js';
 import { readSnapshot } from '../inventory/index.js';
-import { CliError, guard, readEventFile, readText } from './io.js';
+import { FileStateStore } from '../state/index.js';
+import { guard, readEventFile, readText } from './io.js';
 import type { Io } from './sweep.js';
 
 export interface AuditOptions {
@@ -19,8 +20,7 @@ export async function runAudit(files: string[], options: AuditOptions, io: Io): 
   const params = options.params ? guard(() => parseParamsText(readText(options.params as string), options.params as string)) : DEFAULT_PARAMS;
   const now = options.now ? guard(() => parseAwsDate(options.now, '--now')) * 1000 : undefined;
   const secrets = options.snapshot ? guard(() => readSnapshot(readFileSync(options.snapshot as string), options.snapshot as string)).secrets : [];
-  const stored = options.state && existsSync(options.state) ? guard(() => parseAuditState(readText(options.state as string), options.state as string)) : undefined;
-  const { state, document } = stored ?? parseAuditState('', options.state ?? 'state');
+  const store = await guardAsync(() => FileStateStore.open(options.state));
 
   const reads: ReadEvent[] = [];
   const invalid: { file: string; path: string; problem: string }[] = [];
@@ -36,9 +36,13 @@ export async function runAudit(files: string[], options: AuditOptions, io: Io): 
       io.stderr(`vigil: ${file}: ${error.message}\n`);
     }
   }
-  const run = auditReads(reads, state, { params, directory: secretDirectory(secrets), writeAll: true });
-  const readers = readerViews(state);
-  if (options.state) writeState(options.state, renderAuditState(state, document));
+  const directory = secretDirectory(secrets);
+  const state = await loadAuditState(store, reads, directory);
+  const run = auditReads(reads, state, { params, directory, writeAll: true });
+  await saveAuditChanges(store, run.changes);
+  await store.save();
+  // The readers of every secret read in the input, with all vigil remembers of them.
+  const readers = viewsOf((await Promise.all([...state.secrets.keys()].map((secret) => store.getReaders(secret)))).flat().map(fromStored));
   io.stdout(options.format === 'json' ? `${JSON.stringify({ detections: run.detections, readers, invalid }, null, 2)}\n` : renderText(run.detections, readers, run.judged));
   return reads.length === 0 && invalid.length > 0 ? 2 : 0;
 }
@@ -57,10 +61,12 @@ function renderText(detections: Detection[], readers: ReaderView[], judged: numb
 }
 
 
-function writeState(file: string, text: string): void {
+async function guardAsync<T>(run: () => Promise<T>): Promise<T> {
   try {
-    writeFileSync(file, text);
-  } catch (cause) {
-    throw new CliError(`${file}: cannot write the state (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
+    return await run();
+  } catch (error) {
+    return guard(() => {
+      throw error;
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { clientConfig, type AwsOptions } from '../aws/clients.js';
 import type { SecretState } from '../model/index.js';
 import { StateStoreError, foldObservations, keyIndexEntry, keyNamesOf, mergeReader, putOutcome } from './records.js';
@@ -12,6 +12,8 @@ const secretKey = (arn: string) => ({ pk: `SECRET#${arn}`, sk: STATE });
 const keyIndexKey = (name: string, arn: string) => ({ pk: `KEY#${name}`, sk: arn });
 const readerKey = (secretArn: string, principal: string) => ({ pk: `READER#${secretArn}`, sk: principal });
 const sweepKey = (runId: string) => ({ pk: `SWEEP#${runId}`, sk: 'PROGRESS' });
+const auditKey = (key: string) => ({ pk: key, sk: 'AUDIT' });
+const BATCH_WRITE_LIMIT = 25;
 const META_KEY = { pk: 'META', sk: 'STORE' };
 const BATCH_GET_LIMIT = 100;
 // A transaction holds at most 100 items: the secret and its key index entries (a secret has at most four key names).
@@ -43,17 +45,23 @@ export class DynamoStateStore implements StateStore {
 
   async getSecrets(arns: readonly string[]): Promise<Map<string, SecretRecord>> {
     const out = new Map<string, SecretRecord>();
-    const unique = [...new Set(arns)];
-    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      let keys: Item[] | undefined = unique.slice(i, i + BATCH_GET_LIMIT).map(secretKey);
+    for (const item of await this.batchGet([...new Set(arns)].map(secretKey))) {
+      const record = fromItem(item);
+      out.set(record.arn, record);
+    }
+    return out;
+  }
+
+  /** Items by key, 100 a request, unprocessed keys asked again with backoff. */
+  private async batchGet(allKeys: readonly Item[]): Promise<Item[]> {
+    const out: Item[] = [];
+    for (let i = 0; i < allKeys.length; i += BATCH_GET_LIMIT) {
+      let keys: Item[] | undefined = allKeys.slice(i, i + BATCH_GET_LIMIT);
       for (let attempt = 0; keys?.length; attempt += 1) {
         if (attempt > 0) await backOff(attempt);
         const request: Item[] = keys;
         const answer = await this.call('BatchGetItem', () => this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: request } } })));
-        for (const item of answer.Responses?.[this.tableName] ?? []) {
-          const record = fromItem(item);
-          out.set(record.arn, record);
-        }
+        out.push(...(answer.Responses?.[this.tableName] ?? []));
         keys = answer.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
       }
     }
@@ -179,6 +187,30 @@ export class DynamoStateStore implements StateStore {
       }
     }
     return out;
+  }
+
+  async getReadersOf(pairs: readonly { secretArn: string; principal: string }[]): Promise<ReaderBaseline[]> {
+    const unique = new Map(pairs.map((p) => [`${p.secretArn}#${p.principal}`, readerKey(p.secretArn, p.principal)]));
+    return (await this.batchGet([...unique.values()])).map(readerOf);
+  }
+
+  async getAuditItems(keys: readonly string[]): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    for (const item of await this.batchGet([...new Set(keys)].map(auditKey))) out.set(item['pk'] as string, JSON.parse(item['body'] as string));
+    return out;
+  }
+
+  async putAuditItems(items: ReadonlyMap<string, unknown>): Promise<void> {
+    const all = [...items].map(([key, item]) => ({ PutRequest: { Item: { ...auditKey(key), body: JSON.stringify(item) } } }));
+    for (let i = 0; i < all.length; i += BATCH_WRITE_LIMIT) {
+      let requests: typeof all | undefined = all.slice(i, i + BATCH_WRITE_LIMIT);
+      for (let attempt = 0; requests?.length; attempt += 1) {
+        if (attempt > 0) await backOff(attempt);
+        const batch: typeof all = requests;
+        const answer = await this.call('BatchWriteItem', () => this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } })));
+        requests = answer.UnprocessedItems?.[this.tableName] as typeof all | undefined;
+      }
+    }
   }
 
   async getSweepProgress(runId: string): Promise<SweepProgress | undefined> {

@@ -11,7 +11,8 @@ type Line =
   | { type: 'meta'; meta: StoreMeta }
   | { type: 'secret'; record: SecretRecord }
   | { type: 'reader'; reader: ReaderBaseline }
-  | { type: 'sweep'; progress: SweepProgress };
+  | { type: 'sweep'; progress: SweepProgress }
+  | { type: 'audit'; key: string; item: unknown };
 
 /**
  * The CLI's state store: the same items as the DynamoDB table, held in memory and kept in a local file (`--state FILE`),
@@ -22,6 +23,7 @@ export class FileStateStore implements StateStore {
   private readonly byKey = new Map<string, Map<string, KeyIndexEntry>>();
   private readonly readers = new Map<string, Map<string, ReaderBaseline>>();
   private readonly sweeps = new Map<string, SweepProgress>();
+  private readonly audit = new Map<string, unknown>();
   private meta: StoreMeta = { filledAt: null, lastFullAt: null };
 
   private constructor(readonly path: string | undefined) {}
@@ -70,6 +72,10 @@ export class FileStateStore implements StateStore {
         if (typeof line.progress?.runId !== 'string') throw new StateStoreError(where, 'a sweep line needs progress.runId');
         this.sweeps.set(line.progress.runId, line.progress);
         return;
+      case 'audit':
+        if (typeof line.key !== 'string') throw new StateStoreError(where, 'an audit line needs key');
+        this.audit.set(line.key, line.item);
+        return;
       default:
         throw new StateStoreError(where, `unknown item type ${JSON.stringify((line as { type?: unknown })?.type)}`);
     }
@@ -88,6 +94,7 @@ export class FileStateStore implements StateStore {
     for (const record of this.secrets.values()) await write({ type: 'secret', record });
     for (const ofSecret of this.readers.values()) for (const reader of ofSecret.values()) await write({ type: 'reader', reader });
     for (const progress of this.sweeps.values()) await write({ type: 'sweep', progress });
+    for (const [key, item] of this.audit) await write({ type: 'audit', key, item });
     out.end();
     await finished(out);
     renameSync(partial, this.path);
@@ -167,6 +174,25 @@ export class FileStateStore implements StateStore {
       this.setReader(merged);
       return copy(merged);
     });
+  }
+
+  async getReadersOf(pairs: readonly { secretArn: string; principal: string }[]): Promise<ReaderBaseline[]> {
+    const out: ReaderBaseline[] = [];
+    for (const { secretArn, principal } of pairs) {
+      const reader = this.readers.get(secretArn)?.get(principal);
+      if (reader) out.push(copy(reader));
+    }
+    return out;
+  }
+
+  async getAuditItems(keys: readonly string[]): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    for (const key of keys) if (this.audit.has(key)) out.set(key, copy(this.audit.get(key)));
+    return out;
+  }
+
+  async putAuditItems(items: ReadonlyMap<string, unknown>): Promise<void> {
+    for (const [key, item] of items) this.audit.set(key, copy(item));
   }
 
   async getSweepProgress(runId: string): Promise<SweepProgress | undefined> {

@@ -114,6 +114,13 @@ export interface StateStore {
   getReader(secretArn: string, principal: string): Promise<ReaderBaseline | undefined>;
   /** Merges observations into the stored baselines (first/last seen, counts, networks, agents) and returns the results. */
   updateReaders(observations: readonly ReaderObservation[]): Promise<ReaderBaseline[]>;
+  /** The stored baselines of these secret+principal pairs, read in batches (one batch of read events needs them all). */
+  getReadersOf(pairs: readonly { secretArn: string; principal: string }[]): Promise<ReaderBaseline[]>;
+
+  /** The access audit's own items by key (`WATCH#<secretArn>`, `WINDOW#<principal>`), as the audit wrote them. */
+  getAuditItems(keys: readonly string[]): Promise<Map<string, unknown>>;
+  /** Writes audit items, replacing what is stored under their keys, in batches. */
+  putAuditItems(items: ReadonlyMap<string, unknown>): Promise<void>;
 
   getSweepProgress(runId: string): Promise<SweepProgress | undefined>;
   putSweepProgress(progress: SweepProgress): Promise<void>;

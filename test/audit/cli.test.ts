@@ -57,13 +57,24 @@ describe('vigil audit', () => {
   it('keeps baselines in --state between runs, so a new reader weeks later is seen as new', async () => {
     const dir = workspace();
     const state = join(dir, 'state.json');
-    writeFileSync(state, JSON.stringify({ other: { kept: true } }));
     const first = await runCli(['audit', logFile(dir, 'a.json.gz', ordinaryTraffic(500, 20)), '--snapshot', join(dir, 'snapshot.json'), '--state', state, '--format', 'json']);
     expect(JSON.parse(first.stdout).detections).toEqual([]);
     const later = readRecord('GetSecretValue-iam-user.json', { time: T0 + 25 * DAY, secretId: 'prod/payments/db' });
     const second = await runCli(['audit', logFile(dir, 'b.json.gz', [later]), '--snapshot', join(dir, 'snapshot.json'), '--state', state, '--format', 'json']);
     expect(JSON.parse(second.stdout).detections.map((d: { kind: string }) => d.kind)).toContain('new-reader');
-    expect(JSON.parse(readFileSync(state, 'utf8'))).toMatchObject({ other: { kept: true } });
+    // The state is vigil's one state file (the store of issue 17): readers as its reader lines.
+    const lines = readFileSync(state, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type?: string; reader?: { reads: number } });
+    expect(lines[0]).toEqual({ vigilState: 1 });
+    expect(lines.filter((l) => l.type === 'reader').map((l) => l.reader?.reads).sort()).toEqual([1, 500]);
+  });
+
+  it('refuses a --state file that is not vigil state, in one line', async () => {
+    const dir = workspace();
+    const state = join(dir, 'state.json');
+    writeFileSync(state, '{"hello": 1}\n');
+    const run = await runCli(['audit', logFile(dir, 'a.json.gz', []), '--state', state]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe(`vigil: ${state}:1: not a vigil state file (expected {"vigilState":1} on the first line)\n`);
   });
 
   it('reads a bare record, an EventBridge event and an array, and names what it cannot read', async () => {
