@@ -79,7 +79,7 @@ describe('the offline deployment package', () => {
   });
 
   it('ships the compiled controls beside each bundled handler', () => {
-    for (const name of ['onEvent', 'sweep', 'configRule']) {
+    for (const name of ['onEvent', 'sweep', 'configRule', 'orgPlan', 'orgUnit', 'orgUnitFailed']) {
       const listing = spawnSync('unzip', ['-l', join(packageDir, `${name}.zip`)], { encoding: 'utf8' }).stdout;
       expect(listing).toContain('policies/build/policy.wasm');
       expect(listing).toContain('policies/build/controls.json');
@@ -95,7 +95,7 @@ describe('the offline deployment package', () => {
 
   it('gives each function its own role with exactly the actions its code uses', () => {
     const functions = resources('AWS::Lambda::Function').map(([, f]) => JSON.stringify(f.Properties['Role']));
-    expect(functions.sort()).toEqual(['ConfigRuleRole', 'OnEventRole', 'SweepRole'].map((r) => JSON.stringify({ 'Fn::GetAtt': [r, 'Arn'] })).sort());
+    expect(functions.sort()).toEqual(['ConfigRuleRole', 'OnEventRole', 'OrgSweepRole', 'OrgSweepRole', 'OrgSweepRole', 'SweepRole'].map((r) => JSON.stringify({ 'Fn::GetAtt': [r, 'Arn'] })).sort());
     expect(actionsOf(template, 'OnEventRole')).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:SendMessage']);
     expect(actionsOf(template, 'SweepRole')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'securityhub:BatchImportFindings', 'sns:Publish']);
     expect(actionsOf(template, 'ConfigRuleRole')).toEqual(['config:GetResourceConfigHistory', 'config:PutEvaluations', 'kms:DescribeKey', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets']);
