@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_SECRETS } from '../src/demo/account.js';
+import { ensureMotoServer, startEmulator } from '../src/demo/emulator.js';
+import { runDemo } from '../src/demo/run.js';
 import { EVENTS_DIR } from './helpers/fixtures.js';
 
 const ROOT = join(EVENTS_DIR, '..');
@@ -31,5 +33,57 @@ describe('vigil demo, as a newcomer runs it', () => {
     expect(stdout).toMatch(/Done in [\d.]+ s: 31 secrets swept, \d+ failing findings, 5 alerts delivered, no secret value read\./);
     const everything = stdout + run.stderr + readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(everything).not.toContain('demo-placeholder-for-');
+  });
+});
+
+describe('vigil demo, run again', () => {
+  it('runs twice against one emulator, each time from an empty account', async () => {
+    const emulator = await startEmulator();
+    try {
+      const run = async () => {
+        const lines: string[] = [];
+        const summary = await runDemo({ endpointUrl: emulator.endpoint, outDir: mkdtempSync(join(tmpdir(), 'vigil-demo-again-')), print: (l) => lines.push(l), clock: () => Date.now() / 1000 });
+        return { secrets: summary.secrets, alerts: summary.alerts.length, reset: lines.some((l) => l.startsWith(`Reset the emulator at ${emulator.endpoint}`)) };
+      };
+      const first = await run();
+      expect(await run()).toEqual(first);
+      expect(first).toEqual({ secrets: DEMO_SECRETS.length, alerts: 5, reset: true });
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
+
+describe('the demo\'s own moto install', () => {
+  /** A project root without moto, and a python3 that logs how it is called; `venv` is what `python3 -m venv` does. */
+  function fakeProject(venv: string) {
+    const root = mkdtempSync(join(tmpdir(), 'vigil-venv-'));
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ config: { motoVersion: '5.2.1' } }));
+    const python3 = join(root, 'python3');
+    writeFileSync(python3, `#!/bin/sh\necho "$@" >> ${root}/python3.log\n[ "$1" = "--version" ] && exit 0\n${venv}\n`);
+    chmodSync(python3, 0o755);
+    return { root, python3, setting: { root, path: '', python3 } };
+  }
+  const pipThatInstallsMoto = (root: string) => {
+    mkdirSync(join(root, '.venv', 'bin'), { recursive: true });
+    const pip = join(root, '.venv', 'bin', 'pip');
+    writeFileSync(pip, `#!/bin/sh\necho "$@" >> ${root}/pip.log\ntouch ${root}/.venv/bin/moto_server\n`);
+    chmodSync(pip, 0o755);
+  };
+
+  it('installs moto into a .venv that scripts/tools.sh made, without creating it again', () => {
+    const { root, setting } = fakeProject('exit 1');
+    pipThatInstallsMoto(root);
+    writeFileSync(join(root, '.venv', 'pyvenv.cfg'), 'made by scripts/tools.sh\n');
+    expect(ensureMotoServer(() => undefined, setting)).toBe(join(root, '.venv', 'bin', 'moto_server'));
+    expect(readFileSync(join(root, 'python3.log'), 'utf8')).toBe('--version\n');
+    expect(readFileSync(join(root, 'pip.log'), 'utf8')).toBe('install --quiet moto[server]==5.2.1\n');
+    expect(readFileSync(join(root, '.venv', 'pyvenv.cfg'), 'utf8')).toBe('made by scripts/tools.sh\n');
+  });
+
+  it('names python3-venv when python3 cannot create a virtual environment', () => {
+    const { root, setting } = fakeProject('echo "The virtual environment was not created successfully because ensurepip is not available." >&2; exit 1');
+    expect(() => ensureMotoServer(() => undefined, setting)).toThrow(/apt-get install python3-venv/);
+    expect(existsSync(join(root, 'pip.log'))).toBe(false);
   });
 });

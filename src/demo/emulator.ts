@@ -24,36 +24,54 @@ export function motoServerPath(): string {
   throw new Error('moto_server is not installed: run bash scripts/tools.sh (it installs moto into .venv), or pip install "moto[server]"');
 }
 
-function findMotoServer(): string | undefined {
-  const local = join(projectRoot(), '.venv', 'bin', 'moto_server');
+/** Where a Python install is looked for and made: the project root, PATH and the python3 to create a .venv with. */
+export interface PythonSetting {
+  root: string;
+  path: string;
+  python3: string;
+}
+
+const defaultPythonSetting = (): PythonSetting => ({ root: projectRoot(), path: process.env['PATH'] ?? '', python3: 'python3' });
+
+function findMotoServer(setting = defaultPythonSetting()): string | undefined {
+  const local = join(setting.root, '.venv', 'bin', 'moto_server');
   if (existsSync(local)) return local;
-  for (const dir of (process.env['PATH'] ?? '').split(':')) {
+  for (const dir of setting.path.split(':')) {
     if (dir && existsSync(join(dir, 'moto_server'))) return join(dir, 'moto_server');
   }
   return undefined;
 }
 
 /** moto's server, installing it into the project's .venv first when it is nowhere to be found. */
-export function ensureMotoServer(say: (line: string) => void): string {
-  const found = findMotoServer();
+export function ensureMotoServer(say: (line: string) => void, setting = defaultPythonSetting()): string {
+  const found = findMotoServer(setting);
   if (found) return found;
-  const root = projectRoot();
+  const { root } = setting;
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { config?: { motoVersion?: string } };
   const version = pkg.config?.motoVersion ?? '5.2.1';
-  const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+  const python = spawnSync(setting.python3, ['--version'], { encoding: 'utf8' });
   if (python.error || python.status !== 0) {
     throw new Error(`the demo runs AWS locally with moto, a Python program, and python3 was not found. Install Python 3 (3.9 or later), or start moto yourself and pass --endpoint-url`);
   }
   say(`Installing the local AWS emulator (moto[server]==${version}) into .venv; this happens once…`);
   const venv = join(root, '.venv');
-  for (const [command, args] of [
-    ['python3', ['-m', 'venv', venv]],
-    [join(venv, 'bin', 'pip'), ['install', '--quiet', `moto[server]==${version}`]],
-  ] as const) {
-    const run = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    if (run.status !== 0) throw new Error(`could not install moto (${command} ${args.join(' ')}): ${(run.stderr || run.stdout || '').trim().slice(-500)}`);
+  const pip = join(venv, 'bin', 'pip');
+  // A .venv that scripts/tools.sh made (cfn-lint in it) is used as it is; only a missing one is created.
+  if (!existsSync(pip)) {
+    const created = spawnSync(setting.python3, ['-m', 'venv', venv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (created.status !== 0) throw new Error(venvFailure(`${created.stderr || created.stdout || ''}`));
   }
+  const installed = spawnSync(pip, ['install', '--quiet', `moto[server]==${version}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (installed.status !== 0) throw new Error(`could not install moto (${pip} install moto[server]==${version}): ${(installed.stderr || installed.stdout || '').trim().slice(-500)}`);
   return join(venv, 'bin', 'moto_server');
+}
+
+/** Why `python3 -m venv` failed, naming the system package when it is Debian's or Ubuntu's split-off venv module. */
+export function venvFailure(output: string): string {
+  if (/ensurepip is not available|No module named venv|python3(\.\d+)?-venv/.test(output)) {
+    return 'python3 cannot create a virtual environment: its venv module is not installed. Install it (Debian/Ubuntu: sudo apt-get install python3-venv) and run the demo again';
+  }
+  return `could not create .venv (python3 -m venv): ${output.trim().slice(-500)}`;
 }
 
 export interface Emulator {
@@ -109,7 +127,8 @@ export function emulatorAt(endpoint: string, stop: () => Promise<void> = async (
     endpoint,
     aws: (region = 'us-east-1') => ({ region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 }),
     reset: async () => {
-      await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      const answer = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      if (!answer.ok) throw new Error(`${endpoint} is not a moto emulator: POST /moto-api/reset answered ${answer.status}`);
     },
     stop,
   };

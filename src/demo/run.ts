@@ -50,8 +50,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   // The demo speaks to a person: the handlers' operational logs would drown it out.
   logger.setLogLevel('WARN');
   let emulator: Emulator;
-  if (options.endpointUrl) emulator = emulatorAt(options.endpointUrl);
-  else {
+  if (options.endpointUrl) {
+    emulator = emulatorAt(options.endpointUrl);
+    // The demo seeds its own account: an emulator a previous run seeded already holds its keys, alias and secrets.
+    await emulator.reset();
+    say(`Reset the emulator at ${emulator.endpoint} (moto's /moto-api/reset), so the demo starts from an empty account.`);
+  } else {
     emulator = await startEmulator(ensureMotoServer(say));
     say(`Started a local AWS emulator (moto) at ${emulator.endpoint}; it stops when the demo ends.`);
   }
