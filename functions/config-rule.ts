@@ -4,7 +4,9 @@ import { configServiceClient } from '../src/aws/clients/config.js';
 import { kmsClient } from '../src/aws/clients/kms.js';
 import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
 import { logger } from '../src/aws/logger.js';
-import { completeFromLive, evaluationOf, parseRuleParameters, putEvaluations } from '../src/config/index.js';
+import { configRuleSettings } from '../src/aws/settings.js';
+import type { ControlParams } from '../src/controls/params.js';
+import { completeFromLive, evaluationOf, parseRuleControlId, putEvaluations } from '../src/config/index.js';
 import { evaluateSecrets, listControls, preloadControls } from '../src/controls/index.js';
 import { InputError, parseAwsDate, parseConfigRuleInvocation, type ConfigRuleInvocation, type ConfigurationItem } from '../src/events/index.js';
 import { fromConfigItem, readInventory, readSecret } from '../src/inventory/index.js';
@@ -29,14 +31,13 @@ export interface ConfigRuleResult {
 /** One Lambda for every vigil Config rule: the rule's `controlId` parameter says which control it is. */
 export function createConfigRuleHandler(deps: ConfigRuleDependencies) {
   return async (event: unknown): Promise<ConfigRuleResult> => {
-    const region = deps.env['AWS_REGION'] ?? 'us-east-1';
-    const aws = deps.aws(region);
     let invocation: ConfigRuleInvocation;
     let controlId: string;
-    let params;
+    let settings;
     try {
+      settings = configRuleSettings(deps.env);
       invocation = parseConfigRuleInvocation(event);
-      ({ controlId, params } = parseRuleParameters(invocation.ruleParameters, (await listControls()).map((c) => c.id)));
+      controlId = parseRuleControlId(invocation.ruleParameters, (await listControls()).map((c) => c.id));
     } catch (error) {
       // Config does not retry a rule that throws on its input, and there is nothing to evaluate: say so once and stop.
       if (!(error instanceof InputError)) throw error;
@@ -45,15 +46,16 @@ export function createConfigRuleHandler(deps: ConfigRuleDependencies) {
       return { rule, evaluations: [], failed: 0, rejected: error.message };
     }
 
-    const evaluations = await evaluate(invocation, controlId, params, aws, deps);
-    const result = await putEvaluations(configServiceClient(aws), evaluations, invocation.resultToken, { testMode: deps.env['VIGIL_CONFIG_TEST_MODE'] === 'true' });
+    const aws = deps.aws(settings.region);
+    const evaluations = await evaluate(invocation, controlId, settings.params, aws, deps);
+    const result = await putEvaluations(configServiceClient(aws), evaluations, invocation.resultToken, { testMode: settings.testMode });
     if (result.failed.length) logger.error('Config refused evaluations after retries', { rule: invocation.configRuleName, failed: result.failed.length });
     logger.info('evaluations sent', { rule: invocation.configRuleName, controlId, sent: result.sent });
     return { rule: invocation.configRuleName, controlId, evaluations, failed: result.failed.length };
   };
 }
 
-async function evaluate(invocation: ConfigRuleInvocation, controlId: string, params: Awaited<ReturnType<typeof parseRuleParameters>>['params'], aws: AwsOptions, deps: ConfigRuleDependencies): Promise<Evaluation[]> {
+async function evaluate(invocation: ConfigRuleInvocation, controlId: string, params: ControlParams, aws: AwsOptions, deps: ConfigRuleDependencies): Promise<Evaluation[]> {
   if (invocation.messageType === 'ScheduledNotification') {
     const when = new Date(invocation.notificationCreationTime);
     const inventory = await readInventory({ secretsManager: secretsManagerClient(aws), kms: kmsClient(aws), secretsManagerIn: (r) => secretsManagerClient(deps.aws(r)) });

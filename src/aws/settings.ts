@@ -100,6 +100,25 @@ export function onEventSettings(env: Record<string, string | undefined>): OnEven
   };
 }
 
+const configRuleSettingsSchema = z.object({
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+  VIGIL_PARAMS: z.optional(z.string()),
+  VIGIL_CONFIG_TEST_MODE: flag,
+});
+
+export interface ConfigRuleSettings {
+  region: string;
+  /** The same params document the sweep and the event Lambda read: the Config console cannot contradict them. */
+  params: ControlParams;
+  testMode: boolean;
+}
+
+export function configRuleSettings(env: Record<string, string | undefined>): ConfigRuleSettings {
+  const e = settingsOf(configRuleSettingsSchema, env);
+  return { region: e.AWS_REGION, params: paramsFromEnv(e.VIGIL_PARAMS), testMode: e.VIGIL_CONFIG_TEST_MODE === 'true' };
+}
+
+/** VIGIL_PARAMS, the one params document every vigil Lambda reads (the deploy parameter `params`). */
 export function paramsFromEnv(text: string | undefined): ControlParams {
   if (!text?.trim()) return DEFAULT_PARAMS;
   let value: unknown;

@@ -1,29 +1,24 @@
 import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { annotation, evaluationOf, parseRuleParameters, putEvaluations } from '../../src/config/index.js';
+import { annotation, evaluationOf, parseRuleControlId, putEvaluations } from '../../src/config/index.js';
 
 const CONTROLS = ['rotation-enabled', 'unused', 'required-tags'];
 const config = mockClient(ConfigServiceClient);
 beforeEach(() => config.reset());
 const when = new Date('2026-11-20T00:00:00Z');
 
-describe('Config rule parameters, as Config passes them', () => {
-  it('reads numbers and lists from strings', () => {
-    expect(parseRuleParameters({ controlId: 'unused', unusedForDays: '30', requiredTagKeys: 'team, owner', trustedAccounts: '["222233334444"]' }, CONTROLS)).toMatchObject({
-      controlId: 'unused',
-      params: { unusedForDays: 30, requiredTagKeys: ['team', 'owner'], trustedAccounts: ['222233334444'] },
-    });
+describe('Config rule parameters', () => {
+  it('take the control the rule evaluates', () => {
+    expect(parseRuleControlId({ controlId: 'unused' }, CONTROLS)).toBe('unused');
   });
 
-  it('takes no parameters as the defaults', () => {
-    expect(parseRuleParameters({ controlId: 'rotation-enabled' }, CONTROLS).params.unusedForDays).toBe(90);
+  it('refuse an unknown control, naming it', () => {
+    expect(() => parseRuleControlId({ controlId: 'rotation-enbled' }, CONTROLS)).toThrow('ruleParameters.controlId: expected one of rotation-enabled, unused, required-tags, received "rotation-enbled"');
   });
 
-  it('refuses an unknown control or parameter, naming it', () => {
-    expect(() => parseRuleParameters({ controlId: 'rotation-enbled' }, CONTROLS)).toThrow('ruleParameters.controlId: expected one of rotation-enabled, unused, required-tags, received "rotation-enbled"');
-    expect(() => parseRuleParameters({ controlId: 'unused', unusedDays: '3' }, CONTROLS)).toThrow('unknown parameter "unusedDays"');
-    expect(() => parseRuleParameters({ controlId: 'unused', unusedForDays: 'ninety' }, CONTROLS)).toThrow('ruleParameters.unusedForDays');
+  it('refuse control parameters, which come from the one params document every vigil Lambda reads', () => {
+    expect(() => parseRuleControlId({ controlId: 'unused', unusedForDays: '30' }, CONTROLS)).toThrow('ruleParameters.unusedForDays: a Config rule takes only controlId: control parameters come from the params document (VIGIL_PARAMS');
   });
 });
 

@@ -35,7 +35,7 @@ beforeAll(() => {
   packageDir = mkdtempSync(join(tmpdir(), 'vigil-package-'));
   template = packageTo(packageDir);
   withoutConfig = packageTo(mkdtempSync(join(tmpdir(), 'vigil-package-noconfig-')), '--param=configRules=false');
-  withOptIns = packageTo(mkdtempSync(join(tmpdir(), 'vigil-package-opt-ins-')), '--param=remediation=true', '--param=securityHubImport=true');
+  withOptIns = packageTo(mkdtempSync(join(tmpdir(), 'vigil-package-opt-ins-')), '--param=remediation=true', '--param=securityHubImport=true', '--param=params={"requiredTagKeys":["team"]}');
 }, 180_000);
 
 const resources = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
@@ -57,6 +57,7 @@ describe('the offline deployment package', () => {
     const rules = resources('AWS::Config::ConfigRule').map(([, r]) => r.Properties as { InputParameters: { controlId: string }; Scope?: unknown; Source: { Owner: string; SourceIdentifier: unknown; SourceDetails: { MessageType: string }[] } });
     expect(rules.map((r) => r.InputParameters.controlId).sort()).toEqual((await listControls()).map((c) => c.id).sort());
     for (const rule of rules) {
+      expect(Object.keys(rule.InputParameters)).toEqual(['controlId']);
       expect(rule.Source).toMatchObject({ Owner: 'CUSTOM_LAMBDA', SourceIdentifier: { 'Fn::GetAtt': ['ConfigRuleLambdaFunction', 'Arn'] } });
       const types = rule.Source.SourceDetails.map((d) => d.MessageType);
       if (['unused', 'rotated-within-period'].includes(rule.InputParameters.controlId)) expect(types).toEqual(['ScheduledNotification']);
@@ -73,6 +74,12 @@ describe('the offline deployment package', () => {
     expect(template.Conditions?.['ConfigRulesEnabled']).toEqual({ 'Fn::Equals': ['true', 'true'] });
     expect(withoutConfig.Conditions?.['ConfigRulesEnabled']).toEqual({ 'Fn::Equals': ['false', 'true'] });
     for (const [, rule] of Object.entries(withoutConfig.Resources).filter(([, r]) => r.Type === 'AWS::Config::ConfigRule')) expect(rule.Condition).toBe('ConfigRulesEnabled');
+  });
+
+  it('hands every function the one params document, so the Config rules judge by the sweep\'s and the event Lambda\'s parameters', () => {
+    const paramsOf = (t: Template) => resources('AWS::Lambda::Function').map(([name]) => [name, (t.Resources[name]?.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables['VIGIL_PARAMS']]);
+    expect(Object.fromEntries(paramsOf(template))).toEqual({ OnEventLambdaFunction: '{}', ConfigRuleLambdaFunction: '{}', SweepLambdaFunction: '{}' });
+    expect(paramsOf(withOptIns).map(([, p]) => p)).toEqual(Array(3).fill('{"requiredTagKeys":["team"]}'));
   });
 
   it('runs on nodejs22.x, arm64', () => {

@@ -159,7 +159,7 @@ describe('normalising AWS Config rule invocations', () => {
       configRuleName: 'vigil-rotation-enabled',
       accountId: ACCOUNT,
       eventLeftScope: false,
-      ruleParameters: { controlId: 'rotation-enabled', maxRotationIntervalDays: '90' },
+      ruleParameters: { controlId: 'rotation-enabled' },
       notificationCreationTime: '2026-11-02T09:20:16.711Z',
       configurationItem: { resourceType: 'AWS::SecretsManager::Secret', resourceId: ORDERS, configurationItemStatus: 'OK', configuration: { KMSKeyId: KEY_ARN, RotationOccurringAsScheduled: true } },
     });
@@ -173,7 +173,7 @@ describe('normalising AWS Config rule invocations', () => {
 
   it('decodes a scheduled notification, which names no resource', () => {
     const [invocation] = normaliseInput(loadFixture('config/ScheduledNotification.json')).configInvocations;
-    expect(invocation).toMatchObject({ messageType: 'ScheduledNotification', ruleParameters: { controlId: 'unused', unusedForDays: '90' }, notificationCreationTime: '2026-11-02T00:00:03.112Z' });
+    expect(invocation).toMatchObject({ messageType: 'ScheduledNotification', ruleParameters: { controlId: 'unused' }, notificationCreationTime: '2026-11-02T00:00:03.112Z' });
   });
 
   it('reads a deleted resource that left the rule scope', () => {

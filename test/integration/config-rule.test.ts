@@ -23,7 +23,7 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-const handler = () => createConfigRuleHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_CONFIG_TEST_MODE: 'true' }, aws: (r) => emulator.aws(r) });
+const handler = (env: Record<string, string> = {}) => createConfigRuleHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_CONFIG_TEST_MODE: 'true', ...env }, aws: (r) => emulator.aws(r) });
 
 /** A recorded Config invocation about one of the emulator's secrets, for the rule of `controlId`. */
 function invocation(fixture: string, secretName: string, controlId: string, extraParams: Record<string, string> = {}) {
@@ -57,9 +57,16 @@ describe('the Config rule Lambda', () => {
     expect(result.evaluations[0]?.ComplianceType).toBe('COMPLIANT');
   });
 
-  it('judges the rule\'s own control with its parameters', async () => {
-    const result = await handler()(invocation('ConfigurationItemChangeNotification.json', 'prod/ci/npm-token', 'required-tags', { requiredTagKeys: 'team,owner' }));
+  it('judges the rule\'s own control with the deployment\'s params document (VIGIL_PARAMS)', async () => {
+    const result = await handler({ VIGIL_PARAMS: JSON.stringify({ requiredTagKeys: ['team', 'owner'] }) })(invocation('ConfigurationItemChangeNotification.json', 'prod/ci/npm-token', 'required-tags'));
     expect(result.evaluations[0]).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringContaining('Missing required tags: owner') });
+  });
+
+  it('refuses, once and without retries, a params document it cannot use or parameters set on the rule', async () => {
+    const badDocument = await handler({ VIGIL_PARAMS: JSON.stringify({ unusedForDays: 'ninety' }) })(invocation('ScheduledNotification.json', 'prod/orders/db-credentials', 'unused'));
+    expect(badDocument).toMatchObject({ evaluations: [], rejected: expect.stringContaining('environment.VIGIL_PARAMS.unusedForDays') });
+    const onTheRule = await handler()(invocation('ScheduledNotification.json', 'prod/orders/db-credentials', 'required-tags', { requiredTagKeys: 'team' }));
+    expect(onTheRule).toMatchObject({ evaluations: [], rejected: expect.stringContaining('ruleParameters.requiredTagKeys: a Config rule takes only controlId') });
   });
 
   it('makes a deleted secret NOT_APPLICABLE', async () => {

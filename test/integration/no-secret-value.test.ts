@@ -92,7 +92,9 @@ describe('no secret value anywhere', () => {
     }
     const configRule = createConfigRuleHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_CONFIG_TEST_MODE: 'true' }, aws: emulator.aws });
     const invocation = JSON.parse(JSON.stringify(loadEventFixture('config/ScheduledNotification.json')).replaceAll('111122223333', ACCOUNT)) as Record<string, unknown>;
-    texts.push(JSON.stringify(await configRule(invocation)));
+    const evaluated = await configRule(invocation);
+    expect(evaluated.rejected).toBeUndefined();
+    texts.push(JSON.stringify(evaluated));
     for (const n of await topic.receive()) texts.push(JSON.stringify(n));
     const parked = await sqsClient(aws).send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10 }));
     texts.push(JSON.stringify(parked.Messages ?? []));
