@@ -78,8 +78,9 @@ describe('the offline deployment package', () => {
 
   it('hands every function the one params document, so the Config rules judge by the sweep\'s and the event Lambda\'s parameters', () => {
     const paramsOf = (t: Template) => resources('AWS::Lambda::Function').map(([name]) => [name, (t.Resources[name]?.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables['VIGIL_PARAMS']]);
-    expect(Object.fromEntries(paramsOf(template))).toEqual({ OnEventLambdaFunction: '{}', ConfigRuleLambdaFunction: '{}', SweepLambdaFunction: '{}' });
-    expect(paramsOf(withOptIns).map(([, p]) => p)).toEqual(Array(3).fill('{"requiredTagKeys":["team"]}'));
+    expect(paramsOf(template).map(([name]) => name)).toEqual(expect.arrayContaining(['OnEventLambdaFunction', 'ConfigRuleLambdaFunction', 'SweepLambdaFunction']));
+    expect(new Set(paramsOf(template).map(([, p]) => p))).toEqual(new Set(['{}']));
+    expect(new Set(paramsOf(withOptIns).map(([, p]) => p))).toEqual(new Set(['{"requiredTagKeys":["team"]}']));
   });
 
   it('runs on nodejs22.x, arm64', () => {
