@@ -15,8 +15,9 @@ import { onEventSettings, type OnEventSettings } from '../src/aws/settings.js';
 import { InvalidEventError, normaliseEventBridgeEvent, type SecretEvent } from '../src/events/index.js';
 import { listSecretsUnderKey, readSecret } from '../src/inventory/index.js';
 import type { SecretState } from '../src/model/index.js';
-import { decide, remediationAlert, type Alert, type ComplianceChange, type Decision, type ReactionContext } from '../src/reactions/index.js';
+import { CONTROLS_AN_EVENT_TOUCHES, applyEvent, decide, remediationAlert, type Alert, type ComplianceChange, type Decision, type ReactionContext } from '../src/reactions/index.js';
 import { KEY_PROBLEM_CALLS, keyNames, protectedBy } from '../src/reactions/keys.js';
+import { DynamoStateStore, beforeEvent, recordAfterEvent, type SecretRecord, type StateStore } from '../src/state/index.js';
 
 export interface OnEventResult {
   eventId?: string;
@@ -31,6 +32,8 @@ export interface OnEventDependencies {
   aws: (region: string) => AwsOptions;
   /** Between SNS attempts (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
+  /** Wall-clock time, epoch seconds: when a secret was read. */
+  clock?: () => number;
 }
 
 const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
@@ -39,6 +42,7 @@ export function createOnEventHandler(deps: OnEventDependencies) {
   let settings: OnEventSettings | undefined;
   let once: ((item: { key: string; run: () => Promise<unknown> }) => Promise<unknown>) | undefined;
   let idempotency: IdempotencyConfig | undefined;
+  let store: StateStore | undefined;
 
   return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<OnEventResult> => {
     settings ??= onEventSettings(deps.env);
@@ -64,8 +68,8 @@ export function createOnEventHandler(deps: OnEventDependencies) {
     if (record.kind === 'ignored') return { ...(record.eventId ? { eventId: record.eventId } : {}), status: 'ignored', reason: record.reason, deliveries: [], complianceChanges: 0 };
 
     const region = deps.aws(record.region);
-    const reactionContext = await gatherContext(record, s, region);
-    const decision = await decide(record, reactionContext);
+    if (s.stateTable) store ??= DynamoStateStore.fromOptions(s.stateTable, home);
+    const decision = await judge(record, s, region, store, deps.clock ?? (() => Date.now() / 1000));
     const alerts: Alert[] = [...decision.alerts];
     for (const remediation of decision.remediations) {
       const outcome = await remediate(remediation.action, remediation.secretArn, region);
@@ -89,25 +93,96 @@ export function createOnEventHandler(deps: OnEventDependencies) {
   };
 }
 
-/** What the decision needs to know, read live: the secret as it is now, or for a KMS event the secrets under the key. */
-async function gatherContext(event: SecretEvent, s: OnEventSettings, aws: AwsOptions): Promise<ReactionContext> {
+const STALE = 'a state of the secret observed after this event is stored, so the event is already reflected in it';
+
+/**
+ * Decides with memory: the before-state from the store, the decision, and the after-state written over exactly the
+ * version read, so two events racing for one secret cannot both alert its transition (the later reads and decides again).
+ */
+async function judge(event: SecretEvent, s: OnEventSettings, aws: AwsOptions, store: StateStore | undefined, clock: () => number): Promise<Decision> {
+  for (let attempt = 1; ; attempt += 1) {
+    const gathered = await gatherContext(event, s, aws, store, clock);
+    if (gathered.stale) return { eventId: event.eventId, eventName: event.eventName, time: event.time, account: event.account, region: event.region, secretArns: [gathered.stale], alerts: [], findings: [], complianceChanges: [], remediations: [], ignored: STALE };
+    const decision = await decide(event, gathered.context);
+    if (!store) return decision;
+    await forgetDeleted(event, decision, store);
+    const remember = gathered.remember;
+    if (!remember || decision.findings.length === 0) return decision;
+    const after = recordAfterEvent(remember.stored, remember.state, decision.findings, { eventId: event.eventId, eventTime: Date.parse(event.time) / 1000, readAt: remember.readAt, ...(remember.dirtyReason ? { dirtyReason: remember.dirtyReason } : {}) });
+    const outcome = await store.putSecret(after, { expectedVersion: remember.stored?.version ?? null });
+    if (outcome === 'written') {
+      logger.info('after-state stored', { eventId: event.eventId, secretArn: after.arn, observedAt: after.observedAt, statusesBeforeKnown: remember.stored !== undefined, changes: decision.complianceChanges.map((c) => `${c.controlId}: ${c.oldStatus ?? 'unknown'} -> ${c.newStatus}`) });
+      return decision;
+    }
+    if (outcome === 'stale') return { ...decision, alerts: [], complianceChanges: [], remediations: [], ignored: STALE };
+    // Another writer came between the read and the write: read and decide again; after three tries, alert rather than miss.
+    if (attempt >= 3) {
+      logger.warn('state store kept changing under this event; deciding without a stored after-state', { eventId: event.eventId, secretArn: after.arn });
+      return decision;
+    }
+  }
+}
+
+/** A force-deleted secret is forgotten; one scheduled for deletion is read again by the next sweep. */
+async function forgetDeleted(event: SecretEvent, decision: Decision, store: StateStore): Promise<void> {
+  if (event.eventName !== 'DeleteSecret' || event.errorCode) return;
+  for (const arn of decision.secretArns) {
+    if (event.request.forceDeleteWithoutRecovery) await store.deleteSecret(arn);
+    else await store.markDirty(arn, 'scheduled for deletion');
+  }
+}
+
+interface Gathered {
+  context: ReactionContext;
+  /** The ARN of the secret, when a later state of it is stored. */
+  stale?: string;
+  /** What to store after the decision: the secret's state after the event, and the record it replaces. */
+  remember?: { stored: SecretRecord | undefined; state: SecretState; readAt: number | null; dirtyReason?: string };
+}
+
+/** What the decision needs to know: the stored before-state, and the secret as it is now (or for a KMS event, the secrets of the key). */
+async function gatherContext(event: SecretEvent, s: OnEventSettings, aws: AwsOptions, store: StateStore | undefined, clock: () => number): Promise<Gathered> {
   const clients = { secretsManager: secretsManagerClient(aws), kms: kmsClient(aws) };
   const base = { params: s.params, remediationEnabled: s.remediation };
-  if (event.errorCode) return { ...base, knownSecrets: [] };
+  if (event.errorCode) return { context: { ...base, knownSecrets: [] } };
   if (event.kind === 'key-api-call') {
-    if (!KEY_PROBLEM_CALLS.includes(event.eventName) || !event.key) return { ...base, knownSecrets: [] };
+    if (!KEY_PROBLEM_CALLS.includes(event.eventName) || !event.key) return { context: { ...base, knownSecrets: [] } };
     const aliases = await keyAliases(event.key.arn ?? event.key.id ?? event.key.given, aws);
-    return { ...base, knownSecrets: await secretsUnderKey(event.key, aliases, clients.secretsManager), keyAliases: aliases };
+    // The key index answers once a sweep has filled the store; before that, only the region's listing can.
+    if (store && (await store.getMeta()).filledAt !== null) {
+      return { context: { ...base, knownSecrets: [], keySecrets: await store.secretsByKey(keyNames(event.key, aliases)), keyAliases: aliases } };
+    }
+    return { context: { ...base, knownSecrets: await secretsUnderKey(event.key, aliases, clients.secretsManager), keyAliases: aliases } };
   }
   const id = event.secret?.arn ?? event.secret?.given ?? event.secret?.name;
-  if (!id) return { ...base, knownSecrets: [] };
+  if (!id) return { context: { ...base, knownSecrets: [] } };
+  const judged = Object.hasOwn(CONTROLS_AN_EVENT_TOUCHES, event.eventName);
+  const eventTime = Date.parse(event.time) / 1000;
   // A new resource policy is judged from the event itself; the live read adds the tags a remediation opts in by.
-  if (event.eventName === 'PutResourcePolicy' && !s.remediation) return { ...base, knownSecrets: [] };
+  if (event.eventName === 'PutResourcePolicy' && !s.remediation) {
+    const stored = store && event.secret?.arn ? await store.getSecret(event.secret.arn) : undefined;
+    const before = beforeEvent(stored, event.eventId, eventTime);
+    if (before.stale) return { context: { ...base, knownSecrets: [] }, stale: event.secret?.arn ?? id };
+    if (!stored) return { context: { ...base, knownSecrets: [] } };
+    const after = applyEvent(stored.state, event, () => stored.state.kmsKey);
+    if (!after) return { context: { ...base, knownSecrets: [] } };
+    return {
+      context: { ...base, knownSecrets: [stored.state], observedAfter: after, ...(before.statuses ? { statusesBefore: before.statuses } : {}) },
+      remember: { stored, state: after, readAt: null, dirtyReason: 'resource policy taken from the event, not read' },
+    };
+  }
   const live = await readSecret(id, clients);
-  if (!live) return { ...base, knownSecrets: [] };
+  if (!live) return { context: { ...base, knownSecrets: [] } };
   const observed: SecretState = event.eventName === 'PutResourcePolicy' ? { ...live, resourcePolicy: event.request.resourcePolicy ?? live.resourcePolicy } : live;
   const needsObserved = event.eventName !== 'DeleteSecret' && event.kind !== 'secret-service-event';
-  return { ...base, knownSecrets: [live], ...(needsObserved ? { observedAfter: observed } : {}) };
+  if (!store || !needsObserved || !judged) return { context: { ...base, knownSecrets: [live], ...(needsObserved ? { observedAfter: observed } : {}) } };
+  const stored = await store.getSecret(live.arn);
+  const before = beforeEvent(stored, event.eventId, eventTime);
+  if (before.stale) return { context: { ...base, knownSecrets: [] }, stale: live.arn };
+  return {
+    context: { ...base, knownSecrets: [live], observedAfter: observed, ...(before.statuses ? { statusesBefore: before.statuses } : {}) },
+    remember: { stored, state: observed, readAt: clock() },
+  };
 }
 
 /** The secrets a key protects: ListSecrets pages only, never a policy read per secret (a region of 100,000 fits in the timeout). */

@@ -75,6 +75,8 @@ const onEventSettingsSchema = z.object({
   VIGIL_EVENT_BUS: z._default(z.string().check(z.minLength(1)), 'default'),
   VIGIL_PARAMS: z.optional(z.string()),
   VIGIL_REMEDIATION: flag,
+  /** The state store's table; without it every function starts from nothing (and alerts say a failure may be old). */
+  VIGIL_STATE_TABLE: z.optional(z.string().check(z.minLength(3))),
 });
 
 export interface OnEventSettings {
@@ -85,6 +87,7 @@ export interface OnEventSettings {
   eventBus: string;
   params: ControlParams;
   remediation: boolean;
+  stateTable?: string;
 }
 
 export function onEventSettings(env: Record<string, string | undefined>): OnEventSettings {
@@ -97,6 +100,7 @@ export function onEventSettings(env: Record<string, string | undefined>): OnEven
     eventBus: e.VIGIL_EVENT_BUS,
     params: paramsFromEnv(e.VIGIL_PARAMS),
     remediation: e.VIGIL_REMEDIATION === 'true',
+    ...(e.VIGIL_STATE_TABLE ? { stateTable: e.VIGIL_STATE_TABLE } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { evaluateSecrets, listControls, type ControlParams, type Finding } from '../controls/index.js';
+import { evaluateSecrets, listControls, type ControlParams, type Finding, type Status } from '../controls/index.js';
 import type { NormalisedRecord, SecretEvent } from '../events/index.js';
 import type { SecretState } from '../model/index.js';
 import { CONTROLS_AN_EVENT_TOUCHES, applyEvent } from './apply.js';
@@ -12,10 +12,25 @@ export interface ReactionContext {
   knownSecrets: readonly SecretState[];
   /** The secret as read from AWS after the event (the event Lambda); when given, the event is not applied to a known state. */
   observedAfter?: SecretState;
+  /**
+   * The control statuses vigil stored for the secret before the event (the state store). A control alerts only when it
+   * turns FAIL from PASS or unknown. Absent with `observedAfter`: nothing is known before, and an alert says so.
+   */
+  statusesBefore?: Readonly<Record<string, Status>>;
+  /** The secrets the key index says a KMS event's key protects; when given, `knownSecrets` is not searched. */
+  keySecrets?: readonly KeyProtectedSecret[];
   /** Aliases of the key a KMS event names (kms:ListAliases), when known. */
   keyAliases?: readonly string[];
   /** Automatic remediation, off unless configured; even then only for secrets that opt in by tag. */
   remediationEnabled?: boolean;
+}
+
+/** A secret as the key index names it: enough to list it in a KMS alert. */
+export interface KeyProtectedSecret {
+  arn: string;
+  name: string;
+  kmsKeyId: string | null;
+  kmsKeyArn: string | null;
 }
 
 const DEFAULT_RECOVERY_DAYS = 30;
@@ -138,7 +153,9 @@ function keyProblem(decision: Decision, event: SecretEvent, context: ReactionCon
   const key = event.key;
   if (!key) return { ...decision, ignored: 'the event names no key' };
   const namesOfKey = keyNames(key, context.keyAliases);
-  const secrets = context.knownSecrets.filter((s) => protectedBy(s, namesOfKey));
+  const secrets = context.keySecrets
+    ? context.keySecrets.filter((s) => protectedBy({ kmsKeyId: s.kmsKeyId, kmsKey: s.kmsKeyArn ? { arn: s.kmsKeyArn, keyManager: null, keyState: null } : null }, namesOfKey))
+    : context.knownSecrets.filter((s) => protectedBy(s, namesOfKey));
   const keyName = key.alias ?? key.arn ?? key.id ?? key.given;
   decision.secretArns = secrets.map((s) => s.arn);
   if (secrets.length === 0) return { ...decision, ignored: `no known secret is encrypted under ${keyName}` };
@@ -200,14 +217,17 @@ async function change(decision: Decision, event: SecretEvent, known: SecretState
   // Before and after in one evaluation: one trip into the wasm instead of two.
   const judgeBefore = known !== undefined && !context.observedAfter;
   const [afterFindings = [], beforeFindings = []] = await evaluateSecrets(judgeBefore ? [after, known] : [after], { now, params: context.params, ...(touched === 'all' ? {} : { controlIds: touched }) });
-  const statusBefore = new Map(beforeFindings.map((f) => [f.controlId, f.status]));
+  const statusBefore = judgeBefore ? new Map(beforeFindings.map((f) => [f.controlId, f.status])) : new Map(Object.entries(context.statusesBefore ?? {}));
+  // With only the state after the event and nothing stored before it, a failure may be older than the event.
+  const beforeUnknown = !judgeBefore && context.statusesBefore === undefined && event.eventName !== 'CreateSecret';
   const controls = await listControls();
   decision.findings = afterFindings;
   for (const finding of afterFindings) {
     const oldStatus = statusBefore.get(finding.controlId) ?? null;
-    if (oldStatus !== finding.status) decision.complianceChanges.push(complianceChange(after.arn, oldStatus, finding));
     const newlyFailing = finding.status === 'FAIL' && oldStatus !== 'FAIL';
-    if (newlyFailing && !finding.exemption?.active) decision.alerts.push(controlFailed(event, finding, controls.find((c) => c.id === finding.controlId)?.description ?? finding.title));
+    // When vigil knows nothing before the event, only a failure is news: a status it merely learns (→ PASS) is not a change.
+    if (oldStatus !== finding.status && (!beforeUnknown || finding.status === 'FAIL')) decision.complianceChanges.push(complianceChange(after.arn, oldStatus, finding));
+    if (newlyFailing && !finding.exemption?.active) decision.alerts.push(controlFailed(event, finding, controls.find((c) => c.id === finding.controlId)?.description ?? finding.title, beforeUnknown));
   }
   const publicNow = afterFindings.some((f) => f.controlId === 'no-public-principal' && f.status === 'FAIL');
   if (context.remediationEnabled && publicNow && after.tags['vigil:lockdown'] === 'true' && after.resourcePolicy) {
@@ -221,7 +241,9 @@ function complianceChange(secretArn: string, oldStatus: ComplianceChange['oldSta
   return { secretArn, controlId: finding.controlId, oldStatus, newStatus: finding.status, finding };
 }
 
-function controlFailed(event: SecretEvent, finding: Finding, controlDescription: string): Alert {
+const MAY_PREDATE = 'vigil had no earlier state of this secret, so this failure may predate the event.';
+
+function controlFailed(event: SecretEvent, finding: Finding, controlDescription: string, beforeUnknown: boolean): Alert {
   return {
     ...alertBase(event, 'control-failed', finding.severity, finding.resource.arn, finding.resource.name),
     controlId: finding.controlId,
@@ -230,11 +252,11 @@ function controlFailed(event: SecretEvent, finding: Finding, controlDescription:
       what: `After ${event.eventName}, the secret ${finding.resource.name} fails the control "${finding.title}" (${finding.controlId}).`,
       secret: finding.resource.arn,
       event,
-      extra: [`Finding: ${finding.reason}`],
+      extra: [`Finding: ${finding.reason}`, ...(beforeUnknown ? [`Before:  ${MAY_PREDATE}`] : [])],
       why: `the control requires that ${controlDescription.charAt(0).toLowerCase()}${controlDescription.slice(1).replace(/\s+/g, ' ')}`,
       doNow: finding.remediation,
     }),
-    details: { controlId: finding.controlId, status: finding.status, evidence: finding.evidence, mappings: finding.mappings },
+    details: { controlId: finding.controlId, status: finding.status, statusBeforeKnown: !beforeUnknown, evidence: finding.evidence, mappings: finding.mappings },
   };
 }
 

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { s3Client } from '../../src/aws/clients/s3.js';
 import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
 import { sqsClient } from '../../src/aws/clients/sqs.js';
 import { logger } from '../../src/aws/logger.js';
+import { createStateTable } from '../../src/state/index.js';
 import { DEMO_SECRETS, seedAccount, type SeededAccount } from '../../src/demo/account.js';
 import { loadEventFixture, retarget } from '../../src/demo/incident.js';
 import { runCli } from '../helpers/cli.js';
@@ -84,12 +85,19 @@ describe('no secret value anywhere', () => {
     // The event Lambda and its alerts, and the Config rule.
     await new DynamoDBClient({ ...aws }).send(new CreateTableCommand({ TableName: 'canary-idem', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
     const dlq = (await sqsClient(aws).send(new CreateQueueCommand({ QueueName: 'canary-dlq' }))).QueueUrl as string;
-    const onEvent = createOnEventHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_DLQ_URL: dlq, VIGIL_IDEMPOTENCY_TABLE: 'canary-idem' }, aws: emulator.aws });
+    await createStateTable(new DynamoDBClient({ ...aws }), 'canary-state');
+    const onEvent = createOnEventHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_DLQ_URL: dlq, VIGIL_IDEMPOTENCY_TABLE: 'canary-idem', VIGIL_STATE_TABLE: 'canary-state' }, aws: emulator.aws });
+    let stored = 0;
     const target = { fixtureArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db/orders-Xy12Ab', arn: seeded.arns['prod/ci/npm-token'] as string, name: 'prod/ci/npm-token' };
     for (const [i, fixture] of ['eventbridge/UpdateSecret-kms-key.json', 'eventbridge/CreateSecret.json', 'eventbridge/PutSecretValue.json', 'eventbridge/DeleteSecret-force.json'].entries()) {
       const event = retarget(loadEventFixture(fixture), { account: ACCOUNT, id: `canary-${i}`, secret: { ...target, fixtureArn: fixture.includes('payments') || fixture.includes('force') || fixture.includes('UpdateSecret') ? 'arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/api/payments-key-Qw34Er' : target.fixtureArn } });
       texts.push(JSON.stringify(await onEvent(event, { getRemainingTimeInMillis: () => 60_000 })));
+      // The state store, every item of its table after each event (the last, a forced deletion, empties it).
+      const items = (await new DynamoDBClient({ ...aws }).send(new ScanCommand({ TableName: 'canary-state' }))).Items ?? [];
+      stored += items.length;
+      texts.push(JSON.stringify(items));
     }
+    expect(stored, 'the event Lambda stored state').toBeGreaterThan(0);
     const configRule = createConfigRuleHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_CONFIG_TEST_MODE: 'true' }, aws: emulator.aws });
     const invocation = JSON.parse(JSON.stringify(loadEventFixture('config/ScheduledNotification.json')).replaceAll('111122223333', ACCOUNT)) as Record<string, unknown>;
     const evaluated = await configRule(invocation);
