@@ -176,10 +176,20 @@ function certainDeny(s: Statement, index: number, arn: string): CertainDeny | un
 export interface ModelVerdict {
   public: boolean;
   untrusted: boolean;
+  /** The policy cannot be judged: two keys of one object differ only in case (which one IAM reads is unknowable). */
+  error: boolean;
+}
+
+function caseVariantKeys(value: Json): boolean {
+  if (Array.isArray(value)) return value.some(caseVariantKeys);
+  if (!isObject(value)) return false;
+  const keys = Object.keys(value);
+  return new Set(keys.map((k) => k.toLowerCase())).size < keys.length || Object.values(value).some(caseVariantKeys);
 }
 
 /** DESIGN.md's verdict on a policy document for the secret `arn` of `own` account, given the trusted accounts and organisations. */
 export function modelVerdict(document: Record<string, Json>, own: string, trustedAccounts: string[], trustedOrgs: string[], arn = ''): ModelVerdict {
+  if (caseVariantKeys(document)) return { public: false, untrusted: false, error: true };
   const accounts = new Set([own, ...trustedAccounts]);
   const orgs = new Set(trustedOrgs);
   const statements = asList(document['Statement']).map((raw) => (isObject(raw) ? raw : {}));
@@ -200,5 +210,5 @@ export function modelVerdict(document: Record<string, Json>, own: string, truste
     const trustedPrincipals = !unbounded && [...namedAccounts(s)].every((a) => accounts.has(a)) && !canonical && (!services || all.length === 0);
     if (!(trustedPrincipals || trustedBound || networkOnly)) untrusted = true;
   }
-  return { public: isPublic, untrusted };
+  return { public: isPublic, untrusted, error: false };
 }

@@ -164,13 +164,14 @@ export const policyDocument: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
 export interface PolicyVerdicts {
   public: boolean;
   untrusted: boolean;
+  error: boolean;
 }
 
 /** The two policy controls' verdicts on one document, and the model's; equal when the Rego and DESIGN.md agree. */
 export function policyDisagreement(document: Record<string, unknown>, judge: (document: Record<string, unknown>) => PolicyVerdicts): string | undefined {
   const rego = judge(document);
   const model = modelVerdict(document, POLICY_OWN, [POLICY_TRUSTED], [POLICY_ORG], POLICY_SECRET_ARN);
-  return rego.public === model.public && rego.untrusted === model.untrusted ? undefined : `rego ${JSON.stringify(rego)}, model ${JSON.stringify(model)} on ${JSON.stringify(document)}`;
+  return rego.public === model.public && rego.untrusted === model.untrusted && rego.error === model.error ? undefined : `rego ${JSON.stringify(rego)}, model ${JSON.stringify(model)} on ${JSON.stringify(document)}`;
 }
 
 export interface FuzzTarget {
@@ -190,7 +191,8 @@ export function policyJudge(policy: LoadedPolicy): (document: Record<string, unk
     const state = fromDescribeSecret({ ARN: POLICY_SECRET_ARN, Name: 'diff' }, { resourcePolicy: JSON.stringify(document) });
     const input = { now: Date.UTC(2026, 10, 20) / 1000, params, secrets: [toPolicySecret(state, 0)], controls };
     const [{ result }] = evaluateEntrypoint(policy, input, 'vigil/selected') as [{ result: Record<string, { status: string }[]> }];
-    return { public: result['no_public_principal']?.[0]?.status === 'FAIL', untrusted: result['no_untrusted_cross_account']?.[0]?.status === 'FAIL' };
+    const status = (control: string) => result[control]?.[0]?.status;
+    return { public: status('no_public_principal') === 'FAIL', untrusted: status('no_untrusted_cross_account') === 'FAIL', error: status('no_public_principal') === 'ERROR' && status('no_untrusted_cross_account') === 'ERROR' };
   };
 }
 

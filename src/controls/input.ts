@@ -1,4 +1,5 @@
 import { isReplica, type SecretState } from '../model/index.js';
+import { policyTextProblem } from './policy-text.js';
 import { ScheduleError, rotationInterval, windowSeconds } from './schedule.js';
 
 /** One secret as the Rego controls read it: only numbers and plain values, schedules already turned into intervals. */
@@ -29,6 +30,13 @@ export function toPolicySecret(state: SecretState, now: number): PolicySecret {
       unreadable.rotationSchedule = error.message;
     }
   }
+  // A policy text vigil must not judge is unreadable, and never reaches the wasm.
+  let resourcePolicy = state.resourcePolicy;
+  const policyProblem = resourcePolicy === null ? undefined : policyTextProblem(resourcePolicy);
+  if (policyProblem !== undefined) {
+    unreadable.resourcePolicy = policyProblem;
+    resourcePolicy = null;
+  }
   return {
     arn: state.arn,
     name: state.name,
@@ -52,7 +60,7 @@ export function toPolicySecret(state: SecretState, now: number): PolicySecret {
     kmsKeyId: state.kmsKeyId,
     kmsKey: state.kmsKey,
     tags: state.tags,
-    resourcePolicy: state.resourcePolicy,
+    resourcePolicy,
     versions: state.versions,
     unreadable,
   };
