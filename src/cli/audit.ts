@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { auditReads, fromStored, loadAuditState, readEventsOf, saveAuditChanges, secretDirectory, viewsOf, type Detection, type ReadEvent, type ReaderView } from '../audit/index.js';
-import { DEFAULT_PARAMS, parseParamsText } from '../controls/index.js';
 import { InvalidEventError, parseAwsDate } from '../events/index.js';
 import { readSnapshot } from '../inventory/index.js';
 import { FileStateStore } from '../state/index.js';
-import { guard, readEventFile, readText } from './io.js';
+import { guard, loadParams, readEventFile } from './io.js';
 import type { Io } from './sweep.js';
 
 export interface AuditOptions {
@@ -17,7 +16,7 @@ export interface AuditOptions {
 
 /** `vigil audit`: who read which secret, and what of it looks like theft. Offline: no AWS call. */
 export async function runAudit(files: string[], options: AuditOptions, io: Io): Promise<number> {
-  const params = options.params ? guard(() => parseParamsText(readText(options.params as string), options.params as string)) : DEFAULT_PARAMS;
+  const params = loadParams(options.params);
   const now = options.now ? guard(() => parseAwsDate(options.now, '--now')) * 1000 : undefined;
   const secrets = options.snapshot ? guard(() => readSnapshot(readFileSync(options.snapshot as string), options.snapshot as string)).secrets : [];
   const store = await guardAsync(() => FileStateStore.open(options.state));

@@ -1,27 +1,39 @@
 import { readFileSync } from 'node:fs';
+import { DEFAULT_PARAMS, parseParamsText, type ControlParams } from '../controls/index.js';
 import { decodeEventFile, InputError, InvalidEventError } from '../events/index.js';
 
 /** A usage or input problem the CLI reports in one line and exits 2 for (no stack trace: it is the user's to fix). */
 export class CliError extends Error {
-  override readonly name = 'CliError';
+  override readonly name: string = 'CliError';
+  readonly exitCode: number = 2;
+}
+
+/** AWS refused a call or could not be reached: one line, exit 3. */
+export class AwsUnavailableError extends CliError {
+  override readonly name = 'AwsUnavailableError';
+  override readonly exitCode = 3;
+}
+
+/** Why a file could not be read, in the words a shell uses (ENOENT, EACCES, EISDIR). */
+export function readProblem(cause: unknown): string {
+  return (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+}
+
+export function readFile(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (cause) {
+    throw new CliError(`${file}: cannot read (${readProblem(cause)})`);
+  }
 }
 
 /** A text file (params, state), or a CliError naming it. */
 export function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new CliError(`${file}: cannot read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
-  }
+  return readFile(file).toString('utf8');
 }
 
 export function readEventFile(file: string): unknown {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (cause) {
-    throw new CliError(`${file}: cannot read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
-  }
+  const bytes = readFile(file);
   try {
     return decodeEventFile(bytes, file);
   } catch (error) {
@@ -39,4 +51,9 @@ export function guard<T>(run: () => T): T {
     if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(error.message, { cause: error });
     throw error;
   }
+}
+
+/** `--params FILE`, validated; the defaults without one. */
+export function loadParams(file: string | undefined): ControlParams {
+  return file ? guard(() => parseParamsText(readText(file), file)) : DEFAULT_PARAMS;
 }

@@ -1,10 +1,11 @@
-#!/usr/bin/env node
-import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { SEVERITIES } from '../controls/index.js';
 import { runDemo } from '../demo/run.js';
 import { runAudit, type AuditOptions } from './audit.js';
+import { runControls, type ControlsOptions } from './controls.js';
+import { exitCodeFor } from './exit.js';
 import { CliError } from './io.js';
+import { parseFormats, parseSeverities, parseStatuses } from './output.js';
 import { progressReporter } from './progress.js';
 import { runReplay, type ReplayOptions } from './replay.js';
 import { runSnapshot, runSweep, type Io, type SweepOptions } from './sweep.js';
@@ -12,33 +13,38 @@ import { runSnapshot, runSweep, type Io, type SweepOptions } from './sweep.js';
 // The SDK warns on every run that its 2027 releases will need Node 22; vigil supports Node 20 and says so in its README.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
+export const VERSION = '0.1.0';
 
-const progress = progressReporter(process.stderr, (text) => process.stderr.write(text));
-const processIo: Io = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  clock: () => Date.now() / 1000,
-  progress: progress.update,
-};
+/** Colour on a terminal that shows it, unless NO_COLOR (https://no-color.org) is set to anything but the empty string. */
+export function colourWanted(stream: { isTTY?: boolean; hasColors?: () => boolean }, env: Record<string, string | undefined>): boolean {
+  if (env['NO_COLOR']) return false;
+  return stream.isTTY === true && (stream.hasColors?.() ?? false);
+}
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const GATE_SEVERITIES = SEVERITIES.filter((s) => s !== 'INFORMATIONAL');
 
 function withLiveOptions(command: Command): Command {
   return command
-    .option('--region <region>', 'a region to read (repeatable; default AWS_REGION)', collect)
+    .option('--region <region>', 'a region to read (repeatable; default AWS_REGION, else the profile\'s region)', collect)
     .option('--all-regions', 'read every region enabled for the account')
     .option('--profile <name>', 'a named profile from ~/.aws (default: the default credential chain)')
     .option('--endpoint-url <url>', 'an AWS-compatible endpoint, e.g. a local emulator (http://127.0.0.1:5000)')
     .option('--policy-rate <per-second>', 'GetResourcePolicy calls per second per region (AWS allows 50; default 45)');
 }
 
-export function buildProgram(print: (line: string) => void = (line) => process.stdout.write(`${line}\n`), io: Io = processIo, setExitCode: (code: number) => void = (code) => {
-  process.exitCode = code;
-}): Command {
+/** Usage errors print commander's one line, then where to look, not the whole help. */
+function hintOnError(command: Command): Command {
+  const name = command.parent ? `vigil ${command.name()}` : 'vigil';
+  command.showHelpAfterError(`(${name} --help lists what it takes)`);
+  for (const sub of command.commands) hintOnError(sub);
+  return command;
+}
+
+export function buildProgram(print: (line: string) => void = (line) => process.stdout.write(`${line}\n`), io: Io, setExitCode: (code: number) => void, stopProgress: () => void = () => undefined): Command {
   const program = new Command('vigil')
     .description('Compliance and audit for AWS Secrets Manager: controls, event reactions and findings reports.')
-    .version('0.1.0')
-    .showHelpAfterError()
+    .version(VERSION)
     .exitOverride();
 
   program
@@ -67,26 +73,33 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
   withLiveOptions(
     program
       .command('sweep')
-      .description('Evaluate every secret against the nine controls and print the findings report (a live account, or --snapshot FILE).')
-      .option('--snapshot <file>', 'evaluate a snapshot file (vigil snapshot format, JSON or gzipped) instead of a live account'),
+      .description('Evaluate every secret against the controls and print the findings report (a live account, or --snapshot FILE).')
+      .option('--snapshot <file>', 'evaluate a snapshot file (vigil snapshot format, JSON or gzipped) instead of a live account; excludes the live options'),
   )
     .option('--params <file>', 'control parameters (JSON): thresholds, trustedAccounts, trustedOrgIds, requiredTagKeys, allowedKmsKeyArns; see README')
     .option('--now <iso-8601>', 'evaluation time (default: now); makes a sweep repeatable')
     .addOption(new Option('--format <format>', 'what goes to stdout').choices(['json', 'md', 'table']).default('table'))
-    .option('--out <dir>', 'also write every report format into this folder (JSON, Markdown, HTML, CSV, ASFF, OCSF, frameworks)')
-    .option('--previous <report.json>', 'an earlier JSON report: the reports say what is new and what was resolved since')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a failure at this severity or above is not exempted').choices(SEVERITIES.filter((s) => s !== 'INFORMATIONAL')))
+    .option('--verbose', 'the table lists every finding, not only failures and what could not be decided')
+    .option('--control <ids>', 'show only these controls\' findings (comma-separated, repeatable; see vigil controls)', (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)])
+    .option('--severity <severities>', `show only findings of these severities (${SEVERITIES.join(',')})`, parseSeverities)
+    .option('--status <statuses>', 'show only findings of these statuses (FAIL,ERROR,PASS,NOT_APPLICABLE)', parseStatuses)
+    .option('--out <dir>', 'also write the reports into this folder (by default every format: JSON, Markdown, HTML, CSV, ASFF, OCSF, frameworks)')
+    .option('--formats <list>', 'which formats --out writes: json,md,html,csv,asff,ocsf,frameworks', parseFormats)
+    .option('--previous <report.json>', 'an earlier JSON report of the same account: the table, Markdown and --out reports say what is new and what was resolved')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when an unexempted FAIL, or an ERROR, of a control at this severity or above exists').choices(GATE_SEVERITIES))
+    .addOption(new Option('--fail-on-new <severity>', 'exit 1 only for such failures that --previous did not have (adopting vigil on an existing account)').choices(GATE_SEVERITIES))
     .action(async (options: SweepOptions) => {
+      if (options.formats && !options.out) throw new CliError('--formats chooses what --out writes: add --out DIR');
       try {
         setExitCode(await runSweep(options, io));
       } finally {
-        progress.stop();
+        stopProgress();
       }
     });
 
   program
     .command('replay')
-    .description('Run recorded events through the reaction logic offline (no AWS call) and print what vigil decides.')
+    .description('Run recorded events through the reaction logic offline (no AWS call) and print what vigil decides, in event-time order.')
     .argument('<files...>', 'EventBridge events, CloudTrail records, CloudTrail log files ({"Records": [...]}, gzipped or not), or JSON arrays of those')
     .option('--snapshot <file>', 'which secrets exist (to find the secrets a KMS key protects, and to re-evaluate a changed secret)')
     .option('--params <file>', 'control parameters (JSON), as for sweep')
@@ -110,40 +123,56 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
     });
 
   withLiveOptions(program.command('snapshot').description('Capture every secret of one region (metadata, resource policy, key state; never a value) as a snapshot file.'))
-    .requiredOption('--out <file>', 'where to write the snapshot (JSON)')
+    .requiredOption('--out <file>', 'where to write the snapshot (JSON; gzipped when the name ends in .gz)')
     .action(async (options: { out: string; region?: string[]; allRegions?: boolean; profile?: string; endpointUrl?: string; policyRate?: string }) => {
       try {
         setExitCode(await runSnapshot(options, io));
       } finally {
-        progress.stop();
+        stopProgress();
       }
     });
 
-  return program;
+  program
+    .command('controls')
+    .description('List the controls: id, severity, title, and the parameters each reads with the values in force.')
+    .option('--params <file>', 'show the values of this parameter document instead of the defaults')
+    .addOption(new Option('--format <format>', 'output').choices(['json', 'text']).default('text'))
+    .action(async (options: ControlsOptions) => {
+      setExitCode(await runControls(options, io));
+    });
+
+  return hintOnError(program);
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs one command line and returns its exit code (DESIGN.md: 0 ran, 1 --fail-on tripped, 2 usage or input, 3 AWS). */
+export async function execute(argv: string[], io: Io, print?: (line: string) => void, stopProgress?: () => void): Promise<number> {
   let exitCode = 0;
+  const program = buildProgram(print, io, (code) => (exitCode = code), stopProgress);
+  program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(text) });
   try {
-    await buildProgram(undefined, processIo, (code) => {
-      exitCode = code;
-    }).parseAsync(argv);
+    await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof CliError) {
-      process.stderr.write(`vigil: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    return exitCodeFor(error, io.stderr, Boolean((io.env ?? {})['VIGIL_DEBUG']));
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/** What the `vigil` bin runs (src/cli/bin.ts): however it was started, it runs and sets the exit code. */
+export async function start(argv: string[] = process.argv): Promise<void> {
   // Output piped into `head` and the like: stop quietly when the reader goes away.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
-  process.exitCode = await main(process.argv);
+  const progress = progressReporter(process.stderr);
+  const io: Io = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    clock: () => Date.now() / 1000,
+    progress: progress.update,
+    env: process.env,
+    colour: colourWanted(process.stdout, process.env),
+  };
+  process.exitCode = await execute(argv, io, undefined, progress.stop);
 }
+

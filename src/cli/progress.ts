@@ -5,32 +5,23 @@ export interface Progress {
   stop: () => void;
 }
 
-/** A progress bar on a terminal; otherwise a plain line per region at each tenth, so logs stay readable. */
-export function progressReporter(stream: NodeJS.WriteStream, write: (text: string) => void): Progress {
-  if (stream.isTTY) {
-    const bar = new cliProgress.SingleBar({ stream, format: 'reading {region} [{bar}] {value}/{total} secrets', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
-    let current = '';
-    return {
-      update: (region, done, total) => {
-        if (region !== current) {
-          if (current) bar.stop();
-          bar.start(total, 0, { region });
-          current = region;
-        }
-        bar.update(done, { region });
-      },
-      stop: () => bar.stop(),
-    };
-  }
-  const lastTenth = new Map<string, number>();
+/**
+ * A progress bar when the stream is a terminal, nothing otherwise (logs and pipes stay clean). Line wrap is left as the
+ * terminal had it: a run that dies mid-bar must not leave the shell unable to wrap.
+ */
+export function progressReporter(stream: NodeJS.WriteStream): Progress {
+  if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar({ stream, format: 'reading {region} [{bar}] {value}/{total} secrets', hideCursor: false, clearOnComplete: true, linewrap: true }, cliProgress.Presets.shades_classic);
+  let current = '';
   return {
     update: (region, done, total) => {
-      const tenth = Math.floor((done / Math.max(total, 1)) * 10);
-      if (tenth !== lastTenth.get(region) && (tenth > 0 || done === total)) {
-        lastTenth.set(region, tenth);
-        write(`vigil: ${region}: read ${done}/${total} secrets\n`);
+      if (region !== current) {
+        if (current) bar.stop();
+        bar.start(total, 0, { region });
+        current = region;
       }
+      bar.update(done, { region });
     },
-    stop: () => undefined,
+    stop: () => bar.stop(),
   };
 }

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_PARAMS, parseParamsText } from '../controls/index.js';
 import { normaliseInput, type NormalisedRecord } from '../events/index.js';
 import { readSnapshot } from '../inventory/index.js';
 import type { SecretState } from '../model/index.js';
 import { decide, evolve, type Decision } from '../reactions/index.js';
-import { guard, readEventFile, readText } from './io.js';
+import { guard, loadParams, readEventFile } from './io.js';
 import type { Io } from './sweep.js';
 
 export interface ReplayOptions {
@@ -16,7 +15,7 @@ export interface ReplayOptions {
 
 /** `vigil replay`: events through the reaction logic, offline, with no AWS call. */
 export async function runReplay(files: string[], options: ReplayOptions, io: Io): Promise<number> {
-  const params = options.params ? guard(() => parseParamsText(readText(options.params as string), options.params as string)) : DEFAULT_PARAMS;
+  const params = loadParams(options.params);
   let knownSecrets: SecretState[] = options.snapshot ? guard(() => readSnapshot(readFileSync(options.snapshot as string), options.snapshot as string)).secrets : [];
   const records: NormalisedRecord[] = [];
   const invalid: { file: string; path: string; problem: string }[] = [];

@@ -1,15 +1,16 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { parseAwsDate } from '../events/index.js';
-import { DEFAULT_PARAMS, evaluateSecrets, listControls, parseParamsText, type ControlParams, type Severity } from '../controls/index.js';
+import { DEFAULT_PARAMS, evaluateSecrets, listControls, type ControlParams, type Severity } from '../controls/index.js';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { type AwsOptions } from '../aws/clients.js';
 import { ec2Client } from '../aws/clients/ec2.js';
 import { readSnapshot, snapshotDocument, sweepAccount } from '../inventory/index.js';
-import { HTML_REPORT, buildReport, hasFailureAtOrAbove, renderAll, renderJson, renderMarkdown, renderTable, type Report } from '../reports/index.js';
-import { CliError, guard } from './io.js';
-
-export type SweepFormat = 'json' | 'md' | 'table';
+import { buildReport, type Report } from '../reports/index.js';
+import { toCliError } from './exit.js';
+import { trippedLine, trippingFindings } from './gate.js';
+import { CliError, guard, loadParams, readFile, readProblem, readText } from './io.js';
+import { showReport, writeReports, type ShowOptions } from './output.js';
 
 export interface LiveOptions {
   region?: string[];
@@ -19,14 +20,15 @@ export interface LiveOptions {
   policyRate?: string;
 }
 
-export interface SweepOptions extends LiveOptions {
+export interface SweepOptions extends LiveOptions, ShowOptions {
   snapshot?: string;
   params?: string;
   now?: string;
-  format: SweepFormat;
   out?: string;
+  formats?: string[];
   previous?: string;
   failOn?: Severity;
+  failOnNew?: Severity;
 }
 
 export interface Io {
@@ -36,19 +38,54 @@ export interface Io {
   clock: () => number;
   /** Where progress goes: a bar when it is a terminal, plain lines otherwise. */
   progress?: (region: string, done: number, total: number) => void;
-  /** The environment, for the default region. */
+  /** The environment, for the default region and NO_COLOR. */
   env?: Record<string, string | undefined>;
+  /** Whether stdout is a terminal that shows colour. */
+  colour?: boolean;
 }
 
+const LIVE_ONLY = { region: '--region', allRegions: '--all-regions', endpointUrl: '--endpoint-url', profile: '--profile', policyRate: '--policy-rate' } as const;
+
+/** Options that would be silently ignored, or that cannot work together, are refused before anything is read. */
+function checkSweepOptions(options: SweepOptions): void {
+  if (options.snapshot) {
+    const ignored = Object.entries(LIVE_ONLY).filter(([key]) => options[key as keyof typeof LIVE_ONLY] !== undefined).map(([, flag]) => flag);
+    if (ignored.length) throw new CliError(`--snapshot reads a file, so ${ignored.join(', ')} would be ignored: drop ${ignored.length === 1 ? 'it' : 'them'} or --snapshot`);
+  }
+  if (options.failOnNew && !options.previous) throw new CliError('--fail-on-new needs --previous REPORT.json: the failures it counts are those absent from that report');
+  if (options.previous && !options.out && options.format === 'json' && !options.failOnNew) {
+    throw new CliError('--previous: nothing would show the diff (--format json prints the report alone); add --out DIR, or use --format table or md');
+  }
+}
 
 export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
-  const params = options.params ? loadParams(options.params) : DEFAULT_PARAMS;
+  checkSweepOptions(options);
+  const live = options.snapshot ? undefined : checkLiveOptions(options);
+  const params = loadParams(options.params);
   const now = options.now ? parseNow(options.now) : io.clock();
-  const report = options.snapshot ? await sweepSnapshot(options.snapshot, params, now, io) : (await sweepLive(options, params, now, io)).report;
   const previous = options.previous ? loadPreviousReport(options.previous) : undefined;
-  if (options.out) await writeReports(report, options.out, io, previous);
-  io.stdout(options.format === 'json' ? renderJson(report) : options.format === 'md' ? renderMarkdown(report) : renderTable(report));
-  return options.failOn && hasFailureAtOrAbove(report, options.failOn) ? 1 : 0;
+  const report = options.snapshot ? await sweepSnapshot(options.snapshot, params, now, io) : (await sweepLive(options, live as LivePlan, params, now, io)).report;
+  if (previous && previous.scope?.account !== report.scope.account) {
+    throw new CliError(`--previous ${options.previous}: a report of account ${previous.scope?.account ?? 'unknown'}, not of ${report.scope.account}: the diff would call every finding new`);
+  }
+  if (options.out) await writeReports(report, options.out, io, { previous, formats: options.formats });
+  await showReport(report, options, io, previous);
+  return gate(report, options, io, previous);
+}
+
+function gate(report: Report, options: SweepOptions, io: Io, previous?: Report): number {
+  let code = 0;
+  if (options.failOn) {
+    const tripped = trippingFindings(report.findings, options.failOn);
+    if (tripped.length) io.stderr(trippedLine('--fail-on', options.failOn, tripped));
+    if (tripped.length) code = 1;
+  }
+  if (options.failOnNew && previous) {
+    const tripped = trippingFindings(report.findings, options.failOnNew, previous.findings);
+    if (tripped.length) io.stderr(trippedLine('--fail-on-new', options.failOnNew, tripped));
+    if (tripped.length) code = 1;
+  }
+  return code;
 }
 
 async function sweepSnapshot(file: string, params: ControlParams, now: number, io: Io): Promise<Report> {
@@ -65,82 +102,100 @@ async function sweepSnapshot(file: string, params: ControlParams, now: number, i
   });
 }
 
-async function sweepLive(options: LiveOptions, params: ControlParams, now: number, io: Io) {
-  const aws = awsOptions(options);
-  const regions = await regionsOf(options, aws, io);
+interface LivePlan {
+  aws: Omit<AwsOptions, 'region'>;
+  policyRate?: number;
+}
+
+// Every region name AWS has used: two letters, one or more words, a number (us-east-1, us-gov-west-1, ap-southeast-7).
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+function checkRegion(region: string, from: string): string {
+  if (!REGION_NAME.test(region)) throw new CliError(`${from} ${region}: not a region name (expected the form us-east-1)`);
+  return region;
+}
+
+/** The live options checked before any call: endpoint, regions, rate. */
+function checkLiveOptions(options: LiveOptions): LivePlan {
+  if (options.endpointUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(options.endpointUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || !url.host) throw new CliError(`--endpoint-url ${options.endpointUrl}: expected a URL with its scheme, e.g. http://127.0.0.1:5000`);
+  }
+  for (const region of options.region ?? []) checkRegion(region, '--region');
+  if (options.allRegions && options.region?.length) throw new CliError('--region and --all-regions exclude each other');
   const policyRate = options.policyRate === undefined ? undefined : Number(options.policyRate);
   if (policyRate !== undefined && !(policyRate > 0)) throw new CliError(`--policy-rate ${options.policyRate}: expected a positive number of requests per second`);
+  return { aws: { ...(options.profile ? { profile: options.profile } : {}), ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}) }, ...(policyRate ? { policyRate } : {}) };
+}
+
+async function sweepLive(options: LiveOptions, plan: LivePlan, params: ControlParams, now: number, io: Io) {
+  const regions = await regionsOf(options, plan.aws, io);
   try {
-    return await sweepAccount({ regions, aws, params, now, clock: io.clock, ...(policyRate ? { policyRatePerSecond: policyRate } : {}), ...(io.progress ? { onProgress: io.progress } : {}) });
+    return await sweepAccount({ regions, aws: plan.aws, params, now, clock: io.clock, ...(plan.policyRate ? { policyRatePerSecond: plan.policyRate } : {}), ...(io.progress ? { onProgress: io.progress } : {}) });
   } catch (error) {
-    throw awsFailure(error);
+    throw toCliError(error, { profile: options.profile });
   }
 }
 
-/** `vigil snapshot`: captures DESIGN.md's snapshot format from a live account (one region). */
+/** `vigil snapshot`: captures DESIGN.md's snapshot format from a live account (one region); `.gz` writes it gzipped. */
 export async function runSnapshot(options: LiveOptions & { out: string }, io: Io): Promise<number> {
-  const aws = awsOptions(options);
-  const regions = await regionsOf(options, aws, io);
+  const plan = checkLiveOptions(options);
+  const regions = await regionsOf(options, plan.aws, io);
   if (regions.length !== 1) throw new CliError(`a snapshot holds one region; pass exactly one --region (got ${regions.join(', ') || 'none'})`);
   const region = regions[0] as string;
-  const sweep = await sweepLive({ ...options, region: [region], allRegions: false }, DEFAULT_PARAMS, io.clock(), io);
+  const sweep = await sweepLive({ ...options, region: [region], allRegions: false }, plan, DEFAULT_PARAMS, io.clock(), io);
   const inventory = sweep.inventories[region];
   const document = snapshotDocument(sweep.account, region, io.clock(), inventory?.captured ?? []);
+  const text = `${JSON.stringify(document, null, 2)}\n`;
   try {
-    writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
+    writeFileSync(options.out, options.out.endsWith('.gz') ? gzipSync(text) : text);
   } catch (cause) {
-    throw new CliError(`--out ${options.out}: cannot write the snapshot (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
+    throw new CliError(`--out ${options.out}: cannot write the snapshot (${readProblem(cause)})`);
   }
   io.stderr(`vigil: wrote ${document.secrets.length} secrets of ${sweep.account} ${region} to ${options.out}\n`);
   return 0;
 }
 
-function awsOptions(options: LiveOptions): Omit<AwsOptions, 'region'> {
-  return { ...(options.profile ? { profile: options.profile } : {}), ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}) };
-}
-
 async function regionsOf(options: LiveOptions, aws: Omit<AwsOptions, 'region'>, io: Io): Promise<string[]> {
-  const env = io.env ?? process.env;
-  const fallback = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
+  if (options.region?.length) return [...new Set(options.region)];
+  const home = await homeRegion(options, io);
   if (options.allRegions) {
-    if (options.region?.length) throw new CliError('--region and --all-regions exclude each other');
     try {
-      const answer = await ec2Client({ ...aws, region: fallback ?? 'us-east-1' }).send(new DescribeRegionsCommand({}));
-      return (answer.Regions ?? []).map((r) => r.RegionName as string).sort();
+      const answer = await ec2Client({ ...aws, region: home ?? 'us-east-1' }).send(new DescribeRegionsCommand({}));
+      return (answer.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : [])).sort();
     } catch (error) {
-      throw awsFailure(error);
+      throw toCliError(error);
     }
   }
-  if (options.region?.length) return [...new Set(options.region)];
-  if (fallback) return [fallback];
-  throw new CliError('no region: pass --region REGION (repeatable) or --all-regions, or set AWS_REGION');
+  if (home) return [home];
+  throw new CliError(`no region: pass --region REGION (repeatable) or --all-regions, or set AWS_REGION${options.profile ? ` (profile ${options.profile} names none)` : ''}`);
 }
 
-/** AWS answers a person can act on (no credentials, access denied, unreachable endpoint) become one-line errors. */
-function awsFailure(error: unknown): Error {
-  if (!(error instanceof Error)) return new Error(String(error));
-  const known = ['CredentialsProviderError', 'AccessDeniedException', 'AccessDenied', 'UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException', 'ECONNREFUSED', 'ENOTFOUND'];
-  const code = (error as { code?: string }).code ?? '';
-  if (known.includes(error.name) || known.includes(code)) return new CliError(`AWS refused or could not be reached: ${error.name}${code ? ` (${code})` : ''}: ${error.message}`, { cause: error });
-  return error;
-}
-
-async function writeReports(report: Report, dir: string, io: Io, previous?: Report): Promise<void> {
-  const { files, diff } = renderAll(report, await listControls(), previous);
+/** The region of the environment, else the profile's (as the AWS CLI does), validated like --region. */
+async function homeRegion(options: LiveOptions, io: Io): Promise<string | undefined> {
+  const env = io.env ?? process.env;
+  const fromEnv = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
+  if (fromEnv) return checkRegion(fromEnv, env['AWS_REGION'] ? 'AWS_REGION' : 'AWS_DEFAULT_REGION');
+  const profile = options.profile ?? env['AWS_PROFILE'];
+  let region: string | undefined;
   try {
-    mkdirSync(dir, { recursive: true });
-    for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
-  } catch (cause) {
-    throw new CliError(`--out ${dir}: cannot write the reports (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
+    const { STSClient } = await import('@aws-sdk/client-sts');
+    region = await new STSClient(profile ? { profile } : {}).config.region();
+  } catch {
+    return undefined;
   }
-  io.stderr(`vigil: wrote ${Object.keys(files).length} report files to ${dir}; open ${join(dir, HTML_REPORT)}\n`);
-  if (diff) io.stderr(`vigil: since ${diff.previousGeneratedAt}: ${diff.newFailures.length} new failures, ${diff.resolvedFailures.length} resolved\n`);
+  return region ? checkRegion(region, `profile ${profile ?? 'default'}'s region`) : undefined;
 }
 
 function loadPreviousReport(file: string): Report {
   let value: unknown;
   try {
-    value = JSON.parse(readFile(file).toString('utf8'));
+    value = JSON.parse(readText(file));
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`${file}: not JSON (${(error as Error).message})`);
@@ -150,19 +205,6 @@ function loadPreviousReport(file: string): Report {
   return report as Report;
 }
 
-function loadParams(file: string): ControlParams {
-  return guard(() => parseParamsText(readFile(file).toString('utf8'), file));
-}
-
 function parseNow(text: string): number {
   return guard(() => parseAwsDate(text, '--now'));
 }
-
-function readFile(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (cause) {
-    throw new CliError(`${file}: cannot read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
-  }
-}
-

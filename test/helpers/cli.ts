@@ -1,5 +1,4 @@
-import { buildProgram } from '../../src/cli/main.js';
-import { CliError } from '../../src/cli/io.js';
+import { execute } from '../../src/cli/main.js';
 
 export interface CliRun {
   stdout: string;
@@ -11,19 +10,6 @@ export interface CliRun {
 export async function runCli(args: string[], clock = () => Date.UTC(2026, 10, 23, 12) / 1000, env: Record<string, string | undefined> = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  let exitCode = 0;
-  const program = buildProgram(
-    (line) => (stdout += `${line}\n`),
-    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), clock, env },
-    (code) => (exitCode = code),
-  );
-  program.configureOutput({ writeOut: (t) => (stdout += t), writeErr: (t) => (stderr += t) });
-  try {
-    await program.parseAsync(['node', 'vigil', ...args]);
-  } catch (error) {
-    if (error instanceof CliError) return { stdout, stderr: stderr + `vigil: ${error.message}\n`, exitCode: 2 };
-    if (error instanceof Error && 'exitCode' in error) return { stdout, stderr, exitCode: Number((error as { exitCode: number }).exitCode) };
-    throw error;
-  }
+  const exitCode = await execute(['node', 'vigil', ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), clock, env }, (line) => (stdout += `${line}\n`));
   return { stdout, stderr, exitCode };
 }

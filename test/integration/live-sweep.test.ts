@@ -126,6 +126,7 @@ describe('vigil sweep against a live (emulated) account', () => {
 
   it('says plainly when AWS cannot be reached', async () => {
     const run = await runCli(['sweep', '--endpoint-url', 'http://127.0.0.1:9', '--region', 'us-east-1'], now);
-    expect(run.exitCode).not.toBe(0);
+    expect(run.exitCode).toBe(3);
+    expect(run.stderr).toBe('vigil: AWS could not be reached: connect ECONNREFUSED 127.0.0.1:9\n');
   });
 });
