@@ -7,6 +7,7 @@ import { benchEval } from './eval.js';
 import { benchNormalise } from './normalise.js';
 import { benchReplay } from './replay.js';
 import { benchSweep } from './sweep.js';
+import { benchOrg } from './org.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<Metric[]> | Metric[]> = {
   replay: () => benchReplay(join(root, 'events')),
   sweep: benchSweep,
   bundle: () => benchBundles(root),
+  org: benchOrg,
 };
 const metrics: Metric[] = [];
 for (const [name, run] of Object.entries(suites)) if (!only || only === name) metrics.push(...(await run()));

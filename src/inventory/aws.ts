@@ -26,6 +26,8 @@ export interface InventoryOptions {
   pageSize?: number;
   /** Told of each secret as it is read (for a progress bar). */
   onSecret?: (done: number, total: number) => void;
+  /** Handed each secret as soon as it is read, so a caller can judge it while the rest are read. */
+  onState?: (state: SecretState) => void;
   /** Secrets Manager in another region: a replica's resource policy is read from its primary. */
   secretsManagerIn?: (region: string) => SecretsManagerClient;
 }
@@ -123,6 +125,7 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
         }
         options.onSecret?.(++done, entries.length);
         const state = fromDescribeSecret(entry, { resourcePolicy, kmsKey, unreadable }, `ListSecrets ${arn}`);
+        options.onState?.(state);
         const key = kmsKey ? { KeyId: entry.KmsKeyId ?? null, Arn: kmsKey.arn, KeyManager: kmsKey.keyManager, KeyState: kmsKey.keyState } : null;
         return { state, captured: { describe: entry, resourcePolicy, kmsKey: key, unreadable } };
       }),

@@ -1,8 +1,11 @@
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsOptions } from '../aws/clients.js';
 import { kmsClient } from '../aws/clients/kms.js';
 import { secretsManagerClient } from '../aws/clients/secrets-manager.js';
-import { evaluateSecrets, type Control, type ControlParams } from '../controls/index.js';
+import { evaluateSecrets, type Control, type ControlParams, type Finding } from '../controls/index.js';
+import type { SecretState } from '../model/index.js';
 import { readInventory } from '../inventory/aws.js';
 import { buildReport, type Report } from '../reports/report.js';
 import { summariseUnit, type UnitResult } from './report.js';
@@ -23,34 +26,56 @@ export interface UnitSweepContext {
   clock: () => number;
   policyRatePerSecond?: number;
   onSecret?: (done: number, total: number) => void;
+  /** The clients of one account-region (default: the SDK's, built from `aws`); the bench passes simulated ones. */
+  clientsFor?: (aws: AwsOptions) => { secretsManager: SecretsManagerClient; kms: KMSClient };
 }
+
+const JUDGE_BATCH = 25;
+const sdkClients = (aws: AwsOptions) => ({ secretsManager: secretsManagerClient(aws), kms: kmsClient(aws) });
 
 /**
  * Sweeps one account in one region. A refusal (no role, a trust policy or SCP that refuses vigil, ListSecrets denied) is
  * the unit's result, `failed` with the reason: a finding about that account. Any other error is thrown, to be retried.
  */
 export async function sweepUnit(unit: SweepUnit, ctx: UnitSweepContext): Promise<{ result: UnitResult; report?: Report }> {
+  // Secrets are judged in small batches while the rest are read: the reads wait on the quota, the judging needs the CPU.
+  const judged: { states: SecretState[]; findings: Finding[][] } = { states: [], findings: [] };
+  let pending: SecretState[] = [];
+  let judging: Promise<void> = Promise.resolve();
+  const judge = () => {
+    const batch = pending;
+    pending = [];
+    judging = judging.then(async () => {
+      judged.findings.push(...(await evaluateSecrets(batch, { now: ctx.now, params: ctx.params })));
+      judged.states.push(...batch);
+    });
+  };
   let inventory;
   try {
     const member = await memberAccountAws(ctx.aws, ctx.sts, unit.account, ctx.ownAccount, ctx.role, ctx.clock);
-    const aws = { ...member, region: unit.region };
+    const clientsFor = ctx.clientsFor ?? sdkClients;
     inventory = await readInventory({
-      secretsManager: secretsManagerClient(aws),
-      kms: kmsClient(aws),
-      secretsManagerIn: (other) => secretsManagerClient({ ...member, region: other }),
+      ...clientsFor({ ...member, region: unit.region }),
+      secretsManagerIn: (other) => clientsFor({ ...member, region: other }).secretsManager,
       ...(ctx.policyRatePerSecond ? { policyRatePerSecond: ctx.policyRatePerSecond } : {}),
       ...(ctx.onSecret ? { onSecret: ctx.onSecret } : {}),
+      onState: (state) => {
+        pending.push(state);
+        if (pending.length >= JUDGE_BATCH) judge();
+      },
     });
   } catch (error) {
+    await judging.catch(() => undefined);
     if (error instanceof MemberAccessError) return { result: failedUnit(unit, error.reason) };
     if (isRefusal(error)) return { result: failedUnit(unit, `${(error as Error).name} on secretsmanager:ListSecrets: ${(error as Error).message}`.slice(0, 400)) };
     throw error;
   }
-  const findings = await evaluateSecrets(inventory.states, { now: ctx.now, params: ctx.params });
+  judge();
+  await judging;
   const report = buildReport({
     controls: ctx.controls,
-    states: inventory.states,
-    findings,
+    states: judged.states,
+    findings: judged.findings,
     scope: { source: 'live', account: unit.account, regions: [unit.region] },
     params: ctx.params,
     evaluatedAt: ctx.now,

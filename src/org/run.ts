@@ -1,0 +1,32 @@
+import pLimit from 'p-limit';
+import type { Report } from '../reports/report.js';
+import type { UnitResult } from './report.js';
+import { failedUnit } from './unit-sweep.js';
+import type { SweepUnit } from './units.js';
+
+/**
+ * Sweeps units side by side, at most `concurrency` at once (each keeps to its own account-region's quota). A unit that
+ * throws after the SDK's retries is a failed unit with its error: one account never loses the others' results.
+ */
+export async function runUnits(
+  units: readonly SweepUnit[],
+  concurrency: number,
+  sweep: (unit: SweepUnit) => Promise<{ result: UnitResult; report?: Report }>,
+  onUnit?: (result: UnitResult, report?: Report) => void | Promise<void>,
+): Promise<UnitResult[]> {
+  const limit = pLimit(Math.max(1, concurrency));
+  return Promise.all(
+    units.map((unit) =>
+      limit(async () => {
+        let outcome: { result: UnitResult; report?: Report };
+        try {
+          outcome = await sweep(unit);
+        } catch (error) {
+          outcome = { result: failedUnit(unit, `${(error as Error).name}: ${(error as Error).message}`.slice(0, 400)) };
+        }
+        await onUnit?.(outcome.result, outcome.report);
+        return outcome.result;
+      }),
+    ),
+  );
+}
