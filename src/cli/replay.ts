@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { normaliseInput, type NormalisedRecord } from '../events/index.js';
+import { markDuplicates, normaliseInput, type NormalisedRecord } from '../events/index.js';
 import { readSnapshot } from '../inventory/index.js';
 import type { SecretState } from '../model/index.js';
 import { decide, evolve, type Decision } from '../reactions/index.js';
@@ -30,7 +30,7 @@ export async function runReplay(files: string[], options: ReplayOptions, io: Io)
   }
   const decisions: Decision[] = [];
   // Events are judged in order against the account as the earlier ones left it.
-  for (const record of records) {
+  for (const record of markDuplicates(records)) {
     decisions.push(await decide(record, { params, knownSecrets, remediationEnabled: options.remediation ?? false }));
     if (record.kind !== 'ignored') knownSecrets = evolve(knownSecrets, record);
   }

@@ -88,7 +88,8 @@ function fromRecord(record: CloudTrailRecord, path: string, envelope: { account?
     actor: actorOf(record),
     request: {},
   };
-  if (record.errorCode !== undefined) base.errorCode = record.errorCode;
+  // CloudTrail may write an empty errorCode on a call that succeeded: only a named error is a failure.
+  if (record.errorCode) base.errorCode = record.errorCode;
   if (record.errorMessage !== undefined) base.errorMessage = record.errorMessage;
 
   if (base.kind === 'secret-service-event') return withServiceSecret(base, record, at);
@@ -119,7 +120,7 @@ function withServiceSecret(event: SecretEvent, record: CloudTrailRecord, at: (f:
 }
 
 function withKey(event: SecretEvent, record: CloudTrailRecord, at: (f: string) => string): SecretEvent {
-  const failed = record.errorCode !== undefined;
+  const failed = Boolean(record.errorCode);
   if (failed && record.requestParameters == null) return event;
   const request = parse(keyRequestSchema, record.requestParameters, at('requestParameters'));
   const response = parse(keyResponseSchema, record.responseElements, at('responseElements'));

@@ -23,6 +23,7 @@ type Template = { Resources: Record<string, Resource & { Condition?: string }>; 
 let template: Template;
 let withoutConfig: Template;
 let withOptIns: Template;
+let withMembers: Template;
 let packageDir: string;
 
 function packageTo(dir: string, ...args: string[]): Template {
@@ -36,6 +37,7 @@ beforeAll(() => {
   template = packageTo(packageDir);
   withoutConfig = packageTo(mkdtempSync(join(tmpdir(), 'vigil-package-noconfig-')), '--param=configRules=false');
   withOptIns = packageTo(mkdtempSync(join(tmpdir(), 'vigil-package-opt-ins-')), '--param=remediation=true', '--param=securityHubImport=true', '--param=params={"requiredTagKeys":["team"]}');
+  withMembers = packageTo(mkdtempSync(join(tmpdir(), 'vigil-package-members-')), '--param=watchedAccounts=444455556666, 777788889999');
 }, 180_000);
 
 const resources = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
@@ -43,7 +45,10 @@ const resources = (type: string) => Object.entries(template.Resources).filter(([
 describe('the offline deployment package', () => {
   it('routes exactly the event patterns vigil reacts to (the ones the demo installs) to the event Lambda, with retries and a DLQ', () => {
     const rules = resources('AWS::Events::Rule').filter(([, r]) => r.Properties['EventPattern']);
-    expect(rules.map(([, r]) => r.Properties['EventPattern'])).toEqual(Object.values(EVENT_PATTERNS));
+    // Each pattern bounded to the accounts vigil watches: a permissive bus policy cannot feed it another account's events.
+    expect(rules.map(([, r]) => r.Properties['EventPattern'])).toEqual(Object.values(EVENT_PATTERNS).map((p) => ({ ...p, account: [{ Ref: 'AWS::AccountId' }] })));
+    const memberRules = Object.values(withMembers.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties['EventPattern']);
+    for (const rule of memberRules) expect((rule.Properties['EventPattern'] as { account: unknown }).account).toEqual([{ Ref: 'AWS::AccountId' }, '444455556666', '777788889999']);
     for (const [, rule] of rules) {
       const [target] = rule.Properties['Targets'] as { Arn: unknown; RetryPolicy: unknown; DeadLetterConfig: unknown }[];
       expect(target?.Arn).toEqual({ 'Fn::GetAtt': ['OnEventLambdaFunction', 'Arn'] });
@@ -154,7 +159,13 @@ describe('the offline deployment package', () => {
     expect(topic?.Properties['KmsMasterKeyId']).toEqual({ Ref: 'AlertKey' });
     const [, key] = resources('AWS::KMS::Key')[0] ?? [];
     expect(key?.Properties).toMatchObject({ EnableKeyRotation: true });
-    expect(JSON.stringify(key?.Properties['KeyPolicy'])).toContain('events.amazonaws.com');
+    // Only the account (so IAM can grant vigil's roles) and CloudWatch, for the dead-letter alarm, bound to that alarm.
+    const keyStatements = (key?.Properties['KeyPolicy'] as { Statement: { Sid: string; Principal: unknown; Condition?: unknown }[] }).Statement;
+    expect(keyStatements.map((st) => [st.Sid, st.Principal])).toEqual([
+      ['AccountAdministers', { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }],
+      ['VigilAlarmsPublish', { Service: 'cloudwatch.amazonaws.com' }],
+    ]);
+    expect(keyStatements[1]?.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:vigil-dev-*' } } });
     for (const [, queue] of resources('AWS::SQS::Queue')) expect(queue.Properties['SqsManagedSseEnabled']).toBe(true);
     const [, bucket] = resources('AWS::S3::Bucket').find(([name]) => name === 'ReportBucket') ?? [];
     expect(bucket?.Properties).toMatchObject({
@@ -173,6 +184,57 @@ describe('the offline deployment package', () => {
     expect(JSON.stringify(statementsOf(template, 'OnEventRole').find((st) => st.Sid === 'StateStore')?.Resource)).toBe(JSON.stringify({ 'Fn::GetAtt': ['StateTable', 'Arn'] }));
   });
 
+  it('lets EventBridge deliver to the dead-letter queue, from vigil\'s rules only, and alarms on-call when anything lands there', () => {
+    const [, queuePolicy] = resources('AWS::SQS::QueuePolicy').find(([name]) => name === 'OnEventDeadLetterQueuePolicy') ?? [];
+    expect(queuePolicy?.Properties).toEqual({
+      Queues: [{ Ref: 'OnEventDeadLetterQueue' }],
+      PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'VigilRulesDeadLetter', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['OnEventDeadLetterQueue', 'Arn'] },
+        Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/vigil-dev-*' } } } }] },
+    });
+    // Every rule that dead-letters there falls under that SourceArn pattern.
+    for (const [, rule] of resources('AWS::Events::Rule').filter(([, r]) => r.Properties['EventPattern'])) expect(String(rule.Properties['Name'])).toMatch(/^vigil-dev-/);
+    const [, alarm] = resources('AWS::CloudWatch::Alarm').find(([name]) => name === 'DeadLetterAlarm') ?? [];
+    expect(alarm?.Properties).toMatchObject({
+      AlarmName: 'vigil-dev-dead-letters',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['OnEventDeadLetterQueue', 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'AlertTopic' }],
+    });
+  });
+
+  it('lets only vigil\'s roles and its alarm publish to the alert topic: every role granted sns:Publish, and no other', () => {
+    const publishers = resources('AWS::IAM::Role')
+      .filter(([name]) => statementsOf(template, name).some((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]).includes('sns:Publish') && JSON.stringify(st.Resource) === JSON.stringify({ Ref: 'AlertTopic' })))
+      .map(([name]) => ({ 'Fn::GetAtt': [name, 'Arn'] }));
+    expect(publishers.length).toBeGreaterThanOrEqual(2);
+    const [, topicPolicy] = resources('AWS::SNS::TopicPolicy').find(([name]) => name === 'AlertTopicPolicy') ?? [];
+    expect(topicPolicy?.Properties['Topics']).toEqual([{ Ref: 'AlertTopic' }]);
+    const statements = (topicPolicy?.Properties['PolicyDocument'] as { Statement: { Sid: string; Effect: string; Principal: unknown; Action: string; Condition?: Record<string, Record<string, unknown>> }[] }).Statement;
+    const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
+    expect(bySid['VigilPublishes']).toMatchObject({ Effect: 'Allow', Principal: { AWS: publishers }, Action: 'sns:Publish' });
+    expect(bySid['VigilAlarmsPublish']).toMatchObject({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' } });
+    // Every alarm that notifies the topic is named where that statement (and the topic key) lets it publish.
+    for (const [, alarm] of resources('AWS::CloudWatch::Alarm')) expect(String(alarm.Properties['AlarmName'])).toMatch(/^vigil-dev-/);
+    // An explicit Deny for every other principal of the account, whatever its IAM policies allow.
+    expect(bySid['NoOtherPublisher']).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Condition: { ArnNotEquals: { 'aws:PrincipalArn': publishers }, Bool: { 'aws:PrincipalIsAWSService': 'false' } } });
+  });
+
+  it('puts compliance changes on vigil\'s own bus, where only the event Lambda may put events', () => {
+    const fn = template.Resources['OnEventLambdaFunction']?.Properties as { Environment: { Variables: Record<string, unknown> } };
+    expect(fn.Environment.Variables['VIGIL_EVENT_BUS']).toEqual({ Ref: 'VigilBus' });
+    expect(template.Resources['VigilBus']).toMatchObject({ Type: 'AWS::Events::EventBus', Properties: { Name: 'vigil-dev' } });
+    const put = statementsOf(template, 'OnEventRole').find((st) => st.Action === 'events:PutEvents');
+    expect(put?.Resource).toEqual({ 'Fn::GetAtt': ['VigilBus', 'Arn'] });
+    expect(template.Resources['VigilBusPolicy']?.Properties).toEqual({
+      EventBusName: { Ref: 'VigilBus' },
+      StatementId: 'OnlyVigilPuts',
+      Statement: { Effect: 'Deny', Principal: '*', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': ['VigilBus', 'Arn'] }, Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['OnEventRole', 'Arn'] } } } },
+    });
+  });
+
   it('passes cfn-lint without errors', () => {
     expect(lintTemplate(join(packageDir, 'cloudformation-template-update-stack.json'))).toEqual({ kind: 'clean', output: expect.any(String) });
   });
@@ -180,9 +242,22 @@ describe('the offline deployment package', () => {
   it('routes exactly the recorded events vigil acts on, by AWS\'s own matcher (event-ruler)', () => {
     const patterns = Object.fromEntries(resources('AWS::Events::Rule').filter(([, r]) => r.Properties['EventPattern']).map(([name, r]) => [name, r.Properties['EventPattern']]));
     const patternsFile = join(packageDir, 'patterns.json');
-    writeFileSync(patternsFile, JSON.stringify(patterns));
+    // As CloudFormation resolves it in the fixtures' account.
+    writeFileSync(patternsFile, JSON.stringify(patterns).replaceAll('{"Ref":"AWS::AccountId"}', '"111122223333"'));
     const files = fixtureFiles('eventbridge');
-    const run = spawnSync('mvn', ['-q', '-B', '-f', join(ROOT, 'test', 'event-ruler', 'pom.xml'), 'compile', 'exec:java', `-Dexec.args=${[patternsFile, ...files.map((f) => join(EVENTS_DIR, f))].join(' ')}`], { encoding: 'utf8', timeout: 300_000 });
+    // Each fixture again from an account vigil does not watch (never routed), and with CloudTrail's empty errorCode (routed as the original).
+    const variants = join(packageDir, 'variants');
+    mkdirSync(variants, { recursive: true });
+    const variant = (f: string, kind: string, change: (e: { account: string; detail: Record<string, unknown> }) => void) => {
+      const event = loadFixture<{ account: string; detail: Record<string, unknown> }>(f);
+      change(event);
+      const file = join(variants, `${kind}-${f.replace(/\//g, '_')}`);
+      writeFileSync(file, JSON.stringify(event));
+      return file;
+    };
+    const foreign = files.map((f) => variant(f, 'foreign', (e) => (e.account = '999988887777')));
+    const emptyErrorCode = files.map((f) => variant(f, 'empty-error', (e) => (e.detail['errorCode'] ??= '')));
+    const run = spawnSync('mvn', ['-q', '-B', '-f', join(ROOT, 'test', 'event-ruler', 'pom.xml'), 'compile', 'exec:java', `-Dexec.args=${[patternsFile, ...files.map((f) => join(EVENTS_DIR, f)), ...foreign, ...emptyErrorCode].join(' ')}`], { encoding: 'utf8', timeout: 300_000 });
     expect(run.error, 'mvn is missing: run bash scripts/tools.sh').toBeUndefined();
     // Maven may colour its output: the result is the line that holds a JSON object.
     const line = run.stdout.split('\n').find((l) => l.includes('{"'));
@@ -197,6 +272,8 @@ describe('the offline deployment package', () => {
     );
     const actual = Object.fromEntries(files.map((f) => [f, (matched[join(EVENTS_DIR, f)] ?? []).length > 0]));
     expect(actual).toEqual(expected);
+    expect(foreign.filter((f) => (matched[f] ?? []).length > 0)).toEqual([]);
+    expect(Object.fromEntries(files.map((f, i) => [f, (matched[emptyErrorCode[i] as string] ?? []).length > 0]))).toEqual(expected);
     expect(Object.values(expected).filter(Boolean).length).toBeGreaterThan(15);
   });
 });
