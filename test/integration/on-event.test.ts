@@ -58,6 +58,9 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
+/** What the Lambda runtime hands every invocation: the idempotency records are bounded by the time left. */
+const lambdaContext = { getRemainingTimeInMillis: () => 60_000 };
+
 function handler(overrides: Record<string, string> = {}) {
   return createOnEventHandler({
     env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_DLQ_URL: dlqUrl, VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency', VIGIL_PARAMS: JSON.stringify({ requiredTagKeys: ['team', 'owner'] }), ...overrides },
@@ -82,7 +85,7 @@ function eventFor(fixture: string, secretName: string, fixtureSecret: string, id
 
 describe('the event Lambda against the emulator', () => {
   it('alerts on-call when a secret is scheduled for deletion: subject, attributes and bodies', async () => {
-    const result = await handler()(eventFor('DeleteSecret-recovery-window.json', 'prod/orders/db-credentials', 'prod/db/reporting-Zx56Cv', 'delete-1'), undefined);
+    const result = await handler()(eventFor('DeleteSecret-recovery-window.json', 'prod/orders/db-credentials', 'prod/db/reporting-Zx56Cv', 'delete-1'), lambdaContext);
     expect(result.deliveries.map((d) => d.outcome)).toEqual(['published']);
     const [received, ...more] = await topic.receive();
     expect(more).toEqual([]);
@@ -96,8 +99,8 @@ describe('the event Lambda against the emulator', () => {
 
   it('alerts once when EventBridge delivers the same event twice', async () => {
     const event = eventFor('DeleteSecret-force.json', 'prod/payments/stripe-api-key', 'prod/api/payments-key-Qw34Er', 'force-1');
-    await handler()(event, undefined);
-    const second = await handler()(structuredClone(event), undefined);
+    await handler()(event, lambdaContext);
+    const second = await handler()(structuredClone(event), lambdaContext);
     expect(second.deliveries.map((d) => d.outcome)).toEqual(['published']);
     const received = await topic.receive();
     expect(received.map((r) => r.Subject)).toEqual(['[CRITICAL] Secret prod/payments/stripe-api-key force-deleted, no recovery (123456789012 us-east-1)']);
@@ -105,7 +108,7 @@ describe('the event Lambda against the emulator', () => {
 
   it('puts an alert SNS will not take into the dead-letter queue, once, and loses none', async () => {
     const broken = handler({ VIGIL_ALERT_TOPIC_ARN: `arn:aws:sns:us-east-1:${ACCOUNT}:no-such-topic` });
-    const result = await broken(eventFor('RotationFailed.json', 'prod/reports/smtp-password', 'prod/db/reporting-Zx56Cv', 'rotfail-1'), undefined);
+    const result = await broken(eventFor('RotationFailed.json', 'prod/reports/smtp-password', 'prod/db/reporting-Zx56Cv', 'rotfail-1'), lambdaContext);
     expect(result.deliveries.map((d) => d.outcome)).toEqual(['dead-lettered']);
     const parked = await drain(dlqUrl);
     expect(parked).toHaveLength(1);
@@ -115,7 +118,7 @@ describe('the event Lambda against the emulator', () => {
   });
 
   it('judges a new resource policy from the event, alerts, and tells EventBridge the compliance changed', async () => {
-    const result = await handler()(eventFor('PutResourcePolicy-public.json', 'prod/data/redis-auth', 'prod/api/payments-key-Qw34Er', 'public-1'), undefined);
+    const result = await handler()(eventFor('PutResourcePolicy-public.json', 'prod/data/redis-auth', 'prod/api/payments-key-Qw34Er', 'public-1'), lambdaContext);
     expect(result.complianceChanges).toBe(2);
     const received = await topic.receive();
     expect(received.map((r) => r.Subject).sort()).toEqual([
@@ -134,7 +137,7 @@ describe('the event Lambda against the emulator', () => {
     const event = JSON.parse(JSON.stringify(loadFixture('eventbridge/DisableKey.json')).replaceAll('arn:aws:kms:us-east-1:111122223333:key/0b4a5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d', keyArn).replaceAll('111122223333', ACCOUNT)) as { id: string; detail: { eventID: string } };
     event.id = 'eb-disable-1';
     event.detail.eventID = 'ct-disable-1';
-    await handler()(event, undefined);
+    await handler()(event, lambdaContext);
     const [received] = await topic.receive();
     const onProdKey = DEMO_SECRETS.filter((s) => s.key === 'prod' && !s.replicaOf).length;
     expect(received?.Subject).toBe(`[CRITICAL] KMS key disabled: ${onProdKey} secrets at risk (123456789012 us-east-1)`);
@@ -146,7 +149,7 @@ describe('the event Lambda against the emulator', () => {
     const arn = seeded.arns['prod/identity/signing-key'] as string;
     await sm.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: 'vigil:protect', Value: 'true' }] }));
     await sm.send(new DeleteSecretCommand({ SecretId: arn, RecoveryWindowInDays: 7 }));
-    await handler({ VIGIL_REMEDIATION: 'true' })(eventFor('DeleteSecret-recovery-window.json', 'prod/identity/signing-key', 'prod/db/reporting-Zx56Cv', 'protect-1'), undefined);
+    await handler({ VIGIL_REMEDIATION: 'true' })(eventFor('DeleteSecret-recovery-window.json', 'prod/identity/signing-key', 'prod/db/reporting-Zx56Cv', 'protect-1'), lambdaContext);
     expect((await sm.send(new DescribeSecretCommand({ SecretId: arn }))).DeletedDate).toBeUndefined();
     const subjects = (await topic.receive()).map((r) => r.Subject).sort();
     expect(subjects).toEqual(['[HIGH] Secret prod/identity/signing-key scheduled for deletion on 2026-11-09', '[HIGH] vigil restored prod/identity/signing-key (123456789012 us-east-1)']);
@@ -157,7 +160,7 @@ describe('the event Lambda against the emulator', () => {
     const arn = seeded.arns['prod/mobile/push-certificate-password'] as string;
     await sm.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: 'vigil:lockdown', Value: 'true' }] }));
     await sm.send(new PutResourcePolicyCommand({ SecretId: arn, ResourcePolicy: policyDocument('public', ACCOUNT) }));
-    await handler({ VIGIL_REMEDIATION: 'true' })(eventFor('PutResourcePolicy-public.json', 'prod/mobile/push-certificate-password', 'prod/api/payments-key-Qw34Er', 'lockdown-1'), undefined);
+    await handler({ VIGIL_REMEDIATION: 'true' })(eventFor('PutResourcePolicy-public.json', 'prod/mobile/push-certificate-password', 'prod/api/payments-key-Qw34Er', 'lockdown-1'), lambdaContext);
     expect((await sm.send(new GetResourcePolicyCommand({ SecretId: arn }))).ResourcePolicy).toBeUndefined();
     expect((await topic.receive()).map((r) => r.Subject)).toContain('[HIGH] vigil locked down prod/mobile/push-certificate-password (123456789012 us-east-1)');
     await drain(complianceQueueUrl);
@@ -168,7 +171,7 @@ describe('the event Lambda against the emulator', () => {
     const arn = seeded.arns['prod/data/kafka-credentials'] as string;
     await sm.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: 'vigil:protect', Value: 'true' }] }));
     await sm.send(new DeleteSecretCommand({ SecretId: arn, RecoveryWindowInDays: 7 }));
-    await handler()(eventFor('DeleteSecret-recovery-window.json', 'prod/data/kafka-credentials', 'prod/db/reporting-Zx56Cv', 'noremed-1'), undefined);
+    await handler()(eventFor('DeleteSecret-recovery-window.json', 'prod/data/kafka-credentials', 'prod/db/reporting-Zx56Cv', 'noremed-1'), lambdaContext);
     expect((await sm.send(new DescribeSecretCommand({ SecretId: arn }))).DeletedDate).toBeDefined();
     await topic.receive();
   });
@@ -176,7 +179,7 @@ describe('the event Lambda against the emulator', () => {
   it('reports malformed input once and parks it in the dead-letter queue instead of failing into retries', async () => {
     const event = eventFor('DeleteSecret-recovery-window.json', 'prod/orders/db-credentials', 'prod/db/reporting-Zx56Cv', 'bad-1') as { detail: { requestParameters: Record<string, unknown> } };
     event.detail.requestParameters['secretId'] = 42;
-    const result = await handler()(event, undefined);
+    const result = await handler()(event, lambdaContext);
     expect(result).toMatchObject({ status: 'rejected', reason: 'detail.requestParameters.secretId: expected string, received number' });
     const parked = await drain(dlqUrl);
     expect(parked).toEqual([expect.objectContaining({ reason: 'detail.requestParameters.secretId: expected string, received number' })]);
@@ -184,7 +187,7 @@ describe('the event Lambda against the emulator', () => {
   });
 
   it('never sends a secret value anywhere', async () => {
-    await handler()(eventFor('CreateSecret.json', 'prod/ci/npm-token', 'prod/db/orders-Xy12Ab', 'create-1'), undefined);
+    await handler()(eventFor('CreateSecret.json', 'prod/ci/npm-token', 'prod/db/orders-Xy12Ab', 'create-1'), lambdaContext);
     const everything = JSON.stringify([await topic.receive(), await drain(dlqUrl), await drain(complianceQueueUrl)]);
     for (const secret of DEMO_SECRETS) expect(everything).not.toContain(CANARY(secret.name));
   });
