@@ -6,7 +6,7 @@
 // `rego_v1` parser feature exists, which that capabilities file predates, so the build adds that feature and nothing else.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +22,11 @@ const check = process.argv.includes('--check');
 const test = process.argv.includes('--test');
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+// The opa scripts/tools.sh found or built (npm test runs it first), else the one on PATH.
+const opaPath = existsSync(join(root, '.cache', 'tools', 'bin', 'opa')) ? join(root, '.cache', 'tools', 'bin', 'opa') : 'opa';
 function opa(...args) {
   try {
-    return execFileSync('opa', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(opaPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     if (error.code === 'ENOENT') throw error;
     fail(`opa ${args[0]} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
@@ -34,11 +36,11 @@ function opa(...args) {
 function requireOpa() {
   let version;
   try {
-    version = /^Version: (.+)$/m.exec(execFileSync('opa', ['version'], { encoding: 'utf8' }))?.[1];
+    version = /^Version: (.+)$/m.exec(execFileSync(opaPath, ['version'], { encoding: 'utf8' }))?.[1];
   } catch {
-    fail(`opa is not on PATH. Install it with: go install github.com/open-policy-agent/opa@v${opaVersion} (or bash scripts/tools.sh)`);
+    fail(`opa is not installed: bash scripts/tools.sh installs it (npm test runs it first), or go install github.com/open-policy-agent/opa@v${opaVersion}`);
   }
-  if (version !== opaVersion) fail(`opa ${version} is on PATH, but vigil pins ${opaVersion} (package.json config.opaVersion)`);
+  if (version !== opaVersion) fail(`opa ${version} is at ${opaPath}, but vigil pins ${opaVersion} (package.json config.opaVersion): run bash scripts/tools.sh`);
 }
 
 function fail(message) {

@@ -34,8 +34,9 @@ export interface PythonSetting {
 const defaultPythonSetting = (): PythonSetting => ({ root: projectRoot(), path: process.env['PATH'] ?? '', python3: 'python3' });
 
 function findMotoServer(setting = defaultPythonSetting()): string | undefined {
-  const local = join(setting.root, '.venv', 'bin', 'moto_server');
-  if (existsSync(local)) return local;
+  for (const local of [join(setting.root, '.cache', 'tools', 'bin', 'moto_server'), join(setting.root, '.venv', 'bin', 'moto_server')]) {
+    if (existsSync(local)) return local;
+  }
   for (const dir of setting.path.split(':')) {
     if (dir && existsSync(join(dir, 'moto_server'))) return join(dir, 'moto_server');
   }

@@ -8,10 +8,10 @@ export type CfnLintOutcome =
   | { kind: 'errors'; output: string }
   | { kind: 'crashed'; output: string };
 
-/** cfn-lint as scripts/tools.sh installs it (the project's .venv), else the one on PATH. */
+/** cfn-lint as scripts/tools.sh found or installed it (npm test runs it first), else the one on PATH. */
 export function cfnLintPath(): string {
-  const local = join(EVENTS_DIR, '..', '.venv', 'bin', 'cfn-lint');
-  return existsSync(local) ? local : 'cfn-lint';
+  const root = join(EVENTS_DIR, '..');
+  return [join(root, '.cache', 'tools', 'bin', 'cfn-lint'), join(root, '.venv', 'bin', 'cfn-lint')].find((p) => existsSync(p)) ?? 'cfn-lint';
 }
 
 /**
