@@ -13,7 +13,7 @@ const ROOT = join(EVENTS_DIR, '..');
 describe('vigil demo, as a newcomer runs it', () => {
   it('seeds an emulator, writes every report, plays the incident and shows the alerts on-call received', () => {
     const out = mkdtempSync(join(tmpdir(), 'vigil-demo-'));
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'demo', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'demo', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     expect(run.stderr).not.toMatch(/Error|error/);
     expect(run.status).toBe(0);
     const stdout = run.stdout;
