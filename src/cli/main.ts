@@ -87,6 +87,11 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
     .option('--formats <list>', 'which formats --out writes: json,md,html,csv,asff,ocsf,frameworks', parseFormats)
     .option('--previous <report.json>', 'an earlier JSON report of the same account: the table, Markdown and --out reports say what is new and what was resolved')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an unexempted FAIL, or an ERROR, of a control at this severity or above exists').choices(GATE_SEVERITIES))
+    .option('--accounts <ids>', 'sweep these accounts (comma-separated 12-digit ids) through --role-name; the organisation report goes to stdout')
+    .option('--organization', 'sweep every ACTIVE account of the organisation (organizations:ListAccounts) through --role-name')
+    .option('--role-name <name>', 'the role vigil assumes in each account of --accounts/--organization (default vigil-audit; README, "Organisations")')
+    .option('--external-id <id>', 'the ExternalId that role requires, if it requires one')
+    .option('--concurrency <units>', 'account-regions swept at once with --accounts/--organization (default 16; each keeps to its own quota)')
     .addOption(new Option('--fail-on-new <severity>', 'exit 1 only for such failures that --previous did not have (adopting vigil on an existing account)').choices(GATE_SEVERITIES))
     .action(async (options: SweepOptions) => {
       if (options.formats && !options.out) throw new CliError('--formats chooses what --out writes: add --out DIR');

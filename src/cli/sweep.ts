@@ -10,6 +10,7 @@ import { buildReport, type Report } from '../reports/index.js';
 import { toCliError } from './exit.js';
 import { trippedLine, trippingFindings } from './gate.js';
 import { CliError, guard, loadParams, readFile, readProblem, readText } from './io.js';
+import { checkOrgOptions, runOrgSweep, type OrgCliOptions } from './organization.js';
 import { showReport, writeReports, type ShowOptions } from './output.js';
 
 export interface LiveOptions {
@@ -20,7 +21,7 @@ export interface LiveOptions {
   policyRate?: string;
 }
 
-export interface SweepOptions extends LiveOptions, ShowOptions {
+export interface SweepOptions extends LiveOptions, ShowOptions, Omit<OrgCliOptions, 'format' | 'out' | 'formats' | 'previous' | 'failOn' | 'failOnNew' | 'profile'> {
   snapshot?: string;
   params?: string;
   now?: string;
@@ -59,6 +60,12 @@ function checkSweepOptions(options: SweepOptions): void {
 }
 
 export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
+  if (checkOrgOptions(options)) {
+    const plan = checkLiveOptions(options);
+    const params = loadParams(options.params);
+    const now = options.now ? parseNow(options.now) : io.clock();
+    return runOrgSweep(options, { ...plan, regions: await regionsOf(options, plan.aws, io) }, params, now, io);
+  }
   checkSweepOptions(options);
   const live = options.snapshot ? undefined : checkLiveOptions(options);
   const params = loadParams(options.params);

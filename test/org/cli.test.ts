@@ -1,0 +1,98 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateAccountCommand, CreateOrganizationCommand, ListAccountsCommand } from '@aws-sdk/client-organizations';
+import { CreateSecretCommand, PutResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AwsOptions } from '../../src/aws/clients.js';
+import { organizationsClient } from '../../src/aws/clients/organizations.js';
+import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
+import { stsClient } from '../../src/aws/clients/sts.js';
+import type { OrgReport } from '../../src/org/report.js';
+import { runCli } from '../helpers/cli.js';
+import { startEmulator, type Emulator } from '../helpers/emulator.js';
+import { faultyEndpoint, type FaultyEndpoint } from '../helpers/faulty-endpoint.js';
+
+// `vigil sweep --organization` from a laptop: the management account's credentials, the member role in every other account.
+let emulator: Emulator;
+let faulty: FaultyEndpoint;
+let member: string;
+let refusing: string;
+const PUBLIC = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'secretsmanager:GetSecretValue', Resource: '*' }] });
+
+async function inAccount(account: string, region: string): Promise<AwsOptions> {
+  const c = (await stsClient(emulator.aws()).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/seeder`, RoleSessionName: 'seed' }))).Credentials;
+  return { region, endpoint: emulator.endpoint, maxAttempts: 1, credentials: { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' } };
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  faulty = await faultyEndpoint(emulator.endpoint);
+  const org = organizationsClient(emulator.aws());
+  await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  for (const name of ['member', 'refusing']) await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }));
+  const accounts = (await org.send(new ListAccountsCommand({}))).Accounts ?? [];
+  member = accounts.find((a) => a.Name === 'member')?.Id ?? '';
+  refusing = accounts.find((a) => a.Name === 'refusing')?.Id ?? '';
+  faulty.refuseRoleIn.add(refusing);
+  for (const region of ['us-east-1', 'eu-west-1']) {
+    const sm = secretsManagerClient(await inAccount(member, region));
+    const created = await sm.send(new CreateSecretCommand({ Name: `app/${region}/webhook`, SecretString: 'canary-not-a-value' }));
+    await sm.send(new PutResourcePolicyCommand({ SecretId: created.ARN, ResourcePolicy: PUBLIC }));
+  }
+  await secretsManagerClient(emulator.aws()).send(new CreateSecretCommand({ Name: 'security/break-glass', SecretString: 'canary-not-a-value' }));
+}, 120_000);
+
+afterAll(async () => {
+  await faulty?.stop();
+  await emulator?.stop();
+});
+
+const sweep = (...args: string[]) => runCli(['sweep', '--endpoint-url', faulty.endpoint, '--region', 'us-east-1', '--region', 'eu-west-1', ...args]);
+
+describe('vigil sweep --organization', () => {
+  it('sweeps every account and region, says so per unit, and writes per-account and organisation reports', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vigil-org-cli-'));
+    const run = await sweep('--organization', '--format', 'json', '--out', out);
+    expect(run.exitCode).toBe(0);
+    const report = JSON.parse(run.stdout) as OrgReport;
+    expect(report.scope).toEqual({ accounts: 3, regions: ['eu-west-1', 'us-east-1'], units: 6 });
+    expect(report.failures.filter((f) => f.controlId === 'no-public-principal').map((f) => `${f.account} ${f.name}`).sort()).toEqual([`${member} app/eu-west-1/webhook`, `${member} app/us-east-1/webhook`]);
+    expect(report.failedUnits.map((u) => [u.account, u.region])).toEqual([[refusing, 'eu-west-1'], [refusing, 'us-east-1']]);
+    expect(run.stderr).toContain(`vigil: ${member} eu-west-1: 1 secrets, `);
+    expect(run.stderr).toMatch(new RegExp(`vigil: ${refusing} us-east-1: NOT SWEPT: AccessDenied on sts:AssumeRole arn:aws:iam::${refusing}:role/vigil-audit`));
+    expect(JSON.parse(readFileSync(join(out, member, 'us-east-1', 'report.json'), 'utf8')).scope.account).toBe(member);
+    expect(existsSync(join(out, 'organization.md'))).toBe(true);
+    expect(readFileSync(join(out, 'organization.md'), 'utf8')).toContain('## 2 units could not be swept');
+  }, 120_000);
+
+  it('trips --fail-on on a failure in any account, and on a unit it could not judge', async () => {
+    const run = await sweep('--accounts', `${member},${refusing}`, '--fail-on', 'CRITICAL', '--role-name', 'vigil-audit');
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('--fail-on CRITICAL tripped by 2 findings');
+    expect(run.stderr).toContain('2 units could not be swept, so could not be judged');
+    expect(run.stdout).toContain('# vigil organisation report');
+  }, 120_000);
+
+  it('diffs against a previous organisation report', async () => {
+    const first = await sweep('--accounts', member, '--format', 'json');
+    const previous = join(mkdtempSync(join(tmpdir(), 'vigil-org-prev-')), 'organization.json');
+    writeFileSync(previous, first.stdout);
+    const sm = secretsManagerClient(await inAccount(member, 'us-east-1'));
+    const created = await sm.send(new CreateSecretCommand({ Name: 'app/new-public', SecretString: 'canary-not-a-value' }));
+    await sm.send(new PutResourcePolicyCommand({ SecretId: created.ARN, ResourcePolicy: PUBLIC }));
+    const run = await sweep('--accounts', member, '--previous', previous, '--fail-on-new', 'CRITICAL');
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/--fail-on-new CRITICAL tripped by 1 finding: \d{12} us-east-1 app\/new-public no-public-principal/);
+    expect(run.stdout).toMatch(/4 new failures, 0 resolved failures \(2 units compared\)/);
+    expect(run.stdout).toContain("NEW CRITICAL");
+  }, 120_000);
+
+  it('refuses what it cannot use, before any call', async () => {
+    expect(await sweep('--accounts', '12345', '--format', 'json')).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--accounts: "12345" is not a 12-digit account id') });
+    expect(await sweep('--role-name', 'x')).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--role-name only apply to an organisation sweep') });
+    expect(await sweep('--accounts', member, '--organization')).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--accounts and --organization exclude each other') });
+    expect(await runCli(['sweep', '--snapshot', 'x.json', '--organization'])).toMatchObject({ exitCode: 2 });
+  });
+});
