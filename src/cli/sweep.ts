@@ -12,6 +12,8 @@ import { trippedLine, trippingFindings } from './gate.js';
 import { CliError, guard, loadParams, readFile, readProblem, readText } from './io.js';
 import { checkOrgOptions, runOrgSweep, type OrgCliOptions } from './organization.js';
 import { showReport, writeReports, type ShowOptions } from './output.js';
+import type { SecretState } from '../model/index.js';
+import { FileStateStore, StateStoreError } from '../state/index.js';
 
 export interface LiveOptions {
   region?: string[];
@@ -30,6 +32,9 @@ export interface SweepOptions extends LiveOptions, ShowOptions, Omit<OrgCliOptio
   previous?: string;
   failOn?: Severity;
   failOnNew?: Severity;
+  state?: string;
+  full?: boolean;
+  offline?: boolean;
 }
 
 export interface Io {
@@ -70,8 +75,16 @@ export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
   const live = options.snapshot ? undefined : checkLiveOptions(options);
   const params = loadParams(options.params);
   const now = options.now ? parseNow(options.now) : io.clock();
+  if ((options.full || options.offline) && !options.state) throw new CliError(`--${options.full ? 'full' : 'offline'} needs --state FILE`);
+  if (options.state && options.snapshot) throw new CliError('--state and --snapshot: choose one (a snapshot is evaluated as it is)');
+  const store = options.state ? await openState(options.state) : undefined;
   const previous = options.previous ? loadPreviousReport(options.previous) : undefined;
-  const report = options.snapshot ? await sweepSnapshot(options.snapshot, params, now, io) : (await sweepLive(options, live as LivePlan, params, now, io)).report;
+  const report = options.snapshot
+    ? await sweepSnapshot(options.snapshot, params, now, io)
+    : store && options.offline
+      ? await sweepStored(store, params, now, io)
+      : (await sweepLive(options, live as LivePlan, params, now, io, store, options.full)).report;
+  if (store && !options.offline) await store.save();
   if (previous && previous.scope?.account !== report.scope.account) {
     throw new CliError(`--previous ${options.previous}: a report of account ${previous.scope?.account ?? 'unknown'}, not of ${report.scope.account}: the diff would call every finding new`);
   }
@@ -109,6 +122,36 @@ async function sweepSnapshot(file: string, params: ControlParams, now: number, i
   });
 }
 
+async function openState(file: string): Promise<FileStateStore> {
+  try {
+    return await FileStateStore.open(file);
+  } catch (error) {
+    if (error instanceof StateStoreError) throw new CliError(error.message);
+    throw new CliError(`--state ${file}: cannot read the state file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** `--state FILE --offline`: the stored secrets, judged as of `now`, with no AWS call. */
+async function sweepStored(store: FileStateStore, params: ControlParams, now: number, io: Io): Promise<Report> {
+  const states: SecretState[] = [];
+  let oldest: number | null = null;
+  for await (const record of store.allSecrets()) {
+    states.push(record.state);
+    if (oldest === null || record.observedAt < oldest) oldest = record.observedAt;
+  }
+  const findings = await evaluateSecrets(states, { now, params });
+  const accounts = [...new Set(states.map((s) => s.account))];
+  return buildReport({
+    controls: await listControls(),
+    states,
+    findings,
+    scope: { source: 'live', account: accounts.join(',') || 'unknown', regions: [...new Set(states.map((s) => s.region))].sort(), freshness: { readFresh: 0, fromStore: states.length, oldestStoredAt: oldest === null ? null : new Date(oldest * 1000).toISOString() } },
+    params,
+    evaluatedAt: now,
+    generatedAt: io.clock(),
+  });
+}
+
 interface LivePlan {
   aws: Omit<AwsOptions, 'region'>;
   policyRate?: number;
@@ -140,10 +183,10 @@ function checkLiveOptions(options: LiveOptions): LivePlan {
   return { aws: { ...(options.profile ? { profile: options.profile } : {}), ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}) }, ...(policyRate ? { policyRate } : {}) };
 }
 
-async function sweepLive(options: LiveOptions, plan: LivePlan, params: ControlParams, now: number, io: Io) {
+async function sweepLive(options: LiveOptions, plan: LivePlan, params: ControlParams, now: number, io: Io, store?: FileStateStore, full?: boolean) {
   const regions = await regionsOf(options, plan.aws, io);
   try {
-    return await sweepAccount({ regions, aws: plan.aws, params, now, clock: io.clock, ...(plan.policyRate ? { policyRatePerSecond: plan.policyRate } : {}), ...(io.progress ? { onProgress: io.progress } : {}) });
+    return await sweepAccount({ regions, aws: plan.aws, params, now, clock: io.clock, ...(plan.policyRate ? { policyRatePerSecond: plan.policyRate } : {}), ...(io.progress ? { onProgress: io.progress } : {}), ...(store ? { store, full: full ?? false } : {}) });
   } catch (error) {
     throw toCliError(error, { profile: options.profile });
   }

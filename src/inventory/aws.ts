@@ -3,6 +3,7 @@ import { DescribeSecretCommand, GetResourcePolicyCommand, ListSecretsCommand, ty
 import pLimit from 'p-limit';
 import pThrottle from 'p-throttle';
 import type { KmsKeyState, SecretState } from '../model/index.js';
+import type { SecretRecord, StateStore } from '../state/index.js';
 import { fromDescribeSecret } from './state.js';
 
 /** Secrets Manager allows 50 GetResourcePolicy requests a second per region; vigil stays a little under by default. */
@@ -30,6 +31,10 @@ export interface InventoryOptions {
   onState?: (state: SecretState) => void;
   /** Secrets Manager in another region: a replica's resource policy is read from its primary. */
   secretsManagerIn?: (region: string) => SecretsManagerClient;
+  /** The state store: a secret whose LastChangedDate has not moved since it was read, and that no event marked, is not read again. */
+  store?: StateStore;
+  /** Read every secret again, whatever the store holds (the full refresh). */
+  full?: boolean;
 }
 
 export interface InventoryNote {
@@ -53,6 +58,18 @@ export interface Inventory {
   /** Where to continue, when shouldStop cut the listing short. */
   nextToken?: string;
   apiCalls: { listSecrets: number; getResourcePolicy: number; describeKey: number };
+  /** With a store: the records found for the listed secrets, and which secrets were read fresh (the rest came from the store). */
+  memory?: { stored: Map<string, SecretRecord>; fresh: Set<string> };
+}
+
+/**
+ * A stored secret need not be read again when it was read in full, no event marked it, and AWS's LastChangedDate is the
+ * one it had then. The key's state can change without it, so a key that is not Enabled is read again too.
+ */
+export function unchangedSince(stored: SecretRecord | undefined, entry: SecretListEntry): stored is SecretRecord {
+  if (!stored || stored.dirty || stored.readAt === null || stored.lastChangedDate === null || !entry.LastChangedDate) return false;
+  if (stored.state.kmsKey && stored.state.kmsKey.keyState !== 'Enabled') return false;
+  return Math.floor(new Date(entry.LastChangedDate).getTime() / 1000) === Math.floor(stored.lastChangedDate) && (entry.KmsKeyId ?? null) === stored.state.kmsKeyId;
 }
 
 const AWS_MANAGED_ALIAS = 'alias/aws/secretsmanager';
@@ -69,6 +86,8 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
     token = page.NextToken;
   } while (token && calls.listSecrets < (options.maxPages ?? Number.POSITIVE_INFINITY) && !options.shouldStop?.());
 
+  const stored = options.store ? await options.store.getSecrets(entries.map((e) => e.ARN as string)) : new Map<string, SecretRecord>();
+  const fresh = new Set<string>();
   const rate = options.policyRatePerSecond ?? DEFAULT_POLICY_RATE_PER_SECOND;
   // strict: no 1-second span ever holds more than `rate` calls (the windowed default can bunch two windows' calls together).
   const throttle = pThrottle({ limit: rate, interval: 1000, strict: true });
@@ -106,6 +125,17 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
     entries.map((entry) =>
       limit(async (): Promise<{ state: SecretState; captured: CapturedSecret } | undefined> => {
         const arn = entry.ARN as string;
+        const known = stored.get(arn);
+        if (!options.full && unchangedSince(known, entry)) {
+          options.onSecret?.(++done, entries.length);
+          const { resourcePolicy, kmsKey } = known.state;
+          const unreadable: SecretState['unreadable'] = {};
+          for (const field of ['resourcePolicy', 'kmsKey'] as const) if (known.state.unreadable[field]) unreadable[field] = known.state.unreadable[field];
+          const state = fromDescribeSecret(entry, { resourcePolicy, kmsKey, unreadable }, `ListSecrets ${arn}`);
+          const key = kmsKey ? { KeyId: entry.KmsKeyId ?? null, Arn: kmsKey.arn, KeyManager: kmsKey.keyManager, KeyState: kmsKey.keyState } : null;
+          return { state, captured: { describe: entry, resourcePolicy, kmsKey: key, unreadable } };
+        }
+        fresh.add(arn);
         const unreadable: SecretState['unreadable'] = {};
         let resourcePolicy: string | null = null;
         try {
@@ -132,7 +162,7 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
     ),
   );
   const kept = read.filter((r) => r !== undefined);
-  const inventory: Inventory = { states: kept.map((r) => r.state), captured: kept.map((r) => r.captured), dropped, apiCalls: calls };
+  const inventory: Inventory = { states: kept.map((r) => r.state), captured: kept.map((r) => r.captured), dropped, apiCalls: calls, ...(options.store ? { memory: { stored, fresh } } : {}) };
   if (token) inventory.nextToken = token;
   return inventory;
 }

@@ -2,7 +2,9 @@ import { type AwsOptions } from '../aws/clients.js';
 import { kmsClient } from '../aws/clients/kms.js';
 import { secretsManagerClient } from '../aws/clients/secrets-manager.js';
 import { evaluateSecrets, listControls, type ControlParams } from '../controls/index.js';
-import { buildReport, type Report } from '../reports/report.js';
+import { buildReport, type Report, type ReportScope } from '../reports/report.js';
+import type { StateStore } from '../state/index.js';
+import { freshnessOf, rememberSweep } from './sweep-state.js';
 import { readInventory, type CapturedSecret, type Inventory, type InventoryNote } from './aws.js';
 
 export interface LiveSweepOptions {
@@ -14,6 +16,10 @@ export interface LiveSweepOptions {
   /** Generation time, epoch seconds. */
   clock: () => number;
   policyRatePerSecond?: number;
+  /** The state store: only secrets that changed are read from AWS, and what was read is stored. */
+  store?: StateStore;
+  /** Read every secret again, whatever the store holds. */
+  full?: boolean;
   onProgress?: (region: string, done: number, total: number) => void;
 }
 
@@ -40,16 +46,28 @@ export async function sweepAccount(options: LiveSweepOptions): Promise<LiveSweep
       secretsManagerIn: (other) => secretsManagerClient({ ...options.aws, region: other }),
       ...(options.policyRatePerSecond ? { policyRatePerSecond: options.policyRatePerSecond } : {}),
       onSecret: (done, total) => options.onProgress?.(region, done, total),
+      ...(options.store ? { store: options.store, full: options.full ?? false } : {}),
     });
   }
   const states = Object.values(inventories).flatMap((i) => i.states);
   const findings = await evaluateSecrets(states, { now: options.now, params: options.params });
+  let freshness: ReportScope['freshness'];
+  if (options.store) {
+    let offset = 0;
+    for (const inventory of Object.values(inventories)) {
+      await rememberSweep(options.store, inventory, findings.slice(offset, offset + inventory.states.length), options.now);
+      offset += inventory.states.length;
+    }
+    await options.store.putMeta({ filledAt: options.now, ...(options.full ? { lastFullAt: options.now } : {}) });
+    const f = freshnessOf(Object.values(inventories));
+    freshness = { readFresh: f.readFresh, fromStore: f.fromStore, oldestStoredAt: f.oldestStoredAt === null ? null : new Date(f.oldestStoredAt * 1000).toISOString() };
+  }
   const dropped: InventoryNote[] = Object.values(inventories).flatMap((i) => i.dropped);
   const report = buildReport({
     controls: await listControls(),
     states,
     findings,
-    scope: { source: 'live', account, regions: options.regions },
+    scope: { source: 'live', account, regions: options.regions, ...(freshness ? { freshness } : {}) },
     params: options.params,
     evaluatedAt: options.now,
     generatedAt: options.clock(),

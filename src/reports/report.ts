@@ -12,6 +12,8 @@ export interface ReportScope {
   /** The snapshot file, for a snapshot sweep. */
   snapshotFile?: string;
   capturedAt?: string;
+  /** With a state store: secrets read from AWS this run, secrets whose stored state was reused, and when the oldest of those was read. */
+  freshness?: { readFresh: number; fromStore: number; oldestStoredAt: string | null };
 }
 
 export interface ControlSummary {
