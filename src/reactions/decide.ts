@@ -1,4 +1,4 @@
-import { evaluateSecrets, listControls, type ControlParams, type Finding, type Status } from '../controls/index.js';
+import { EXEMPTION_TAG_PREFIX, evaluateSecrets, listControls, type Control, type ControlParams, type Finding, type Status } from '../controls/index.js';
 import type { NormalisedRecord, SecretEvent } from '../events/index.js';
 import type { SecretState } from '../model/index.js';
 import { CONTROLS_AN_EVENT_TOUCHES, applyEvent } from './apply.js';
@@ -221,13 +221,19 @@ async function change(decision: Decision, event: SecretEvent, known: SecretState
   // With only the state after the event and nothing stored before it, a failure may be older than the event.
   const beforeUnknown = !judgeBefore && context.statusesBefore === undefined && event.eventName !== 'CreateSecret';
   const controls = await listControls();
+  const exemptionsRemoved = new Set(event.eventName === 'UntagResource' ? (event.request.removedTagKeys ?? []).filter((k) => k.startsWith(EXEMPTION_TAG_PREFIX)).map((k) => k.slice(EXEMPTION_TAG_PREFIX.length)) : []);
   decision.findings = afterFindings;
   for (const finding of afterFindings) {
     const oldStatus = statusBefore.get(finding.controlId) ?? null;
     const newlyFailing = finding.status === 'FAIL' && oldStatus !== 'FAIL';
     // When vigil knows nothing before the event, only a failure is news: a status it merely learns (→ PASS) is not a change.
     if (oldStatus !== finding.status && (!beforeUnknown || finding.status === 'FAIL')) decision.complianceChanges.push(complianceChange(after.arn, oldStatus, finding));
-    if (newlyFailing && !finding.exemption?.active) decision.alerts.push(controlFailed(event, finding, controls.find((c) => c.id === finding.controlId)?.description ?? finding.title, beforeUnknown));
+    // Removing an exemption from a control that still fails raises the alert the exemption held back.
+    const released = finding.status === 'FAIL' && exemptionsRemoved.has(finding.controlId);
+    if ((newlyFailing || released) && !finding.exemption?.active) decision.alerts.push(controlFailed(event, finding, controls.find((c) => c.id === finding.controlId)?.description ?? finding.title, beforeUnknown));
+  }
+  for (const tag of event.eventName === 'TagResource' ? (event.request.tags ?? []) : []) {
+    if (tag.key.startsWith(EXEMPTION_TAG_PREFIX)) decision.alerts.push(exemptionAdded(event, after, tag, controls));
   }
   const publicNow = afterFindings.some((f) => f.controlId === 'no-public-principal' && f.status === 'FAIL');
   if (context.remediationEnabled && publicNow && after.tags['vigil:lockdown'] === 'true' && after.resourcePolicy) {
@@ -235,6 +241,26 @@ async function change(decision: Decision, event: SecretEvent, known: SecretState
   }
   if (decision.alerts.length === 0 && decision.remediations.length === 0 && decision.complianceChanges.length === 0) decision.ignored = `${event.eventName} left every control it touches as it was`;
   return decision;
+}
+
+/** Who exempted which control, and until when: an exemption silences alerts, so setting one is itself worth a look. */
+function exemptionAdded(event: SecretEvent, secret: SecretState, tag: { key: string; value: string }, controls: readonly Control[]): Alert {
+  const controlId = tag.key.slice(EXEMPTION_TAG_PREFIX.length);
+  const control = controls.find((c) => c.id === controlId);
+  const severity = control?.severity === 'CRITICAL' ? 'HIGH' : 'MEDIUM';
+  return {
+    ...alertBase(event, 'exemption-added', severity, secret.arn, secret.name),
+    controlId,
+    subject: subjectLine(severity, `${secret.name} exempted from ${controlId}`, event),
+    message: body({
+      what: `The secret ${secret.name} was exempted from the control ${control ? `"${control.title}" (${controlId}, ${control.severity})` : `${controlId} (not a control vigil knows)`} by the tag ${tag.key} = "${tag.value.slice(0, 200)}".`,
+      secret: secret.arn,
+      event,
+      why: 'While the exemption lasts, vigil does not page when this control fails for this secret; someone who meant harm could set it first and then weaken the secret unheard.',
+      doNow: `Confirm with the person above that the exemption is intended and approved; if not, remove it: aws secretsmanager untag-resource --secret-id ${secret.arn} --tag-keys ${tag.key}`,
+    }),
+    details: { controlId, tag: tag.key, value: tag.value.slice(0, 200), controlSeverity: control?.severity ?? null, setBy: event.actor.arn ?? event.actor.principalId ?? null },
+  };
 }
 
 function complianceChange(secretArn: string, oldStatus: ComplianceChange['oldStatus'], finding: Finding): ComplianceChange {

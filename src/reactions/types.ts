@@ -8,6 +8,7 @@ export type AlertKind =
   | 'kms-key-deletion-scheduled'
   | 'kms-key-disabled'
   | 'kms-key-material-deleted'
+  | 'exemption-added'
   | 'control-failed'
   | 'remediation-applied';
 
