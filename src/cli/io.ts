@@ -32,6 +32,16 @@ export function readText(file: string): string {
   return readFile(file).toString('utf8');
 }
 
+/** A JSON file's value; unreadable or not JSON is a usage error naming the file. */
+export function readJsonFile(file: string): unknown {
+  const text = readText(file);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${file}: not JSON (${(error as Error).message})`);
+  }
+}
+
 export function readEventFile(file: string): unknown {
   const bytes = readFile(file);
   try {

@@ -12,7 +12,7 @@ import { sweepUnit } from '../org/unit-sweep.js';
 import { parseAccountList, planUnits } from '../org/units.js';
 import { toCliError } from './exit.js';
 import { trippedLine, trippingFindings } from './gate.js';
-import { CliError, guard, readText } from './io.js';
+import { CliError, guard, readJsonFile } from './io.js';
 import { writeReports } from './output.js';
 import type { Io } from './sweep.js';
 
@@ -142,14 +142,7 @@ function gateOrg(report: OrgReport, options: OrgCliOptions, io: Io, previous?: O
 }
 
 function loadPreviousOrgReport(file: string): OrgReport {
-  let value: unknown;
-  try {
-    value = JSON.parse(readText(file));
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`${file}: not JSON (${(error as Error).message})`);
-  }
-  const report = value as Partial<OrgReport>;
+  const report = readJsonFile(file) as Partial<OrgReport>;
   if (report.kind !== 'organization' || !Array.isArray(report.failures)) throw new CliError(`--previous ${file}: not a vigil organisation report (organization.json); an account's report.json cannot be diffed against an organisation`);
   return report as OrgReport;
 }

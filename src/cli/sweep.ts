@@ -9,7 +9,7 @@ import { readSnapshot, snapshotDocument, sweepAccount } from '../inventory/index
 import { buildReport, type Report } from '../reports/index.js';
 import { toCliError } from './exit.js';
 import { trippedLine, trippingFindings } from './gate.js';
-import { CliError, guard, loadParams, readFile, readProblem, readText } from './io.js';
+import { CliError, guard, loadParams, readFile, readJsonFile, readProblem } from './io.js';
 import { checkOrgOptions, runOrgSweep, type OrgCliOptions } from './organization.js';
 import { showReport, writeReports, type ShowOptions } from './output.js';
 import type { SecretState } from '../model/index.js';
@@ -243,14 +243,7 @@ async function homeRegion(options: LiveOptions, io: Io): Promise<string | undefi
 }
 
 function loadPreviousReport(file: string): Report {
-  let value: unknown;
-  try {
-    value = JSON.parse(readText(file));
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`${file}: not JSON (${(error as Error).message})`);
-  }
-  const report = value as Partial<Report>;
+  const report = readJsonFile(file) as Partial<Report>;
   if (report.schemaVersion !== 1 || !Array.isArray(report.findings)) throw new CliError(`${file}: not a vigil JSON report (expected schemaVersion 1 and findings)`);
   return report as Report;
 }
