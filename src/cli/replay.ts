@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { markDuplicates, normaliseInput, type NormalisedRecord } from '../events/index.js';
 import { readSnapshot } from '../inventory/index.js';
 import type { SecretState } from '../model/index.js';
-import { decide, evolve, type Decision } from '../reactions/index.js';
-import { guard, loadParams, readEventFile } from './io.js';
+import { decide, KnownSecrets, type Decision } from '../reactions/index.js';
+import type { ControlParams } from '../controls/index.js';
+import { CliError, guard, loadParams, readEventFile } from './io.js';
 import type { Io } from './sweep.js';
 
 export interface ReplayOptions {
@@ -16,26 +17,53 @@ export interface ReplayOptions {
 /** `vigil replay`: events through the reaction logic, offline, with no AWS call. */
 export async function runReplay(files: string[], options: ReplayOptions, io: Io): Promise<number> {
   const params = loadParams(options.params);
-  let knownSecrets: SecretState[] = options.snapshot ? guard(() => readSnapshot(readFileSync(options.snapshot as string), options.snapshot as string)).secrets : [];
+  const secrets: SecretState[] = options.snapshot ? guard(() => readSnapshot(readFileSync(options.snapshot as string), options.snapshot as string)).secrets : [];
   const records: NormalisedRecord[] = [];
   const invalid: { file: string; path: string; problem: string }[] = [];
   for (const file of files) {
     const batch = normaliseInput(readEventFile(file));
-    records.push(...batch.records);
+    // One at a time: spreading 200,000 records into push() overflows the call stack.
+    for (const record of batch.records) records.push(record);
     for (const error of batch.invalid) {
       invalid.push({ file, path: error.path, problem: error.problem });
       io.stderr(`vigil: ${file}: ${error.message}\n`);
     }
     for (const invocation of batch.configInvocations) io.stderr(`vigil: ${file}: an AWS Config invocation (${invocation.configRuleName}) is not an event; the Config rule evaluates it\n`);
   }
-  const decisions: Decision[] = [];
-  // Events are judged in order against the account as the earlier ones left it.
-  for (const record of markDuplicates(records)) {
-    decisions.push(await decide(record, { params, knownSecrets, remediationEnabled: options.remediation ?? false }));
-    if (record.kind !== 'ignored') knownSecrets = evolve(knownSecrets, record);
-  }
+  if (records.length === 0) throw new CliError(invalid.length ? `no readable event in ${files.join(', ')}: every record was invalid (above)` : `no event in ${files.join(', ')}`);
+  const decisions = await replayRecords(records, { params, secrets, remediation: options.remediation ?? false });
   io.stdout(options.format === 'json' ? `${JSON.stringify({ decisions, ...(invalid.length ? { invalid } : {}) }, null, 2)}\n` : renderText(decisions));
-  return records.length === 0 && invalid.length > 0 ? 2 : 0;
+  return 0;
+}
+
+/**
+ * Decides records in event-time order (a file need not be sorted; equal times keep their order), each event id once,
+ * each against the account as the earlier events left it.
+ */
+export async function replayRecords(records: readonly NormalisedRecord[], options: { params: ControlParams; secrets: Iterable<SecretState>; remediation: boolean }): Promise<Decision[]> {
+  const known = new KnownSecrets(options.secrets);
+  const decisions: Decision[] = [];
+  for (const record of markDuplicates(inEventTimeOrder(records))) {
+    const found = record.kind === 'ignored' ? undefined : known.find(record);
+    const knownSecrets = record.kind === 'key-api-call' ? known.all() : found ? [found] : [];
+    decisions.push(await decide(record, { params: options.params, knownSecrets, keyState: known.keyState, remediationEnabled: options.remediation }));
+    if (record.kind !== 'ignored') known.apply(record);
+  }
+  return decisions;
+}
+
+function inEventTimeOrder(records: readonly NormalisedRecord[]): NormalisedRecord[] {
+  // An ignored record has no time of its own: it keeps its place after the record before it.
+  const times = new Float64Array(records.length);
+  let last = -Infinity;
+  records.forEach((record, i) => {
+    const time = record.kind === 'ignored' ? Number.NaN : Date.parse(record.time);
+    last = Number.isNaN(time) ? last : time;
+    times[i] = last;
+  });
+  const order = Array.from({ length: records.length }, (_, i) => i);
+  order.sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
+  return order.map((i) => records[i] as NormalisedRecord);
 }
 
 function renderText(decisions: Decision[]): string {

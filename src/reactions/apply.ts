@@ -126,23 +126,26 @@ export const CONTROLS_AN_EVENT_TOUCHES: Record<string, readonly string[] | 'all'
   RestoreSecret: 'all',
 };
 
+/** The state a secret API call leaves: `undefined` when it changes nothing vigil knows, `null` when the secret is gone. */
+export function stateAfter(before: SecretState | undefined, event: SecretEvent, keyOf: (keyId: string) => SecretState['kmsKey']): SecretState | null | undefined {
+  if (event.errorCode || event.kind !== 'secret-api-call') return undefined;
+  if (event.eventName === 'DeleteSecret') {
+    if (!before) return undefined;
+    if (event.request.forceDeleteWithoutRecovery) return null;
+    return { ...before, deletedAt: Date.parse(event.request.deletionDate ?? event.time) / 1000 };
+  }
+  return applyEvent(before, event, keyOf);
+}
+
 /**
  * The known secrets after `event`, so a replay of a log judges each event against the account as the earlier events
  * left it. A forced deletion removes the secret; a scheduled one marks it; other changes apply as `applyEvent` does.
  */
 export function evolve(known: readonly SecretState[], event: SecretEvent): SecretState[] {
-  if (event.errorCode || event.kind !== 'secret-api-call') return [...known];
   const index = known.findIndex((s) => (event.secret?.arn ? s.arn === event.secret.arn : s.name === event.secret?.name && s.region === event.region));
-  const before = index >= 0 ? known[index] : undefined;
-  let after: SecretState | undefined;
-  if (event.eventName === 'DeleteSecret') {
-    if (!before) return [...known];
-    if (event.request.forceDeleteWithoutRecovery) return known.filter((_, i) => i !== index);
-    after = { ...before, deletedAt: Date.parse(event.request.deletionDate ?? event.time) / 1000 };
-  } else {
-    const keyOf = (keyId: string) => known.find((s) => s.kmsKey && (s.kmsKeyId === keyId || s.kmsKey.arn === keyId))?.kmsKey ?? null;
-    after = applyEvent(before, event, keyOf);
-  }
-  if (!after) return [...known];
-  return index >= 0 ? known.map((s, i) => (i === index ? (after as SecretState) : s)) : [...known, after];
+  const keyOf = (keyId: string) => known.find((s) => s.kmsKey && (s.kmsKeyId === keyId || s.kmsKey.arn === keyId))?.kmsKey ?? null;
+  const after = stateAfter(index >= 0 ? known[index] : undefined, event, keyOf);
+  if (after === undefined) return [...known];
+  if (after === null) return known.filter((_, i) => i !== index);
+  return index >= 0 ? known.map((s, i) => (i === index ? after : s)) : [...known, after];
 }

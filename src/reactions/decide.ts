@@ -23,6 +23,8 @@ export interface ReactionContext {
   keyAliases?: readonly string[];
   /** Automatic remediation, off unless configured; even then only for secrets that opt in by tag. */
   remediationEnabled?: boolean;
+  /** A KMS key's state by id or ARN, when the caller keeps an index of them; otherwise `knownSecrets` is searched. */
+  keyState?: (keyId: string) => SecretState['kmsKey'];
 }
 
 /** A secret as the key index names it: enough to list it in a KMS alert. */
@@ -208,7 +210,7 @@ function keyProblemOf(eventName: string, keyId: string, when: string | undefined
 }
 
 async function change(decision: Decision, event: SecretEvent, known: SecretState | undefined, context: ReactionContext): Promise<Decision> {
-  const keyOf = (keyId: string) => context.knownSecrets.find((s) => s.kmsKey && (s.kmsKeyId === keyId || s.kmsKey.arn === keyId))?.kmsKey ?? null;
+  const keyOf = context.keyState ?? ((keyId: string) => context.knownSecrets.find((s) => s.kmsKey && (s.kmsKeyId === keyId || s.kmsKey.arn === keyId))?.kmsKey ?? null);
   const after = context.observedAfter ?? applyEvent(known, event, keyOf);
   if (!after) return { ...decision, ignored: `the secret ${event.secret?.name ?? event.secret?.given ?? ''} is not known, so the change cannot be judged offline (give a snapshot)` };
   decision.secretArns = [after.arn];

@@ -3,3 +3,4 @@ export * from './decide.js';
 export * from './keys.js';
 export * from './types.js';
 export * from './patterns.js';
+export * from './known.js';

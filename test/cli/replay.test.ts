@@ -1,7 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { EVENTS_DIR } from '../helpers/fixtures.js';
+import { EVENTS_DIR, loadFixture } from '../helpers/fixtures.js';
 
 const f = (p: string) => join(EVENTS_DIR, p);
 
@@ -13,7 +15,8 @@ describe('vigil replay', () => {
     expect(decisions).toHaveLength(9);
     for (const d of decisions) expect(Object.keys(d)).toEqual(expect.arrayContaining(['eventId', 'eventName', 'secretArns', 'alerts', 'findings']));
     expect(decisions.filter((d) => 'ignored' in d).map((d) => d['eventName'])).toEqual(['Decrypt', 'DescribeInstances', 'GetSecretValue']);
-    const forced = decisions[8] as { alerts: { kind: string; severity: string; subject: string; message: string }[] };
+    // The EventBridge event is the earliest (2 November): judged first, though its file was given last.
+    const forced = decisions[0] as { alerts: { kind: string; severity: string; subject: string; message: string }[] };
     expect(forced.alerts).toEqual([{ kind: 'secret-deletion-forced', severity: 'CRITICAL', subject: expect.stringContaining('prod/api/payments-key'), message: expect.stringContaining('without a recovery window'), account: '111122223333', region: 'us-east-1', eventId: expect.any(String), eventName: 'DeleteSecret', secretArn: expect.any(String), secretName: 'prod/api/payments-key', details: expect.any(Object) }]);
   });
 
@@ -42,4 +45,58 @@ describe('vigil replay', () => {
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('nope.json: cannot read (ENOENT)');
   });
+
+  it('judges records in event-time order, not file order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-order-'));
+    // The rotation failed a day before the forced deletion; the file lists the deletion first.
+    const at = (fixture: string, time: string) => {
+      const event = loadFixture<{ detail: Record<string, unknown> }>(fixture);
+      return { ...event, time, detail: { ...event.detail, eventTime: time } };
+    };
+    const deletion = at('eventbridge/DeleteSecret-force.json', '2026-11-05T00:00:00Z');
+    const failed = at('eventbridge/RotationFailed.json', '2026-11-04T00:00:00Z');
+    const file = join(dir, 'unsorted.json');
+    writeFileSync(file, JSON.stringify([deletion, failed]));
+    const run = await runCli(['replay', file, '--snapshot', f('snapshots/acme-prod.json'), '--format', 'json']);
+    const { decisions } = JSON.parse(run.stdout) as { decisions: { eventName: string; time: string }[] };
+    expect(decisions.map((d) => d.eventName)).toEqual(['RotationFailed', 'DeleteSecret']);
+  });
+
+  it('decides a repeated event id once, and says the copy is a duplicate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-dupe-'));
+    const event = loadFixture<Record<string, unknown>>('eventbridge/DeleteSecret-force.json');
+    const file = join(dir, 'twice.json');
+    writeFileSync(file, JSON.stringify([event, event]));
+    const run = await runCli(['replay', file, '--snapshot', f('snapshots/acme-prod.json'), '--format', 'json']);
+    const { decisions } = JSON.parse(run.stdout) as { decisions: { alerts: unknown[]; ignored?: string }[] };
+    expect(decisions.map((d) => d.alerts.length)).toEqual([1, 0]);
+    expect(decisions[1]?.ignored).toMatch(/^a duplicate of CloudTrail event .*, already decided$/);
+  });
+
+  it('exits 2 for a file with no events, or only unreadable ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-empty-'));
+    writeFileSync(join(dir, 'empty.json'), '{"Records": []}');
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify([{ detail: {} }]));
+    const empty = await runCli(['replay', join(dir, 'empty.json')]);
+    expect(empty).toMatchObject({ exitCode: 2, stdout: '' });
+    expect(empty.stderr).toBe(`vigil: no event in ${join(dir, 'empty.json')}\n`);
+    const bad = await runCli(['replay', join(dir, 'bad.json')]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/every record was invalid \(above\)\n$/);
+  });
+
+  it('replays 200,000 records against a 100,000-secret snapshot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-big-'));
+    const template = loadFixture<{ secrets: { describe: Record<string, unknown> }[] }>('snapshots/acme-prod.json');
+    const model = template.secrets[0] as { describe: Record<string, unknown> };
+    const arn = (i: number) => `arn:aws:secretsmanager:us-east-1:111122223333:secret:bulk/${i}-AbCdEf`;
+    const secrets = Array.from({ length: 100_000 }, (_, i) => ({ ...model, describe: { ...model.describe, ARN: arn(i), Name: `bulk/${i}` } }));
+    writeFileSync(join(dir, 'big.json'), JSON.stringify({ ...template, secrets }));
+    const rotation = loadFixture<{ detail: Record<string, unknown> }>('eventbridge/RotationFailed.json');
+    const records = Array.from({ length: 200_000 }, (_, i) => ({ ...rotation, id: `big-${i}`, detail: { ...rotation.detail, eventID: `big-${i}`, additionalEventData: { SecretId: arn(i % 100_000) } } }));
+    writeFileSync(join(dir, 'events.json'), JSON.stringify(records));
+    const run = await runCli(['replay', join(dir, 'events.json'), '--snapshot', join(dir, 'big.json'), '--format', 'text']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/\n200000 events, 200000 alerts\n$/);
+  }, 600_000);
 });

@@ -1,0 +1,68 @@
+import type { SecretEvent } from '../events/index.js';
+import type { SecretState } from '../model/index.js';
+import { stateAfter } from './apply.js';
+
+const scoped = (account: string, region: string, name: string) => `${account} ${region} ${name}`;
+
+/**
+ * The secrets an offline replay knows, indexed: the secret an event names is a lookup by ARN or by account, region and
+ * name, and a key's state a lookup by key id or ARN — never a scan, so 100,000 secrets cost no more per event than ten.
+ */
+export class KnownSecrets {
+  private readonly byArn = new Map<string, SecretState>();
+  private readonly arnByName = new Map<string, string>();
+  private readonly keys = new Map<string, NonNullable<SecretState['kmsKey']>>();
+
+  constructor(secrets: Iterable<SecretState> = []) {
+    for (const secret of secrets) this.put(secret);
+  }
+
+  get size(): number {
+    return this.byArn.size;
+  }
+
+  private listed: SecretState[] | undefined;
+
+  /** Every secret, for what is a filter by nature (the secrets a KMS key protects); kept until the next change. */
+  all(): readonly SecretState[] {
+    this.listed ??= [...this.byArn.values()];
+    return this.listed;
+  }
+
+  /** The secret an event names, as findSecret finds it in a list. */
+  find(event: SecretEvent): SecretState | undefined {
+    const ref = event.secret;
+    if (!ref) return undefined;
+    if (ref.arn) return this.byArn.get(ref.arn);
+    const arn = ref.name === undefined ? undefined : this.arnByName.get(scoped(event.account, event.region, ref.name));
+    return arn === undefined ? undefined : this.byArn.get(arn);
+  }
+
+  keyState = (keyId: string): SecretState['kmsKey'] => this.keys.get(keyId) ?? null;
+
+  /** The account as the event leaves it (a forced deletion removes the secret). */
+  apply(event: SecretEvent): void {
+    const before = this.find(event);
+    const after = stateAfter(before, event, this.keyState);
+    if (after === undefined) return;
+    if (before) this.remove(before);
+    if (after) this.put(after);
+  }
+
+  private put(secret: SecretState): void {
+    this.listed = undefined;
+    this.byArn.set(secret.arn, secret);
+    this.arnByName.set(scoped(secret.account, secret.region, secret.name), secret.arn);
+    if (secret.kmsKey) {
+      if (secret.kmsKey.arn) this.keys.set(secret.kmsKey.arn, secret.kmsKey);
+      if (secret.kmsKeyId) this.keys.set(secret.kmsKeyId, secret.kmsKey);
+    }
+  }
+
+  private remove(secret: SecretState): void {
+    this.listed = undefined;
+    this.byArn.delete(secret.arn);
+    const key = scoped(secret.account, secret.region, secret.name);
+    if (this.arnByName.get(key) === secret.arn) this.arnByName.delete(key);
+  }
+}
