@@ -1,14 +1,12 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListAliasesCommand } from '@aws-sdk/client-kms';
 import { DeleteResourcePolicyCommand, RestoreSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
 import { deliverAlert, type AlertPublisher, type Delivery } from '../src/alerts/index.js';
 import { type AwsOptions } from '../src/aws/clients.js';
 import { kmsClient } from '../src/aws/clients/kms.js';
 import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
 import { snsClient } from '../src/aws/clients/sns.js';
+import { idempotentRunner } from '../src/aws/idempotency.js';
 import { logger } from '../src/aws/logger.js';
 import { preloadControls } from '../src/controls/index.js';
 import { onEventSettings, type OnEventSettings } from '../src/aws/settings.js';
@@ -36,27 +34,19 @@ export interface OnEventDependencies {
   clock?: () => number;
 }
 
-const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
 
 export function createOnEventHandler(deps: OnEventDependencies) {
   let settings: OnEventSettings | undefined;
-  let once: ((item: { key: string; run: () => Promise<unknown> }) => Promise<unknown>) | undefined;
-  let idempotency: IdempotencyConfig | undefined;
+  let runner: ReturnType<typeof idempotentRunner> | undefined;
   let store: StateStore | undefined;
 
   return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<OnEventResult> => {
     settings ??= onEventSettings(deps.env);
     const s = settings;
     const home = deps.aws(s.region);
-    if (!once) {
-      const persistenceStore = new DynamoDBPersistenceLayer({ tableName: s.idempotencyTable, awsSdkV3Client: new DynamoDBClient({ ...home }) });
-      idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS, throwOnNoIdempotencyKey: true });
-      // Each alert and each compliance event is sent at most once per key, however often EventBridge redelivers the event.
-      once = makeIdempotent(async (item: { key: string; run: () => Promise<unknown> }) => item.run(), { persistenceStore, config: idempotency });
-    }
-    // The remaining time bounds how long a record stays "in progress" if this invocation dies mid-send.
-    if (context) idempotency?.registerLambdaContext(context as Context);
-    const sendOnce = once;
+    runner ??= idempotentRunner(s.idempotencyTable, home);
+    runner.register(context);
+    const sendOnce = runner.once;
 
     let record;
     try {

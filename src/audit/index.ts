@@ -6,3 +6,4 @@ export * from './store.js';
 export * from './views.js';
 export type * from './types.js';
 export { emptyAuditState, readerKey } from './types.js';
+export * from './alert.js';

@@ -133,3 +133,37 @@ export function paramsFromEnv(text: string | undefined): ControlParams {
   }
   return parseParams(value, 'environment.VIGIL_PARAMS');
 }
+
+const auditSettingsSchema = z.object({
+  AWS_REGION: z.string().check(z.minLength(1)),
+  VIGIL_ALERT_TOPIC_ARN: arn,
+  VIGIL_DLQ_URL: z.url(),
+  VIGIL_IDEMPOTENCY_TABLE: z.string().check(z.minLength(3)),
+  VIGIL_STATE_TABLE: z.string().check(z.minLength(3)),
+  VIGIL_PARAMS: z.optional(z.string()),
+  /** How long the list of honeytokens (ListSecrets by tag) is kept before it is read again. */
+  VIGIL_HONEYTOKEN_REFRESH_SECONDS: z._default(z.coerce.number().check(z.gte(0)), 300),
+});
+
+export interface AuditSettings {
+  region: string;
+  topicArn: string;
+  dlqUrl: string;
+  idempotencyTable: string;
+  stateTable: string;
+  params: ControlParams;
+  honeytokenRefreshMs: number;
+}
+
+export function auditSettings(env: Record<string, string | undefined>): AuditSettings {
+  const e = settingsOf(auditSettingsSchema, env);
+  return {
+    region: e.AWS_REGION,
+    topicArn: e.VIGIL_ALERT_TOPIC_ARN,
+    dlqUrl: e.VIGIL_DLQ_URL,
+    idempotencyTable: e.VIGIL_IDEMPOTENCY_TABLE,
+    stateTable: e.VIGIL_STATE_TABLE,
+    params: paramsFromEnv(e.VIGIL_PARAMS),
+    honeytokenRefreshMs: e.VIGIL_HONEYTOKEN_REFRESH_SECONDS * 1000,
+  };
+}

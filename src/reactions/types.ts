@@ -1,3 +1,4 @@
+import type { DetectionKind } from '../audit/types.js';
 import type { Finding, Severity, Status } from '../controls/types.js';
 
 export type AlertKind =
@@ -10,7 +11,9 @@ export type AlertKind =
   | 'kms-key-material-deleted'
   | 'exemption-added'
   | 'control-failed'
-  | 'remediation-applied';
+  | 'remediation-applied'
+  // The access audit's detections reach on-call through the same alerts.
+  | DetectionKind;
 
 /** What on-call is told. Never a secret value: the event carries none, and vigil reads none. */
 export interface Alert {

@@ -5,8 +5,9 @@ type Record = { [key: string]: unknown };
 let counter = 0;
 
 /** A recorded read fixture (events/cloudtrail/reads/) with a fresh event ID and the given changes. */
-export function readRecord(fixture: string, changes: { time: string | number; secretId?: string; ip?: string; session?: string; vpce?: string | null }): Record {
-  const record = loadFixture<Record>(`cloudtrail/reads/${fixture}`);
+export function readRecord(fixture: string, changes: { time: string | number; secretId?: string; ip?: string; session?: string; vpce?: string | null; account?: string }): Record {
+  const recorded = loadFixture<Record>(`cloudtrail/reads/${fixture}`);
+  const record = changes.account ? (JSON.parse(JSON.stringify(recorded).replaceAll('111122223333', changes.account)) as Record) : recorded;
   counter++;
   record['eventID'] = `evt-${String(counter).padStart(8, '0')}`;
   record['eventTime'] = typeof changes.time === 'number' ? new Date(changes.time).toISOString() : changes.time;

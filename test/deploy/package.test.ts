@@ -44,7 +44,7 @@ const resources = (type: string) => Object.entries(template.Resources).filter(([
 
 describe('the offline deployment package', () => {
   it('routes exactly the event patterns vigil reacts to (the ones the demo installs) to the event Lambda, with retries and a DLQ', () => {
-    const rules = resources('AWS::Events::Rule').filter(([, r]) => r.Properties['EventPattern']);
+    const rules = resources('AWS::Events::Rule').filter(([name, r]) => r.Properties['EventPattern'] && name !== 'AuditReadRule');
     // Each pattern bounded to the accounts vigil watches: a permissive bus policy cannot feed it another account's events.
     expect(rules.map(([, r]) => r.Properties['EventPattern'])).toEqual(Object.values(EVENT_PATTERNS).map((p) => ({ ...p, account: [{ Ref: 'AWS::AccountId' }] })));
     const memberRules = Object.values(withMembers.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties['EventPattern']);
@@ -55,6 +55,17 @@ describe('the offline deployment package', () => {
       expect(target?.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 });
       expect(target?.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': ['OnEventDeadLetterQueue', 'Arn'] } });
     }
+  });
+
+  it('feeds read events to the audit queue from a rule that sees read-only management events, drained in large batches', () => {
+    const rule = template.Resources['AuditReadRule'] as Resource;
+    // A plain ENABLED rule never receives GetSecretValue: CloudTrail's read-only events need this state.
+    expect(rule.Properties['State']).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+    expect(rule.Properties['EventPattern']).toEqual({ source: ['aws.secretsmanager'], account: [{ Ref: 'AWS::AccountId' }], 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: ['GetSecretValue', 'BatchGetSecretValue'] } });
+    expect(rule.Properties['Targets']).toEqual([{ Id: 'audit-queue', Arn: { 'Fn::GetAtt': ['AuditReadQueue', 'Arn'] } }]);
+    const [, mapping] = resources('AWS::Lambda::EventSourceMapping').find(([, m]) => JSON.stringify(m.Properties['EventSourceArn']).includes('AuditReadQueue')) ?? [];
+    expect(mapping?.Properties).toMatchObject({ BatchSize: 10000, MaximumBatchingWindowInSeconds: 60, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect((template.Resources['AuditReadQueue'] as Resource).Properties['RedrivePolicy']).toMatchObject({ deadLetterTargetArn: { 'Fn::GetAtt': ['AuditDeadLetterQueue', 'Arn'] } });
   });
 
   it('deploys one Config rule per control: change-triggered, or periodic for unused and rotated-within-period', async () => {
@@ -109,15 +120,16 @@ describe('the offline deployment package', () => {
 
   it('gives each function its own role with exactly the actions its code uses', () => {
     const functions = resources('AWS::Lambda::Function').map(([, f]) => JSON.stringify(f.Properties['Role']));
-    expect(functions.sort()).toEqual(['ConfigRuleRole', 'OnEventRole', 'OrgSweepRole', 'OrgSweepRole', 'OrgSweepRole', 'SweepRole'].map((r) => JSON.stringify({ 'Fn::GetAtt': [r, 'Arn'] })).sort());
+    expect(functions.sort()).toEqual(['AuditRole', 'ConfigRuleRole', 'OnEventRole', 'OrgSweepRole', 'OrgSweepRole', 'OrgSweepRole', 'SweepRole'].map((r) => JSON.stringify({ 'Fn::GetAtt': [r, 'Arn'] })).sort());
     expect(actionsOf(template, 'OnEventRole')).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:SendMessage']);
     expect(actionsOf(template, 'SweepRole')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'sns:Publish']);
+    expect(actionsOf(template, 'AuditRole')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
     expect(actionsOf(template, 'ConfigRuleRole')).toEqual(['config:GetResourceConfigHistory', 'config:PutEvaluations', 'kms:DescribeKey', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets']);
   });
 
   it('scopes every statement to resources, except the List and Config calls AWS cannot scope', () => {
     const unscopable = new Set(['secretsmanager:ListSecrets', 'kms:ListAliases', 'config:PutEvaluations', 'config:GetResourceConfigHistory']);
-    for (const role of ['OnEventRole', 'SweepRole', 'ConfigRuleRole']) {
+    for (const role of ['OnEventRole', 'SweepRole', 'ConfigRuleRole', 'AuditRole']) {
       for (const s of statementsOf(template, role)) {
         if (s.Resource !== '*') continue;
         for (const action of Array.isArray(s.Action) ? s.Action : [s.Action]) expect({ role, action, scoped: unscopable.has(action) }).toEqual({ role, action, scoped: true });
@@ -240,7 +252,8 @@ describe('the offline deployment package', () => {
   });
 
   it('routes exactly the recorded events vigil acts on, by AWS\'s own matcher (event-ruler)', () => {
-    const patterns = Object.fromEntries(resources('AWS::Events::Rule').filter(([, r]) => r.Properties['EventPattern']).map(([name, r]) => [name, r.Properties['EventPattern']]));
+    // The event Lambda's rules; the audit's read rule (AuditReadRule) is checked on its own above.
+    const patterns = Object.fromEntries(resources('AWS::Events::Rule').filter(([name, r]) => r.Properties['EventPattern'] && name !== 'AuditReadRule').map(([name, r]) => [name, r.Properties['EventPattern']]));
     const patternsFile = join(packageDir, 'patterns.json');
     // As CloudFormation resolves it in the fixtures' account.
     writeFileSync(patternsFile, JSON.stringify(patterns).replaceAll('{"Ref":"AWS::AccountId"}', '"111122223333"'));

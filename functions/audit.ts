@@ -1,0 +1,160 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { ListSecretsCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { auditReads, detectionAlert, detectionKey, HONEYTOKEN_TAG, loadAuditState, readEventsOf, saveAuditChanges, secretDirectory, type Detection, type KnownSecret, type ReadBatch, type SecretDirectory } from '../src/audit/index.js';
+import { deliverAlert, type AlertPublisher, type Delivery } from '../src/alerts/index.js';
+import type { AwsOptions } from '../src/aws/clients.js';
+import { s3Client } from '../src/aws/clients/s3.js';
+import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
+import { snsClient } from '../src/aws/clients/sns.js';
+import { sqsClient } from '../src/aws/clients/sqs.js';
+import { idempotentRunner } from '../src/aws/idempotency.js';
+import { logger } from '../src/aws/logger.js';
+import { auditSettings, type AuditSettings } from '../src/aws/settings.js';
+import { accountOfArn, decodeEventFile, InvalidEventError } from '../src/events/index.js';
+import { DynamoStateStore } from '../src/state/index.js';
+
+export interface AuditResult {
+  /** SQS messages to deliver again (a log file S3 would not give yet); the others are done. */
+  batchItemFailures: { itemIdentifier: string }[];
+  reads: number;
+  detections: Detection[];
+  deliveries: Delivery[];
+  stateWrites: number;
+  rejected: number;
+}
+
+export interface AuditDependencies {
+  env: Record<string, string | undefined>;
+  aws: (region: string) => AwsOptions;
+  /** Wall-clock milliseconds, for the honeytoken list's age only; the judgement takes time from the events. */
+  clock?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const REJECTED_SHOWN = 20;
+
+/**
+ * The audit Lambda: drains the read-event queue in batches. A message is an EventBridge event (the rule in state
+ * ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS) or an S3 notification of a CloudTrail log file (backfill).
+ */
+export function createAuditHandler(deps: AuditDependencies) {
+  let settings: AuditSettings | undefined;
+  let runner: ReturnType<typeof idempotentRunner> | undefined;
+  let honeytokens: { directory: SecretDirectory; readAt: number } | undefined;
+  const clock = deps.clock ?? Date.now;
+
+  return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<AuditResult> => {
+    settings ??= auditSettings(deps.env);
+    const s = settings;
+    const home = deps.aws(s.region);
+    runner ??= idempotentRunner(s.idempotencyTable, home);
+    runner.register(context);
+    const sendOnce = runner.once;
+
+    const batch: ReadBatch = { reads: [], skipped: 0, invalid: [] };
+    const failures: { itemIdentifier: string }[] = [];
+    const rejected: { messageId: string; problems: string[] }[] = [];
+    for (const message of event.Records ?? []) {
+      const before = batch.invalid.length;
+      try {
+        await readMessage(message.body, batch, home);
+      } catch (error) {
+        if (error instanceof InvalidEventError) batch.invalid.push(error);
+        else {
+          logger.warn('message not read yet; SQS delivers it again', { messageId: message.messageId, error: (error as Error).name });
+          failures.push({ itemIdentifier: message.messageId });
+          continue;
+        }
+      }
+      if (batch.invalid.length > before) rejected.push({ messageId: message.messageId, problems: batch.invalid.slice(before).map((e) => e.message) });
+    }
+    if (rejected.length) await deadLetter(rejected, s, home);
+
+    const directory = await honeytokenDirectory();
+    const store = DynamoStateStore.fromOptions(s.stateTable, home);
+    const state = await loadAuditState(store, batch.reads, directory);
+    const run = auditReads(batch.reads, state, { params: s.params, directory });
+    const publisher: AlertPublisher = { sns: snsClient(home), topicArn: s.topicArn, deadLetter: { sqs: async () => sqsClient(home), queueUrl: s.dlqUrl }, ...(deps.sleep ? { sleep: deps.sleep } : {}) };
+    const deliveries: Delivery[] = [];
+    // Alerts before the baselines: a crash between the two repeats the judgement, and the idempotency table the alert once.
+    for (const detection of run.detections) {
+      const account = detection.secretArns.map(accountOfArn).find(Boolean) ?? batch.reads.find((r) => r.principal === detection.principal)?.recipientAccount ?? detection.principalAccount ?? 'unknown';
+      const { alert, decision } = detectionAlert(detection, account, s.region);
+      deliveries.push((await sendOnce({ key: detectionKey(detection), run: () => deliverAlert(alert, decision, publisher) })) as Delivery);
+    }
+    const { writes } = await saveAuditChanges(store, run.changes);
+    logger.info('read events judged', { reads: run.judged, detections: run.detections.length, stateWrites: writes, skipped: batch.skipped, rejected: batch.invalid.length });
+    return { batchItemFailures: failures, reads: run.judged, detections: run.detections, deliveries, stateWrites: writes, rejected: batch.invalid.length };
+  };
+
+  /** The honeytokens of the function's region, by tag, read again after the refresh interval. */
+  async function honeytokenDirectory(): Promise<SecretDirectory> {
+    const s = settings as AuditSettings;
+    if (honeytokens && clock() - honeytokens.readAt < s.honeytokenRefreshMs) return honeytokens.directory;
+    const sm = secretsManagerClient(deps.aws(s.region));
+    const known: KnownSecret[] = [];
+    let token: string | undefined;
+    do {
+      const page = await sm.send(new ListSecretsCommand({ Filters: [{ Key: 'tag-key', Values: [HONEYTOKEN_TAG] }], MaxResults: 100, ...(token ? { NextToken: token } : {}) }));
+      for (const entry of page.SecretList ?? []) {
+        const secret = knownSecret(entry, s.region);
+        if (secret) known.push(secret);
+      }
+      token = page.NextToken;
+    } while (token);
+    honeytokens = { directory: secretDirectory(known), readAt: clock() };
+    return honeytokens.directory;
+  }
+}
+
+function knownSecret(entry: SecretListEntry, region: string): KnownSecret | undefined {
+  if (!entry.ARN || !entry.Name) return undefined;
+  return { arn: entry.ARN, name: entry.Name, account: accountOfArn(entry.ARN) ?? '', region, tags: Object.fromEntries((entry.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])) };
+}
+
+interface S3Notification {
+  Records: { eventSource?: string; s3?: { bucket?: { name?: string }; object?: { key?: string } } }[];
+}
+
+function isS3Notification(body: unknown): body is S3Notification {
+  return typeof body === 'object' && body !== null && Array.isArray((body as S3Notification).Records) && (body as S3Notification).Records.some((r) => r?.eventSource === 'aws:s3');
+}
+
+async function readMessage(body: string, batch: ReadBatch, aws: AwsOptions): Promise<void> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new InvalidEventError('body', 'not JSON');
+  }
+  if (typeof value === 'object' && value !== null && (value as { Event?: unknown }).Event === 's3:TestEvent') return;
+  if (!isS3Notification(value)) {
+    readEventsOf(value, batch);
+    return;
+  }
+  for (const record of value.Records) {
+    const bucket = record.s3?.bucket?.name;
+    const key = record.s3?.object?.key;
+    if (!bucket || !key) throw new InvalidEventError('body.Records', 'an S3 notification without bucket and key');
+    // Keys arrive URL-encoded, spaces as '+'.
+    const objectKey = decodeURIComponent(key.replace(/\+/g, ' '));
+    if (!/\.json(\.gz)?$/.test(objectKey)) continue;
+    const answer = await s3Client(aws).send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }));
+    const bytes = await answer.Body?.transformToByteArray();
+    if (!bytes) throw new Error(`s3://${bucket}/${objectKey} has no body`);
+    readEventsOf(decodeEventFile(bytes, `s3://${bucket}/${objectKey}`), batch);
+  }
+}
+
+/** Input vigil cannot read is parked with its reasons, never handed back for SQS to deliver again and again. */
+async function deadLetter(rejected: { messageId: string; problems: string[] }[], s: AuditSettings, aws: AwsOptions): Promise<void> {
+  const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+  for (const r of rejected) {
+    logger.error('read events rejected', { messageId: r.messageId, problems: r.problems.length, first: r.problems[0] });
+    const body = JSON.stringify({ reason: 'the audit could not read these records', messageId: r.messageId, problems: r.problems.slice(0, REJECTED_SHOWN), more: Math.max(0, r.problems.length - REJECTED_SHOWN) });
+    await sqsClient(aws).send(new SendMessageCommand({ QueueUrl: s.dlqUrl, MessageBody: body, MessageAttributes: { kind: { DataType: 'String', StringValue: 'rejected-read-events' } } }));
+  }
+}
+
+export const handler = createAuditHandler({ env: process.env, aws: (region) => ({ region }) });

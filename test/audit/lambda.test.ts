@@ -1,0 +1,135 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditHandler } from '../../functions/audit.js';
+import { eventBridgeClient } from '../../src/aws/clients/eventbridge.js';
+import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
+import { sqsClient } from '../../src/aws/clients/sqs.js';
+import { DynamoStateStore, createStateTable } from '../../src/state/index.js';
+import { startEmulator, type Emulator } from '../helpers/emulator.js';
+import { topicWithSubscriber } from '../helpers/subscriber.js';
+import { T0, readRecord } from './traffic.js';
+
+const ACCOUNT = '123456789012';
+let emulator: Emulator;
+let topic: Awaited<ReturnType<typeof topicWithSubscriber>>;
+let readQueue: { url: string; arn: string };
+let dlqUrl: string;
+let decoyArn: string;
+
+async function queue(name: string) {
+  const sqs = sqsClient({ ...emulator.aws(), maxAttempts: 1 });
+  const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] as string;
+  return { url, arn };
+}
+
+/** What Lambda's SQS poller would hand the function: the queue's messages as one batch. */
+async function pollBatch(url: string): Promise<SQSEvent> {
+  const records: SQSEvent['Records'] = [];
+  for (;;) {
+    const answer = await sqsClient({ ...emulator.aws(), maxAttempts: 1 }).send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (!answer.Messages?.length) return { Records: records };
+    for (const m of answer.Messages) records.push({ messageId: m.MessageId as string, receiptHandle: m.ReceiptHandle as string, body: m.Body as string, attributes: {} as SQSEvent['Records'][number]['attributes'], messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: readQueue.arn, awsRegion: 'us-east-1' });
+  }
+}
+
+function handler() {
+  return createAuditHandler({
+    env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_DLQ_URL: dlqUrl, VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency', VIGIL_STATE_TABLE: 'vigil-state' },
+    aws: (region) => ({ ...emulator.aws(region), maxAttempts: 1 }),
+    sleep: async () => undefined,
+  });
+}
+
+/** A read as EventBridge delivers it: CloudTrail's record in an "AWS API Call via CloudTrail" envelope. */
+function envelope(record: Record<string, unknown>) {
+  return { Source: 'aws.secretsmanager', DetailType: 'AWS API Call via CloudTrail', Detail: JSON.stringify(record) };
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  const aws = { ...emulator.aws(), maxAttempts: 1 };
+  const db = new DynamoDBClient(aws);
+  await db.send(new CreateTableCommand({ TableName: 'vigil-idempotency', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+  await createStateTable(db, 'vigil-state');
+  topic = await topicWithSubscriber(aws, 'vigil-alerts');
+  dlqUrl = (await queue('vigil-audit-dlq')).url;
+  readQueue = await queue('vigil-reads');
+  const events = eventBridgeClient(aws);
+  await events.send(new PutRuleCommand({ Name: 'vigil-reads', EventPattern: JSON.stringify({ source: ['aws.secretsmanager'], 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventName: ['GetSecretValue', 'BatchGetSecretValue'] } }) }));
+  await events.send(new PutTargetsCommand({ Rule: 'vigil-reads', Targets: [{ Id: 'queue', Arn: readQueue.arn }] }));
+  decoyArn = (await secretsManagerClient(aws).send(new CreateSecretCommand({ Name: 'prod/decoy/admin-db', SecretString: 'decoy', Tags: [{ Key: 'vigil:honeytoken', Value: 'true' }] }))).ARN as string;
+}, 120_000);
+
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+describe('the audit Lambda', () => {
+  it('takes reads from EventBridge through SQS, keeps baselines in DynamoDB and alerts on-call through SNS', async () => {
+    const events = eventBridgeClient({ ...emulator.aws(), maxAttempts: 1 });
+    const theft = Array.from({ length: 12 }, (_, i) => readRecord('GetSecretValue-iam-user.json', { time: T0 + i * 2000, secretId: `prod/app${String(i).padStart(2, '0')}/config`, account: ACCOUNT }));
+    const honeytoken = readRecord('GetSecretValue-iam-user.json', { time: T0 + 30_000, secretId: 'prod/decoy/admin-db', account: ACCOUNT });
+    for (let i = 0; i < theft.length; i += 10) await events.send(new PutEventsCommand({ Entries: theft.slice(i, i + 10).map(envelope) }));
+    await events.send(new PutEventsCommand({ Entries: [envelope(honeytoken)] }));
+
+    const batch = await pollBatch(readQueue.url);
+    expect(batch.Records).toHaveLength(13);
+    const result = await handler()(batch);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.detections.map((d) => d.kind).sort()).toEqual(['bulk-retrieval', 'honeytoken-read']);
+
+    const alerts = await topic.receive();
+    expect(alerts).toHaveLength(2);
+    expect(alerts.some((a) => a.Subject?.includes('bulk-retrieval'))).toBe(true);
+    const critical = alerts.find((a) => a.Subject?.includes('honeytoken-read'));
+    expect(critical?.MessageAttributes?.['severity']?.Value).toBe('CRITICAL');
+    const body = JSON.parse(critical?.Message as string) as { alert: { message: string; secretArn: string } };
+    expect(body.alert.secretArn).toBe(decoyArn);
+    expect(body.alert.message).toContain('What to do now:');
+    expect(body.alert.message).toContain('203.0.113.77');
+
+    const store = DynamoStateStore.fromOptions('vigil-state', { ...emulator.aws(), maxAttempts: 1 });
+    const reader = await store.getReader(decoyArn, `arn:aws:iam::${ACCOUNT}:user/ci/deploy-bot`);
+    expect(reader).toMatchObject({ reads: 1, denied: 0, sourceIps: ['203.0.113.77'] });
+  });
+
+  it('counts a burst split across two batches as one, its window carried in the state table', async () => {
+    const reads = Array.from({ length: 10 }, (_, i) => readRecord('GetSecretValue-root.json', { time: T0 + 3_600_000 + i * 1000, secretId: `prod/app${String(i + 10).padStart(2, '0')}/config` }));
+    const sqs = sqsClient({ ...emulator.aws(), maxAttempts: 1 });
+    const run = handler();
+    for (const r of reads.slice(0, 5)) await sqs.send(new SendMessageCommand({ QueueUrl: readQueue.url, MessageBody: JSON.stringify(r) }));
+    const first = await run(await pollBatch(readQueue.url));
+    expect(first.detections.map((d) => d.kind)).toEqual(['root-read']);
+    for (const r of reads.slice(5)) await sqs.send(new SendMessageCommand({ QueueUrl: readQueue.url, MessageBody: JSON.stringify(r) }));
+    const second = await run(await pollBatch(readQueue.url));
+    const bulk = second.detections.find((d) => d.kind === 'bulk-retrieval');
+    expect(bulk?.secretArns).toHaveLength(10);
+    const published = await topic.receive();
+    // Root reads alert once per batch they appear in; the burst once, naming all ten.
+    expect(published.map((a) => a.MessageAttributes?.['kind']?.Value).sort()).toEqual(['bulk-retrieval', 'root-read', 'root-read']);
+  });
+
+  it('reads a CloudTrail log file from an S3 notification (backfill), and parks unreadable input in the DLQ', async () => {
+    const { CreateBucketCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const { s3Client } = await import('../../src/aws/clients/s3.js');
+    const { gzipSync } = await import('node:zlib');
+    const s3 = s3Client({ ...emulator.aws(), maxAttempts: 1 });
+    await s3.send(new CreateBucketCommand({ Bucket: 'org-trail' }));
+    const key = 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01/111122223333_CloudTrail_us-east-1_20261101T0000Z_abc.json.gz';
+    await s3.send(new PutObjectCommand({ Bucket: 'org-trail', Key: key, Body: gzipSync(JSON.stringify({ Records: [readRecord('GetSecretValue-cross-account.json', { time: T0 })] })) }));
+    const notification = { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'org-trail' }, object: { key: encodeURIComponent(key) } } }] };
+    const message = (body: string, id: string) => ({ messageId: id, receiptHandle: id, body, attributes: {} as SQSEvent['Records'][number]['attributes'], messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: readQueue.arn, awsRegion: 'us-east-1' });
+    const result = await handler()({ Records: [message(JSON.stringify(notification), 'm1'), message('not json', 'm2')] });
+    expect(result.detections.map((d) => d.kind)).toEqual(['new-reader-account']);
+    expect(result.rejected).toBe(1);
+    expect(result.batchItemFailures).toEqual([]);
+    const parked = await sqsClient({ ...emulator.aws(), maxAttempts: 1 }).send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10 }));
+    const bodies = (parked.Messages ?? []).map((m) => JSON.parse(m.Body as string) as { messageId?: string; problems?: string[] });
+    expect(bodies.find((b) => b.messageId === 'm2')?.problems).toEqual(['body: not JSON']);
+  });
+});
