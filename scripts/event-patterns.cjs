@@ -9,5 +9,7 @@ module.exports = async ({ resolveVariable }) => {
     .filter(Boolean);
   for (const id of listed) if (!/^\d{12}$/.test(id)) throw new Error(`param watchedAccounts: "${id}" is not a 12-digit AWS account id`);
   const account = [{ Ref: 'AWS::AccountId' }, ...listed];
-  return Object.fromEntries(Object.entries(patterns).map(([name, pattern]) => [name, { ...pattern, account }]));
+  // The access audit's read rule (AuditReadRule), bounded the same way.
+  const auditReads = { source: ['aws.secretsmanager'], 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: ['GetSecretValue', 'BatchGetSecretValue'] } };
+  return { ...Object.fromEntries(Object.entries(patterns).map(([name, pattern]) => [name, { ...pattern, account }])), auditReads: { ...auditReads, account } };
 };
