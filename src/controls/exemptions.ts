@@ -12,9 +12,10 @@ export function hasExemptionTag(tags: Record<string, string>): boolean {
 
 /**
  * The exemption a secret's tags grant a control: `vigil:exempt:<control-id>` = `YYYY-MM-DD reason`, valid through that
- * day (UTC). An expired or unreadable exemption is still returned, inactive, with a note saying why.
+ * day (UTC), and for at most `maxExemptionDays` from now. An expired, unreadable or too long exemption is still
+ * returned, inactive, with a note saying why.
  */
-export function exemptionFor(tags: Record<string, string>, controlId: string, now: number): Exemption | undefined {
+export function exemptionFor(tags: Record<string, string>, controlId: string, now: number, maxExemptionDays = 365): Exemption | undefined {
   const tag = `${EXEMPTION_TAG_PREFIX}${controlId}`;
   const value = tags[tag];
   if (value === undefined) return undefined;
@@ -26,5 +27,6 @@ export function exemptionFor(tags: Record<string, string>, controlId: string, no
   }
   const reason = (m[4] ?? '').trim();
   if (now >= day + DAY) return { until, reason, active: false, note: `ignored: expired at the end of ${until}`, tag };
+  if (day + DAY - now > maxExemptionDays * DAY) return { until, reason, active: false, note: `ignored: runs until ${until}, longer than maxExemptionDays (${maxExemptionDays}) from now`, tag };
   return { until, reason, active: true, tag };
 }

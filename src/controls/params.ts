@@ -20,6 +20,8 @@ export const paramsSchema = z.prefault(
     trustedAccounts: z._default(z.array(z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account ID as a string'))), []),
     /** no-untrusted-cross-account: AWS Organizations whose accounts may be granted access. */
     trustedOrgIds: z._default(z.array(z.string().check(z.regex(/^o-[a-z0-9]{10,32}$/, 'expected an organisation ID such as o-a1b2c3d4e5'))), []),
+    /** Exemptions: the longest a `vigil:exempt:` tag may run from now; one that runs longer is unusable, and ignored. */
+    maxExemptionDays: z._default(z.int().check(z.positive()), 365),
     /** required-tags: tag keys every secret must carry; empty makes the control NOT_APPLICABLE. */
     requiredTagKeys: nonEmptyStrings,
     /** access audit, bulk-retrieval and batch-retrieval: distinct secrets one principal may read within the window. */

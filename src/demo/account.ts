@@ -32,6 +32,8 @@ export interface SeedSecret {
 }
 
 const team = (t: string) => ({ team: t, owner: `${t}@example.com` });
+// An exemption runs at most maxExemptionDays (365) from now: the demo's is half a year from the day it is seeded.
+const IN_SIX_MONTHS = new Date(Date.now() + 182 * 86_400_000).toISOString().slice(0, 10);
 
 export const DEMO_SECRETS: SeedSecret[] = [
   { name: 'prod/orders/db-credentials', description: 'Orders database, rotated monthly', key: 'prod', rotationDays: 30, tags: team('orders'), policy: 'org' },
@@ -61,7 +63,7 @@ export const DEMO_SECRETS: SeedSecret[] = [
   { name: 'prod/global/app-config', description: 'Replica of the eu-west-1 primary', key: 'prod', replicaOf: 'eu-west-1', tags: team('platform'), policy: 'org' },
   { name: 'prod/global/feature-flags-key', description: 'Replica of the eu-west-1 primary', key: 'aws-default', replicaOf: 'eu-west-1', tags: team('platform') },
   { name: 'dev/sandbox/api-key', description: 'Developer sandbox key', key: 'aws-default', tags: { team: 'dev' } },
-  { name: 'prod/exempt/vendor-token', description: 'Vendor rotates this out of band', key: 'prod', tags: { ...team('vendors'), 'vigil:exempt:rotation-enabled': '2099-12-31 vendor rotates out of band (TICKET-4711)' } },
+  { name: 'prod/exempt/vendor-token', description: 'Vendor rotates this out of band', key: 'prod', tags: { ...team('vendors'), 'vigil:exempt:rotation-enabled': `${IN_SIX_MONTHS} vendor rotates out of band (TICKET-4711)` } },
   { name: 'prod/mobile/push-certificate-password', description: 'Push certificate password', key: 'prod', rotationDays: 60, tags: team('mobile') },
   { name: 'prod/data/kafka-credentials', description: 'Kafka SASL credentials', key: 'prod', rotationDays: 7, tags: team('data') },
   { name: 'prod/data/redis-auth', description: 'Redis AUTH token', key: 'prod', rotationDays: 30, tags: team('data'), policy: 'org' },

@@ -202,6 +202,13 @@ describe('exemptions', () => {
     expect(exemptionFor(tags(value), 'unused', NOW)).toMatchObject({ active: false, note: expect.stringContaining('YYYY-MM-DD reason') });
   });
 
+  it('is unusable when it runs longer than maxExemptionDays from now (365 by default), and says so', () => {
+    expect(exemptionFor(tags('2099-12-31 forever'), 'unused', NOW)).toMatchObject({ active: false, until: '2099-12-31', note: 'ignored: runs until 2099-12-31, longer than maxExemptionDays (365) from now' });
+    const in400Days = new Date((NOW + 400 * DAY) * 1000).toISOString().slice(0, 10);
+    expect(exemptionFor(tags(`${in400Days} long audit`), 'unused', NOW)).toMatchObject({ active: false });
+    expect(exemptionFor(tags(`${in400Days} long audit`), 'unused', NOW, 500)).toMatchObject({ active: true, until: in400Days });
+  });
+
   it('applies only to the control it names', () => {
     expect(exemptionFor(tags('2027-01-01 x'), 'rotation-enabled', NOW)).toBeUndefined();
   });

@@ -43,7 +43,7 @@ describe('deciding what an event means', () => {
   });
 
   it('does not alert for a control the secret is exempted from', async () => {
-    const secrets = knownSecrets().map((s) => (s.name === 'prod/db/orders' ? { ...s, tags: { ...s.tags, 'vigil:exempt:rotation-enabled': '2099-01-01 vendor rotates it' } } : s));
+    const secrets = knownSecrets().map((s) => (s.name === 'prod/db/orders' ? { ...s, tags: { ...s.tags, 'vigil:exempt:rotation-enabled': '2027-03-01 vendor rotates it' } } : s));
     const decision = await decide(event('CancelRotateSecret.json'), context(secrets));
     expect(decision.alerts).toEqual([]);
     expect(decision.complianceChanges.find((c) => c.controlId === 'rotation-enabled')).toMatchObject({ oldStatus: 'PASS', newStatus: 'FAIL', finding: { exemption: { active: true } } });
