@@ -6,6 +6,7 @@ import { benchBundles } from './bundle.js';
 import { benchEval } from './eval.js';
 import { benchNormalise } from './normalise.js';
 import { benchReplay } from './replay.js';
+import { benchReport } from './report.js';
 import { benchSweep } from './sweep.js';
 import { benchOrg } from './org.js';
 
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<Metric[]> | Metric[]> = {
   eval: benchEval,
   replay: () => benchReplay(join(root, 'events')),
   sweep: benchSweep,
+  report: () => benchReport(root),
   bundle: () => benchBundles(root),
   org: benchOrg,
 };

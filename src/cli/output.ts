@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { listControls, SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../controls/index.js';
-import { HTML_REPORT, diffReports, renderAll, renderJson, renderMarkdown, type Report } from '../reports/index.js';
+import { HTML_REPORT, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, reportFiles, writeReport, type Report, type SecretContext, type TextSink } from '../reports/index.js';
 import { CliError, readProblem } from './io.js';
 import type { Io } from './sweep.js';
 import { renderTerminalTable } from './table.js';
@@ -57,19 +58,31 @@ export async function showReport(report: Report, options: ShowOptions, io: Io, p
   const findings = await selectFindings(report.findings, options);
   const shown = findings.length === report.findings.length ? report : { ...report, findings };
   const diff = previous ? diffReports(report, previous) : undefined;
-  if (options.format === 'json') io.stdout(renderJson(shown));
-  else if (options.format === 'md') io.stdout(renderMarkdown(shown, diff ? { diff } : {}));
-  else io.stdout(renderTerminalTable(shown, { verbose: options.verbose ?? false, colour: io.colour ?? false, ...(diff ? { diff } : {}) }));
+  if (options.format === 'table') {
+    io.stdout(renderTerminalTable(shown, { verbose: options.verbose ?? false, colour: io.colour ?? false, ...(diff ? { diff } : {}) }));
+    return;
+  }
+  // The report goes to stdout a piece at a time; a body that follows its head waits in a temporary folder.
+  const scratch = mkdtempSync(join(tmpdir(), 'vigil-stdout-'));
+  try {
+    const stdout: TextSink = { write: (text) => io.stdout(text) };
+    const writer = options.format === 'json' ? jsonWriter(stdout, fileSpools(scratch, 'stdout')) : markdownWriter(stdout, fileSpools(scratch, 'stdout'));
+    writeReport(writer, shown, diff ? { diff } : {});
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
-export async function writeReports(report: Report, dir: string, io: Io, options: { previous?: Report | undefined; formats?: string[] | undefined }): Promise<void> {
-  const { files, diff } = renderAll(report, await listControls(), options.previous);
+/** Every chosen format written to `dir` a secret at a time: no report is ever one string in memory. */
+export async function writeReports(report: Report, dir: string, io: Io, options: { previous?: Report | undefined; formats?: string[] | undefined; secrets?: ReadonlyMap<string, SecretContext> }): Promise<void> {
   const chosen = new Set((options.formats ?? Object.keys(OUT_FORMATS)).flatMap((f) => OUT_FORMATS[f] ?? []));
-  if (diff) chosen.add('diff.json');
-  const written = Object.entries(files).filter(([file]) => chosen.has(file));
+  const diff = options.previous ? diffReports(report, options.previous) : undefined;
+  const extras = { frameworks: frameworkView(report, await listControls()), ...(diff ? { diff } : {}) };
+  let written: string[];
   try {
-    mkdirSync(dir, { recursive: true });
-    for (const [file, content] of written) writeFileSync(join(dir, file), content);
+    const files = reportFiles(dir, report, [...chosen]);
+    for (const writer of files.writers) writeReport(writer, report, extras, options.secrets);
+    written = files.close(extras);
   } catch (cause) {
     throw new CliError(`--out ${dir}: cannot write the reports (${readProblem(cause)})`);
   }

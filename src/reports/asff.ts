@@ -1,5 +1,7 @@
 import type { Finding, Severity } from '../controls/types.js';
-import { isExemptedFailure, type Report } from './report.js';
+import { isExemptedFailure, type Report, type ReportHead } from './report.js';
+import { StringSink, type TextSink } from './sinks.js';
+import { writeReport, type FormatWriter } from './writer.js';
 
 // AWS Security Finding Format, ready for securityhub:BatchImportFindings (at most 100 findings a call).
 
@@ -15,7 +17,7 @@ export interface AsffFinding {
   Severity: { Label: Severity; Original: string };
   Title: string;
   Description: string;
-  Remediation: { Recommendation: { Text: string } };
+  Remediation?: { Recommendation: { Text: string } };
   ProductFields: Record<string, string>;
   Resources: { Type: 'AwsSecretsManagerSecret'; Id: string; Partition: string; Region: string; Details?: unknown }[];
   Compliance: { Status: 'PASSED' | 'FAILED' | 'WARNING' | 'NOT_AVAILABLE'; RelatedRequirements?: string[]; StatusReasons?: { ReasonCode: string; Description: string }[] };
@@ -24,6 +26,9 @@ export interface AsffFinding {
   Note?: { Text: string; UpdatedBy: string; UpdatedAt: string };
 }
 
+/** A pass needs no fix: only FAIL and ERROR findings carry the remediation. */
+export const needsAction = (f: Finding) => f.status === 'FAIL' || f.status === 'ERROR';
+
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** The Security Hub product of the account's own findings ("default" product). */
@@ -31,7 +36,7 @@ export function defaultProductArn(region: string, account: string, partition = '
   return `arn:${partition}:securityhub:${region}:${account}:product/${account}/default`;
 }
 
-export function toAsff(f: Finding, report: Report): AsffFinding {
+export function toAsff(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>): AsffFinding {
   const partition = f.resource.arn.split(':')[1] ?? 'aws';
   const exempted = isExemptedFailure(f);
   const requirements = Object.entries(f.mappings.frameworks).flatMap(([framework, ids]) => ids.map((id) => `${framework} ${id}`));
@@ -49,7 +54,7 @@ export function toAsff(f: Finding, report: Report): AsffFinding {
     Severity: { Label: f.status === 'PASS' || f.status === 'NOT_APPLICABLE' ? 'INFORMATIONAL' : f.severity, Original: f.severity },
     Title: clip(`${f.title}: ${f.resource.name}`, 256),
     Description: clip(f.reason, 1024),
-    Remediation: { Recommendation: { Text: clip(f.remediation, 512) } },
+    ...(needsAction(f) ? { Remediation: { Recommendation: { Text: clip(f.remediation, 512) } } } : {}),
     ProductFields: { 'vigil/ControlId': f.controlId, 'vigil/Status': f.status, ...(f.mappings.securityHub ? { 'vigil/SecurityHubControl': f.mappings.securityHub } : {}) },
     Resources: [{ Type: 'AwsSecretsManagerSecret', Id: f.resource.arn, Partition: partition, Region: f.resource.region, Details: { AwsSecretsManagerSecret: { Name: f.resource.name } } }],
     Compliance: {
@@ -64,6 +69,27 @@ export function toAsff(f: Finding, report: Report): AsffFinding {
   return finding;
 }
 
+/** A JSON array of findings, one a line, written as they arrive. */
+export function jsonArrayWriter<T>(out: TextSink, convert: (f: Finding) => T): FormatWriter {
+  let first = true;
+  out.write('[');
+  return {
+    add(findings) {
+      for (const f of findings) {
+        out.write(`${first ? '\n' : ',\n'}${JSON.stringify(convert(f))}`);
+        first = false;
+      }
+    },
+    finish() {
+      out.write(`${first ? '' : '\n'}]\n`);
+    },
+  };
+}
+
+export const asffWriter = (out: TextSink, report: Pick<ReportHead, 'evaluatedAt'>): FormatWriter => jsonArrayWriter(out, (f) => toAsff(f, report));
+
 export function renderAsff(report: Report): string {
-  return `${JSON.stringify(report.findings.map((f) => toAsff(f, report)), null, 2)}\n`;
+  const out = new StringSink();
+  writeReport(asffWriter(out, report), report);
+  return out.text();
 }

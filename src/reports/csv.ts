@@ -1,13 +1,13 @@
+import type { Finding } from '../controls/types.js';
+import { needsAction } from './asff.js';
 import { isExemptedFailure, type Report } from './report.js';
+import { StringSink, type TextSink } from './sinks.js';
+import { writeReport, type FormatWriter } from './writer.js';
 
 const HEADER = ['account', 'region', 'secret', 'arn', 'control', 'title', 'severity', 'status', 'exempted', 'exempt_until', 'reason', 'remediation'];
 
-/**
- * RFC 4180 CSV, one row per finding. A cell that a spreadsheet would run as a formula (starting =, +, -, @, tab or CR)
- * is prefixed with a quote: secret names and tags come from whoever can create secrets.
- */
-export function renderCsv(report: Report): string {
-  const rows = report.findings.map((f) => [
+const row = (f: Finding) =>
+  [
     f.resource.account,
     f.resource.region,
     f.resource.name,
@@ -19,9 +19,30 @@ export function renderCsv(report: Report): string {
     isExemptedFailure(f) ? 'yes' : 'no',
     f.exemption?.active ? (f.exemption.until ?? '') : '',
     f.reason,
-    f.remediation,
-  ]);
-  return `${[HEADER, ...rows].map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`;
+    // A pass needs no fix: the control's remediation is in report.json once.
+    needsAction(f) ? f.remediation : '',
+  ]
+    .map(cell)
+    .join(',');
+
+/**
+ * RFC 4180 CSV, one row per finding, written as the findings arrive. A cell that a spreadsheet would run as a formula
+ * (starting =, +, -, @, tab or CR) is prefixed with a quote: secret names and tags come from whoever can create secrets.
+ */
+export function csvWriter(out: TextSink): FormatWriter {
+  out.write(`${HEADER.join(',')}\r\n`);
+  return {
+    add(findings) {
+      for (const f of findings) out.write(`${row(f)}\r\n`);
+    },
+    finish() {},
+  };
+}
+
+export function renderCsv(report: Report): string {
+  const out = new StringSink();
+  writeReport(csvWriter(out), report);
+  return out.text();
 }
 
 function cell(value: string): string {

@@ -1,25 +1,70 @@
-import type { Finding } from '../controls/types.js';
+import type { Finding, Status } from '../controls/types.js';
 import type { Report } from './report.js';
+
+export interface ResolvedFailure {
+  arn: string;
+  name: string;
+  controlId: string;
+  now: Status | 'GONE';
+}
 
 export interface ReportDiff {
   previousGeneratedAt: string;
   /** FAIL now, and not FAIL in the previous report (or the secret is new). */
   newFailures: Finding[];
   /** FAIL before, and not FAIL now (fixed, exempted away from FAIL, or the secret is gone). */
-  resolvedFailures: { arn: string; controlId: string; now: Finding['status'] | 'GONE' }[];
+  resolvedFailures: ResolvedFailure[];
   /** FAIL in both. */
   unchangedFailures: number;
 }
 
-const key = (f: { resource: { arn: string }; controlId: string }) => `${f.resource.arn} ${f.controlId}`;
+/** What a diff needs of the previous report: when it was made and which (secret, control) failed then. */
+export interface PreviousFailures {
+  generatedAt: string;
+  /** By `arn controlId`. */
+  failures: Map<string, { arn: string; name: string; controlId: string }>;
+}
 
-export function diffReports(current: Report, previous: Report): ReportDiff {
-  const before = new Map(previous.findings.map((f) => [key(f), f]));
-  const after = new Map(current.findings.map((f) => [key(f), f]));
-  const newFailures = current.findings.filter((f) => f.status === 'FAIL' && before.get(key(f))?.status !== 'FAIL');
-  const resolvedFailures = previous.findings
-    .filter((f) => f.status === 'FAIL' && after.get(key(f))?.status !== 'FAIL')
-    .map((f) => ({ arn: f.resource.arn, controlId: f.controlId, now: after.get(key(f))?.status ?? ('GONE' as const) }));
-  const unchangedFailures = current.findings.filter((f) => f.status === 'FAIL' && before.get(key(f))?.status === 'FAIL').length;
-  return { previousGeneratedAt: previous.generatedAt, newFailures, resolvedFailures, unchangedFailures };
+const key = (arn: string, controlId: string) => `${arn} ${controlId}`;
+
+/** The failures of a previous report: one held in memory, or report.json as parsed (schema 2, or schema 1's flat findings). */
+export function previousFailures(previous: unknown): PreviousFailures {
+  const doc = previous as { generatedAt?: string; findings?: Finding[]; secrets?: { arn: string; name: string; findings: { controlId: string; status: Status }[] }[] };
+  const failures: PreviousFailures['failures'] = new Map();
+  for (const s of doc.secrets ?? []) for (const f of s.findings) if (f.status === 'FAIL') failures.set(key(s.arn, f.controlId), { arn: s.arn, name: s.name, controlId: f.controlId });
+  for (const f of doc.findings ?? []) if (f.status === 'FAIL') failures.set(key(f.resource.arn, f.controlId), { arn: f.resource.arn, name: f.resource.name, controlId: f.controlId });
+  return { generatedAt: doc.generatedAt ?? 'unknown', failures };
+}
+
+/** Compares findings with the previous report's failures as they pass, one lookup each: holds only the new failures. */
+export class DiffTracker {
+  private readonly newFailures: Finding[] = [];
+  private readonly seen = new Map<string, Status>();
+  private unchanged = 0;
+
+  constructor(private readonly previous: PreviousFailures) {}
+
+  see(f: Finding): void {
+    const k = key(f.resource.arn, f.controlId);
+    const before = this.previous.failures.has(k);
+    if (before) this.seen.set(k, f.status);
+    if (f.status !== 'FAIL') return;
+    if (before) this.unchanged += 1;
+    else this.newFailures.push(f);
+  }
+
+  diff(): ReportDiff {
+    const resolvedFailures: ResolvedFailure[] = [];
+    for (const [k, was] of this.previous.failures) {
+      const now = this.seen.get(k) ?? 'GONE';
+      if (now !== 'FAIL') resolvedFailures.push({ ...was, now });
+    }
+    return { previousGeneratedAt: this.previous.generatedAt, newFailures: this.newFailures, resolvedFailures, unchangedFailures: this.unchanged };
+  }
+}
+
+export function diffReports(current: Pick<Report, 'findings'>, previous: unknown): ReportDiff {
+  const tracker = new DiffTracker(previousFailures(previous));
+  for (const f of current.findings) tracker.see(f);
+  return tracker.diff();
 }

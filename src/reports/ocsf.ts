@@ -1,5 +1,8 @@
 import type { Finding, Severity, Status } from '../controls/types.js';
-import { isExemptedFailure, type Report } from './report.js';
+import { jsonArrayWriter, needsAction } from './asff.js';
+import { isExemptedFailure, type Report, type ReportHead } from './report.js';
+import { StringSink, type TextSink } from './sinks.js';
+import { writeReport, type FormatWriter } from './writer.js';
 
 // OCSF Compliance Finding (class 2003, category 2 Findings), schema 1.3.
 
@@ -12,7 +15,7 @@ const COMPLIANCE: Record<Status, { status_id: number; status: string }> = {
 };
 const titleCase = (s: Severity) => s.charAt(0) + s.slice(1).toLowerCase();
 
-export function toOcsf(f: Finding, report: Report, productVersion: string) {
+export function toOcsf(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, productVersion: string) {
   const time = Date.parse(report.evaluatedAt);
   const exempted = isExemptedFailure(f);
   return {
@@ -38,13 +41,17 @@ export function toOcsf(f: Finding, report: Report, productVersion: string) {
       standards: Object.keys(f.mappings.frameworks),
       requirements: Object.entries(f.mappings.frameworks).flatMap(([framework, ids]) => ids.map((id) => `${framework} ${id}`)),
     },
-    remediation: { desc: f.remediation },
+    ...(needsAction(f) ? { remediation: { desc: f.remediation } } : {}),
     resources: [{ uid: f.resource.arn, name: f.resource.name, type: 'AWS::SecretsManager::Secret', region: f.resource.region, cloud_partition: f.resource.arn.split(':')[1] ?? 'aws' }],
     cloud: { provider: 'AWS', region: f.resource.region, account: { uid: f.resource.account, type: 'AWS Account', type_id: 10 } },
     unmapped: { evidence: f.evidence, ...(f.exemption ? { exemption: f.exemption } : {}) },
   };
 }
 
+export const ocsfWriter = (out: TextSink, report: Pick<ReportHead, 'evaluatedAt'>, productVersion = '0.1.0'): FormatWriter => jsonArrayWriter(out, (f) => toOcsf(f, report, productVersion));
+
 export function renderOcsf(report: Report, productVersion = '0.1.0'): string {
-  return `${JSON.stringify(report.findings.map((f) => toOcsf(f, report, productVersion)), null, 2)}\n`;
+  const out = new StringSink();
+  writeReport(ocsfWriter(out, report, productVersion), report);
+  return out.text();
 }

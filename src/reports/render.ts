@@ -1,59 +1,106 @@
-import { SEVERITIES } from '../controls/types.js';
-import type { HtmlExtras } from './html.js';
-import { isExemptedFailure, type Report } from './report.js';
+import { SEVERITIES, type Finding, type Severity } from '../controls/types.js';
+import { requirementState } from './frameworks.js';
+import { isExemptedFailure, type Report, type ReportHead } from './report.js';
+import { memorySpools, StringSink, type Spool, type SpoolFactory, type TextSink } from './sinks.js';
+import { percentText, plural, severitySentence, summarySentence, writeReport, type FormatWriter, type ReportExtras } from './writer.js';
 
-export function renderJson(report: Report): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
-}
+export { renderJson } from './json.js';
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
-/** Markdown: a summary table per control, then failing findings grouped by severity with their remediation. */
-export function renderMarkdown(report: Report, extras: HtmlExtras = {}): string {
-  const lines: string[] = [];
-  const s = report.summary;
-  lines.push(`# vigil findings: account ${report.scope.account}, ${report.scope.regions.join(', ')}`, '');
-  lines.push(`Evaluated ${s.secrets} secrets at ${report.evaluatedAt} (${report.scope.source}${report.scope.snapshotFile ? ` ${report.scope.snapshotFile}` : ''}).`);
-  lines.push(`${s.byStatus.FAIL} failing, ${s.byStatus.ERROR} could not be decided, ${s.byStatus.PASS} passing, ${s.byStatus.NOT_APPLICABLE} not applicable; ${s.exemptedFailures} failures are exempted.`, '');
-  lines.push('| control | severity | compliant | PASS | FAIL | exempted | ERROR | N/A |', '|---|---|---|---|---|---|---|---|');
-  for (const c of s.byControl) {
-    const percent = c.compliancePercent === null ? '—' : `${c.compliancePercent}%`;
-    lines.push(`| \`${c.controlId}\` ${cell(c.title)} | ${c.severity} | ${percent} | ${c.counts.PASS} | ${c.counts.FAIL} | ${c.exemptedFailures} | ${c.counts.ERROR} | ${c.counts.NOT_APPLICABLE} |`);
-  }
-  if (extras.diff) {
-    const d = extras.diff;
-    lines.push('', `## Since ${d.previousGeneratedAt}`, '', `${d.newFailures.length} new failures, ${d.resolvedFailures.length} resolved, ${d.unchangedFailures} unchanged.`);
-    for (const f of d.newFailures) lines.push(`- new: **${f.resource.name}** \`${f.controlId}\`: ${cell(f.reason)}`);
-    for (const r of d.resolvedFailures) lines.push(`- resolved: ${r.arn} \`${r.controlId}\` (now ${r.now})`);
-  }
-  if (extras.frameworks?.length) {
-    lines.push('', '## Frameworks', '', '| framework | requirement | controls | state |', '|---|---|---|---|');
-    for (const r of extras.frameworks) lines.push(`| ${r.framework} | ${r.requirement} | ${r.controls.join(', ')} | ${r.state === 'met' ? 'met' : r.state === 'not-met' ? `not met (${r.failing} failing)` : `undecided (${r.errors} errors)`} |`);
-  }
-  for (const severity of SEVERITIES) {
-    const failing = report.findings.filter((f) => f.status === 'FAIL' && f.severity === severity);
-    if (failing.length === 0) continue;
-    lines.push('', `## ${severity} (${failing.length})`, '');
-    for (const f of failing) {
-      const exempt = isExemptedFailure(f) ? ` — **exempted until ${f.exemption?.until}**: ${cell(f.exemption?.reason ?? '')}` : '';
-      lines.push(`- **${f.resource.name}** \`${f.controlId}\`: ${cell(f.reason)}${exempt}`, `  - Fix: ${cell(f.remediation)}`);
-    }
-  }
-  const errors = report.findings.filter((f) => f.status === 'ERROR');
-  if (errors.length) {
-    lines.push('', `## Could not be decided (${errors.length})`, '');
-    for (const f of errors) lines.push(`- **${f.resource.name}** \`${f.controlId}\`: ${cell(f.reason)}`);
-  }
-  const ignored = report.exemptions.filter((e) => !e.active);
-  if (ignored.length) {
-    lines.push('', '## Exemptions that do not apply', '');
-    for (const e of ignored) lines.push(`- ${e.arn} \`${e.controlId}\`: ${cell(e.note ?? '')} (${cell(e.reason)})`);
-  }
-  return `${lines.join('\n')}\n`;
+/** Markdown: the summary per control, what changed, the frameworks, then failing findings by severity with their fix. */
+export function markdownWriter(out: TextSink, spools: SpoolFactory = memorySpools): FormatWriter {
+  const failing = new Map<Severity, { spool: Spool; count: number }>(SEVERITIES.map((s) => [s, { spool: spools(), count: 0 }]));
+  const errors = { spool: spools(), count: 0 };
+  return {
+    add(findings) {
+      for (const f of findings) {
+        if (f.status === 'FAIL') {
+          const group = failing.get(f.severity) as { spool: Spool; count: number };
+          const exempt = isExemptedFailure(f) ? ` — **exempted until ${f.exemption?.until}**: ${cell(f.exemption?.reason ?? '')}` : '';
+          group.spool.write(`- **${cell(f.resource.name)}** \`${f.controlId}\`: ${cell(f.reason)}${exempt}\n  - Fix: ${cell(f.remediation)}\n`);
+          group.count += 1;
+        } else if (f.status === 'ERROR') {
+          errors.spool.write(`- **${cell(f.resource.name)}** \`${f.controlId}\`: ${cell(f.reason)}\n`);
+          errors.count += 1;
+        }
+      }
+    },
+    finish(head, extras) {
+      const s = head.summary;
+      const line = (text = '') => out.write(`${text}\n`);
+      line(`# vigil findings: account ${head.scope.account}, ${head.scope.regions.join(', ')}`);
+      line();
+      line(`Evaluated at ${head.evaluatedAt} (${head.scope.source}${head.scope.snapshotFile ? ` ${head.scope.snapshotFile}` : ''}).`);
+      line();
+      line(summarySentence(s));
+      line(severitySentence(s));
+      line();
+      line('| control | severity | compliant | PASS | FAIL | exempted | ERROR | N/A |');
+      line('|---|---|---|---|---|---|---|---|');
+      for (const c of s.byControl) line(`| \`${c.controlId}\` ${cell(c.title)} | ${c.severity} | ${percentText(c.compliancePercent)} | ${c.counts.PASS} | ${c.counts.FAIL} | ${c.exemptedFailures} | ${c.counts.ERROR} | ${c.counts.NOT_APPLICABLE} |`);
+      if (extras.diff) {
+        const d = extras.diff;
+        line();
+        line(`## Since ${d.previousGeneratedAt}`);
+        line();
+        line(`${plural(d.newFailures.length, 'new failure')}, ${d.resolvedFailures.length} resolved, ${d.unchangedFailures} unchanged.`);
+        for (const f of d.newFailures) line(`- new: **${cell(f.resource.name)}** \`${f.controlId}\`: ${cell(f.reason)}`);
+        for (const r of d.resolvedFailures) line(`- resolved: **${cell(r.name)}** \`${r.controlId}\` (now ${r.now})`);
+      }
+      for (const severity of SEVERITIES) {
+        const group = failing.get(severity) as { spool: Spool; count: number };
+        if (group.count) {
+          line();
+          line(`## ${severity} (${group.count})`);
+          line();
+        }
+        group.spool.drainInto(out);
+      }
+      if (errors.count) {
+        line();
+        line(`## Could not be decided (${errors.count})`);
+        line();
+      }
+      errors.spool.drainInto(out);
+      if (head.exemptions.length) {
+        line();
+        line(`## Exemptions (${head.exemptions.length})`);
+        line();
+        line('| secret | control | state | until | reason | note |');
+        line('|---|---|---|---|---|---|');
+        for (const e of head.exemptions) line(`| ${cell(e.name)} | \`${e.controlId}\` | ${e.state} | ${e.until ?? '—'} | ${cell(e.reason)} | ${cell(e.note ?? '')} |`);
+      }
+      if (extras.frameworks?.length) {
+        line();
+        line('## Frameworks');
+        line();
+        line('| framework | requirement | controls | state |');
+        line('|---|---|---|---|');
+        for (const r of extras.frameworks) line(`| ${r.framework} | ${r.requirement} | ${r.controls.join(', ')} | ${requirementState(r)} |`);
+      }
+      line();
+      line('## Parameters');
+      line();
+      for (const [name, value] of Object.entries(head.params)) line(`- \`${name}\`: \`${JSON.stringify(value)}\``);
+      if (head.unreadable.length) {
+        line();
+        line(`## Could not be read (${head.unreadable.length})`);
+        line();
+        for (const u of head.unreadable) line(`- ${u.arn} ${u.field}: ${cell(u.why)}`);
+      }
+    },
+  };
 }
 
-/** A terminal table: one row per control, then the failures, most severe first. */
-export function renderTable(report: Report): string {
+export function renderMarkdown(report: Report, extras: ReportExtras = {}): string {
+  const out = new StringSink();
+  writeReport(markdownWriter(out), report, extras);
+  return out.text();
+}
+
+/** A terminal table: one row per control, the summary, then the failures, most severe first (`findings` may hold only those). */
+export function renderTable(report: ReportHead & { findings: readonly Finding[] }): string {
   const s = report.summary;
   const rows = [['CONTROL', 'SEVERITY', 'COMPLIANT', 'PASS', 'FAIL', 'EXEMPT', 'ERROR', 'N/A']];
   for (const c of s.byControl) {
@@ -61,12 +108,9 @@ export function renderTable(report: Report): string {
   }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   const out = rows.map((r) => r.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
-  out.push('', `${s.secrets} secrets in ${report.scope.account} ${report.scope.regions.join(',')}: ${s.byStatus.FAIL} FAIL (${s.exemptedFailures} exempted), ${s.byStatus.ERROR} ERROR, ${s.byStatus.PASS} PASS, ${s.byStatus.NOT_APPLICABLE} N/A`);
+  out.push('', `${report.scope.account} ${report.scope.regions.join(',')}: ${summarySentence(s)}`, severitySentence(s));
   const rank = (f: { severity: (typeof SEVERITIES)[number] }) => SEVERITIES.indexOf(f.severity);
-  const problems = [
-    ...report.findings.filter((f) => f.status === 'FAIL').sort((a, b) => rank(a) - rank(b)),
-    ...report.findings.filter((f) => f.status === 'ERROR'),
-  ];
+  const problems = [...report.findings.filter((f) => f.status === 'FAIL').sort((a, b) => rank(a) - rank(b)), ...report.findings.filter((f) => f.status === 'ERROR')];
   if (problems.length) out.push('');
   for (const f of problems) {
     const tag = f.status === 'ERROR' ? 'ERROR' : isExemptedFailure(f) ? `${f.severity} (exempt)` : f.severity;

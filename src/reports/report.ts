@@ -3,7 +3,8 @@ import type { ControlParams } from '../controls/params.js';
 import { SEVERITIES, type Control, type Finding, type Severity, type Status } from '../controls/types.js';
 import type { SecretState } from '../model/index.js';
 
-export const REPORT_SCHEMA_VERSION = 1;
+/** 2: findings grouped per secret, each control's remediation and mappings once in `controls` (1 repeated them per finding). */
+export const REPORT_SCHEMA_VERSION = 2;
 
 export interface ReportScope {
   source: 'snapshot' | 'live';
@@ -23,8 +24,18 @@ export interface ControlSummary {
   counts: Record<Status, number>;
   /** Failures that an active exemption covers: counted apart, never hidden. */
   exemptedFailures: number;
-  /** Share of evaluated secrets (PASS or FAIL) that pass, 0–100; null when none was evaluated. */
+  /** Share of judged secrets (PASS or FAIL) that pass, 0–100; never 100 while one fails, never 0 while one passes; null when none was judged. */
   compliancePercent: number | null;
+}
+
+/** A control as the report states it once, for every finding that names it. */
+export interface ReportControl {
+  controlId: string;
+  title: string;
+  severity: Severity;
+  /** With `<arn>` where the secret's ARN goes. */
+  remediation: string;
+  mappings: Finding['mappings'];
 }
 
 export interface UnreadableEntry {
@@ -33,23 +44,47 @@ export interface UnreadableEntry {
   why: string;
 }
 
-export interface Report {
+export type ExemptionState = 'active' | 'expired' | 'unusable';
+
+export interface ExemptionEntry {
+  arn: string;
+  name: string;
+  controlId: string;
+  status: Status;
+  state: ExemptionState;
+  until: string | null;
+  reason: string;
+  active: boolean;
+  tag: string;
+  note?: string;
+}
+
+export interface ReportSummary {
+  secrets: number;
+  byStatus: Record<Status, number>;
+  /** FAIL findings no active exemption covers: what needs action. `byStatus.FAIL` = `failing` + `exemptedFailures`. */
+  failing: number;
+  /** Failures without an active exemption, by the failing control's severity (they add up to `failing`). */
+  failuresBySeverity: Record<Severity, number>;
+  exemptedFailures: number;
+  byControl: ControlSummary[];
+}
+
+/** Everything a report says except its findings: what a streamed report knows once every finding has passed through. */
+export interface ReportHead {
   schemaVersion: number;
   generatedAt: string;
   evaluatedAt: string;
   scope: ReportScope;
   params: ControlParams;
-  summary: {
-    secrets: number;
-    byStatus: Record<Status, number>;
-    /** Failures without an active exemption, by the failing control's severity. */
-    failuresBySeverity: Record<Severity, number>;
-    exemptedFailures: number;
-    byControl: ControlSummary[];
-  };
-  findings: Finding[];
+  summary: ReportSummary;
+  controls: ReportControl[];
   unreadable: UnreadableEntry[];
-  exemptions: { arn: string; controlId: string; status: Status; until: string | null; reason: string; active: boolean; note?: string }[];
+  exemptions: ExemptionEntry[];
+}
+
+export interface Report extends ReportHead {
+  findings: Finding[];
 }
 
 const emptyStatusCounts = (): Record<Status, number> => ({ PASS: 0, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0 });
@@ -58,9 +93,34 @@ export function isExemptedFailure(f: Finding): boolean {
   return f.status === 'FAIL' && f.exemption?.active === true;
 }
 
+export function exemptionState(e: NonNullable<Finding['exemption']>): ExemptionState {
+  if (e.active) return 'active';
+  return e.until !== null && /expired/.test(e.note ?? '') ? 'expired' : 'unusable';
+}
+
+/** Passes of judged findings as a percentage with one decimal, never rounded up to 100 or down to 0. */
+export function compliancePercent(pass: number, fail: number): number | null {
+  const judged = pass + fail;
+  if (judged === 0) return null;
+  const percent = Math.round((pass / judged) * 1000) / 10;
+  if (fail > 0 && percent === 100) return 99.9;
+  if (pass > 0 && percent === 0) return 0.1;
+  return percent;
+}
+
+export function reportControls(controls: readonly Control[]): ReportControl[] {
+  return controls.map((c) => ({
+    controlId: c.id,
+    title: c.title,
+    severity: c.severity,
+    remediation: c.remediation,
+    mappings: { awsConfigRule: c.awsConfigRule, securityHub: c.securityHub, frameworks: c.frameworks, source: c.frameworkSource },
+  }));
+}
+
 export interface ReportInput {
   controls: Control[];
-  states: SecretState[];
+  states: readonly SecretState[];
   findings: Finding[][];
   scope: ReportScope;
   params: ControlParams;
@@ -71,51 +131,83 @@ export interface ReportInput {
   dropped?: { arn: string; note: string }[];
 }
 
-export function buildReport(input: ReportInput): Report {
-  const findings = input.findings.flat();
-  const byStatus = emptyStatusCounts();
-  const failuresBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) {
-    byStatus[f.status] += 1;
-    if (f.status === 'FAIL' && !isExemptedFailure(f)) failuresBySeverity[f.severity] += 1;
+export type ReportHeadInput = Omit<ReportInput, 'states' | 'findings'>;
+
+/**
+ * The counts, exemptions and unreadable fields of a report, added up one secret at a time: a sweep of any size keeps
+ * only these, never its findings.
+ */
+export class ReportTally {
+  private secrets = 0;
+  private readonly byStatus = emptyStatusCounts();
+  private readonly failuresBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  private readonly byControl = new Map<string, { counts: Record<Status, number>; exempted: number }>();
+  private readonly unreadable: UnreadableEntry[] = [];
+  private readonly exemptions: ExemptionEntry[] = [];
+
+  constructor(private readonly input: ReportHeadInput) {
+    for (const c of input.controls) this.byControl.set(c.id, { counts: emptyStatusCounts(), exempted: 0 });
   }
-  const byControl = input.controls.map((control): ControlSummary => {
-    const mine = findings.filter((f) => f.controlId === control.id);
-    const counts = emptyStatusCounts();
-    for (const f of mine) counts[f.status] += 1;
-    const judged = counts.PASS + counts.FAIL;
+
+  /** One secret and its findings. */
+  add(state: Pick<SecretState, 'arn' | 'unreadable'>, findings: readonly Finding[]): void {
+    this.secrets += 1;
+    for (const [field, why] of Object.entries(state.unreadable)) this.unreadable.push({ arn: state.arn, field, why: why ?? '' });
+    for (const f of findings) {
+      this.byStatus[f.status] += 1;
+      const control = this.byControl.get(f.controlId);
+      if (control) control.counts[f.status] += 1;
+      if (isExemptedFailure(f)) {
+        if (control) control.exempted += 1;
+      } else if (f.status === 'FAIL') this.failuresBySeverity[f.severity] += 1;
+      const e = f.exemption;
+      if (e) {
+        this.exemptions.push({
+          arn: f.resource.arn,
+          name: f.resource.name,
+          controlId: f.controlId,
+          status: f.status,
+          state: exemptionState(e),
+          until: e.until,
+          reason: e.reason,
+          active: e.active,
+          tag: e.tag,
+          ...(e.note ? { note: e.note } : {}),
+        });
+      }
+    }
+  }
+
+  head(): ReportHead {
+    const input = this.input;
+    const byControl = input.controls.map((control): ControlSummary => {
+      const tally = this.byControl.get(control.id) ?? { counts: emptyStatusCounts(), exempted: 0 };
+      return { controlId: control.id, title: control.title, severity: control.severity, counts: tally.counts, exemptedFailures: tally.exempted, compliancePercent: compliancePercent(tally.counts.PASS, tally.counts.FAIL) };
+    });
+    const exemptedFailures = byControl.reduce((n, c) => n + c.exemptedFailures, 0);
     return {
-      controlId: control.id,
-      title: control.title,
-      severity: control.severity,
-      counts,
-      exemptedFailures: mine.filter(isExemptedFailure).length,
-      compliancePercent: judged === 0 ? null : Math.round((counts.PASS / judged) * 1000) / 10,
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      generatedAt: toIso(input.generatedAt),
+      evaluatedAt: toIso(input.evaluatedAt),
+      scope: input.scope,
+      params: input.params,
+      summary: { secrets: this.secrets, byStatus: this.byStatus, failing: this.byStatus.FAIL - exemptedFailures, failuresBySeverity: this.failuresBySeverity, exemptedFailures, byControl },
+      controls: reportControls(input.controls),
+      unreadable: [...this.unreadable, ...(input.dropped ?? []).map((d) => ({ arn: d.arn, field: 'secret', why: d.note }))],
+      exemptions: this.exemptions,
     };
-  });
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    generatedAt: toIso(input.generatedAt),
-    evaluatedAt: toIso(input.evaluatedAt),
-    scope: input.scope,
-    params: input.params,
-    summary: { secrets: input.states.length, byStatus, failuresBySeverity, exemptedFailures: findings.filter(isExemptedFailure).length, byControl },
-    findings,
-    unreadable: [
-      ...input.states.flatMap((s) => Object.entries(s.unreadable).map(([field, why]) => ({ arn: s.arn, field, why: why ?? '' }))),
-      ...(input.dropped ?? []).map((d) => ({ arn: d.arn, field: 'secret', why: d.note })),
-    ],
-    exemptions: findings
-      .filter((f) => f.exemption)
-      .map((f) => {
-        const e = f.exemption as NonNullable<Finding['exemption']>;
-        return { arn: f.resource.arn, controlId: f.controlId, status: f.status, until: e.until, reason: e.reason, active: e.active, ...(e.note ? { note: e.note } : {}) };
-      }),
-  };
+  }
+}
+
+/** The whole report in memory: for small sweeps and tests. A large sweep streams instead (stream.ts). */
+export function buildReport(input: ReportInput): Report {
+  const tally = new ReportTally(input);
+  input.states.forEach((state, i) => tally.add(state, input.findings[i] ?? []));
+  return { ...tally.head(), findings: input.findings.flat() };
 }
 
 /** True when a failure at `threshold` severity or above is not covered by an active exemption (for --fail-on). */
-export function hasFailureAtOrAbove(report: Report, threshold: Severity): boolean {
+export function hasFailureAtOrAbove(report: Pick<Report, 'findings'>, threshold: Severity): boolean {
   const rank = (s: Severity) => SEVERITIES.indexOf(s);
   return report.findings.some((f) => f.status === 'FAIL' && !isExemptedFailure(f) && rank(f.severity) <= rank(threshold));
 }

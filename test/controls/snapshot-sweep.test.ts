@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, listControls } from '../../src/controls/index.js';
 import { toPolicySecret } from '../../src/controls/input.js';
 import { fromDescribeSecret } from '../../src/inventory/index.js';
-import type { Report } from '../../src/reports/index.js';
+import { expandJsonReport, type JsonReport, type Report } from '../../src/reports/index.js';
 import { runCli } from '../helpers/cli.js';
 import { EVENTS_DIR } from '../helpers/fixtures.js';
 
@@ -41,7 +41,7 @@ const expected: Record<string, Row> = {
 async function sweepJson(extra: string[] = []): Promise<Report> {
   const run = await runCli(['sweep', '--snapshot', SNAPSHOT, '--params', PARAMS, '--now', NOW, '--format', 'json', ...extra]);
   expect(run.exitCode).toBe(0);
-  return JSON.parse(run.stdout) as Report;
+  return expandJsonReport(JSON.parse(run.stdout) as JsonReport);
 }
 
 describe('vigil sweep --snapshot', () => {
@@ -149,7 +149,7 @@ describe('vigil sweep --snapshot', () => {
     const run = await runCli(['sweep', '--snapshot', SNAPSHOT, '--params', PARAMS, '--now', NOW, '--out', out]);
     expect(run.stderr).toContain(`wrote 7 report files to ${out}; open ${join(out, 'report.html')}`);
     expect(readdirSync(out).sort()).toEqual(['findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'frameworks.json', 'report.html', 'report.json', 'report.md']);
-    expect((JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report).summary.secrets).toBe(15);
+    expect((JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as JsonReport).summary.secrets).toBe(15);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('| `no-public-principal` No public access through the resource policy | CRITICAL | 92.3% | 12 | 1 | 0 | 2 | 0 |');
     expect(md).toMatch(/## CRITICAL \(1\)\n\n- \*\*prod\/api\/payments-key\*\* `no-public-principal`/);

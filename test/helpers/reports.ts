@@ -24,3 +24,8 @@ export async function fixtureReport(edit: (states: SecretState[]) => SecretState
     generatedAt: now + 60,
   });
 }
+
+/** The acme-prod snapshot fixture's secrets. */
+export function fixtureStates(): SecretState[] {
+  return readSnapshot(readFileSync(join(EVENTS_DIR, 'snapshots', 'acme-prod.json')), 'acme-prod.json').secrets;
+}

@@ -7,7 +7,7 @@ import { kmsClient } from '../../src/aws/clients/kms.js';
 import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
 import { DEMO_SECRETS, seedAccount, type SeededAccount } from '../../src/demo/account.js';
 import { readSnapshot } from '../../src/inventory/index.js';
-import type { Report } from '../../src/reports/index.js';
+import { expandJsonReport, type JsonReport, type Report } from '../../src/reports/index.js';
 import { runCli } from '../helpers/cli.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { EVENTS_DIR } from '../helpers/fixtures.js';
@@ -93,7 +93,7 @@ describe('vigil sweep against a live (emulated) account', () => {
   it('finds the expected status for every secret and control', async () => {
     const run = await runCli(['sweep', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--params', PARAMS, '--format', 'json'], now);
     expect(run.exitCode).toBe(0);
-    const report = JSON.parse(run.stdout) as Report;
+    const report = expandJsonReport(JSON.parse(run.stdout) as JsonReport);
     const actual: Record<string, string[]> = {};
     for (const f of report.findings) (actual[f.resource.name] ??= Array<string>(9).fill('missing'))[CONTROLS.indexOf(f.controlId as (typeof CONTROLS)[number])] = f.status;
     expect(actual).toEqual(expected);
@@ -118,8 +118,8 @@ describe('vigil sweep against a live (emulated) account', () => {
     expect(readSnapshot(readFileSync(file), file).secrets).toHaveLength(DEMO_SECRETS.length);
     for (const secret of DEMO_SECRETS) expect(readFileSync(file, 'utf8')).not.toContain(CANARY(secret.name));
     const at = new Date().toISOString();
-    const live = JSON.parse((await runCli(['sweep', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--params', PARAMS, '--now', at, '--format', 'json'], now)).stdout) as Report;
-    const offline = JSON.parse((await runCli(['sweep', '--snapshot', file, '--params', PARAMS, '--now', at, '--format', 'json'], now)).stdout) as Report;
+    const live = expandJsonReport(JSON.parse((await runCli(['sweep', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--params', PARAMS, '--now', at, '--format', 'json'], now)).stdout) as JsonReport);
+    const offline = expandJsonReport(JSON.parse((await runCli(['sweep', '--snapshot', file, '--params', PARAMS, '--now', at, '--format', 'json'], now)).stdout) as JsonReport);
     const statuses = (r: Report) => r.findings.map((f) => `${f.resource.arn} ${f.controlId} ${f.status}`).sort();
     expect(statuses(offline)).toEqual(statuses(live));
   });

@@ -5,7 +5,7 @@ import { kmsClient } from '../../src/aws/clients/kms.js';
 import { s3Client } from '../../src/aws/clients/s3.js';
 import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
 import { DEMO_SECRETS, seedAccount } from '../../src/demo/account.js';
-import type { Report } from '../../src/reports/index.js';
+import { expandJsonReport, type JsonReport } from '../../src/reports/index.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { topicWithSubscriber } from '../helpers/subscriber.js';
 
@@ -57,7 +57,7 @@ describe('the scheduled sweep Lambda', () => {
     const files = ['findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'frameworks.json', 'report.html', 'report.json', 'report.md'];
     expect(await keys(`reports/123456789012/us-east-1/${result.runId}/`)).toEqual(files.map((f) => `reports/123456789012/us-east-1/${result.runId}/${f}`));
     expect(await keys('reports/123456789012/us-east-1/latest/')).toEqual(files.map((f) => `reports/123456789012/us-east-1/latest/${f}`));
-    const report = await readJson<Report>('reports/123456789012/us-east-1/latest/report.json');
+    const report = expandJsonReport(await readJson<JsonReport>('reports/123456789012/us-east-1/latest/report.json'));
     expect(report.summary.secrets).toBe(DEMO_SECRETS.length);
     const [summary, ...more] = await topic.receive();
     expect(more).toEqual([]);
@@ -91,7 +91,7 @@ describe('the scheduled sweep Lambda', () => {
       invocations += 1;
     }
     expect(invocations).toBe(Math.ceil(DEMO_SECRETS.length / 5));
-    const report = await readJson<Report>(`reports/123456789012/us-east-1/${result.runId}/report.json`);
+    const report = expandJsonReport(await readJson<JsonReport>(`reports/123456789012/us-east-1/${result.runId}/report.json`));
     const arns = report.findings.filter((f) => f.controlId === 'pending-deletion').map((f) => f.resource.arn);
     expect(arns).toHaveLength(DEMO_SECRETS.length);
     expect(new Set(arns).size).toBe(DEMO_SECRETS.length);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listControls } from '../../src/controls/index.js';
-import { diffReports, frameworkView, renderAll, renderCsv, toAsff, toOcsf } from '../../src/reports/index.js';
+import { compliancePercent, diffReports, expandJsonReport, frameworkView, renderAll, renderCsv, renderJson, toAsff, toOcsf, type JsonReport } from '../../src/reports/index.js';
 import { fixtureReport } from '../helpers/reports.js';
 
 const find = async (name: string, controlId: string) => {
@@ -104,7 +104,7 @@ describe('diff against the previous report', () => {
     const diff = diffReports(current, previous);
     expect(new Set(diff.newFailures.map((f) => f.resource.name))).toEqual(new Set(['prod/api/payments-key']));
     expect(diff.newFailures).toHaveLength(6);
-    expect(diff.resolvedFailures.every((r) => r.arn.includes('legacy/ftp') && r.now === 'GONE')).toBe(true);
+    expect(diff.resolvedFailures.every((r) => r.arn.includes('legacy/ftp') && r.name === 'legacy/ftp' && r.now === 'GONE')).toBe(true);
     expect(diff.resolvedFailures).toHaveLength(5);
   });
 });
@@ -116,5 +116,44 @@ describe('every format at once', () => {
     expect(Object.keys(files).sort()).toEqual(['diff.json', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'frameworks.json', 'report.html', 'report.json', 'report.md']);
     expect(JSON.parse(files['findings.asff.json'] ?? '[]')).toHaveLength(report.findings.length);
     expect(files['report.md']).toContain('## Frameworks');
+  });
+});
+
+describe('report.json', () => {
+  it('states each control once, and gives a pass no remediation, mapping or evidence', async () => {
+    const report = await fixtureReport();
+    const doc = JSON.parse(renderJson(report)) as JsonReport;
+    expect(doc.schemaVersion).toBe(2);
+    expect(doc.controls.find((c) => c.controlId === 'rotation-enabled')).toMatchObject({ severity: 'MEDIUM', remediation: expect.stringContaining('<arn>'), mappings: { securityHub: 'SecretsManager.1' } });
+    const orders = doc.secrets.find((s) => s.name === 'prod/db/orders');
+    expect(orders?.findings.find((f) => f.controlId === 'rotation-enabled')).toEqual({ controlId: 'rotation-enabled', status: 'PASS', reason: expect.any(String) });
+    const text = JSON.stringify(orders);
+    expect(text).not.toContain('remediation');
+    expect(text).not.toContain('NIST');
+  });
+
+  it('keeps the evidence of failures and errors, and reads back into the same findings', async () => {
+    const report = await fixtureReport();
+    const back = expandJsonReport(JSON.parse(renderJson(report)) as JsonReport);
+    const judged = (r: typeof report) => r.findings.map((f) => ({ ...f, evidence: f.status === 'FAIL' || f.status === 'ERROR' ? f.evidence : {} }));
+    expect(back.findings).toEqual(judged(report));
+    expect(back.summary).toEqual(report.summary);
+  });
+
+  it('writes one line per secret, so a large report is read line by line', async () => {
+    const report = await fixtureReport();
+    const lines = renderJson(report).split('\n');
+    const secretLines = lines.filter((l) => l.startsWith('{"arn":'));
+    expect(secretLines).toHaveLength(report.summary.secrets);
+    for (const line of secretLines) expect(() => JSON.parse(line.replace(/,$/, ''))).not.toThrow();
+  });
+});
+
+describe('compliance percentages', () => {
+  it('never reads 100% while a secret fails, nor 0% while one passes', () => {
+    expect(compliancePercent(9999, 1)).toBe(99.9);
+    expect(compliancePercent(1, 9999)).toBe(0.1);
+    expect(compliancePercent(12, 1)).toBe(92.3);
+    expect(compliancePercent(0, 0)).toBeNull();
   });
 });

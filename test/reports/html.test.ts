@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listControls } from '../../src/controls/index.js';
-import { frameworkView, renderHtml } from '../../src/reports/index.js';
+import { diffReports, frameworkView, renderHtml, type SecretContext } from '../../src/reports/index.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { fixtureReport } from '../helpers/reports.js';
+import type { SecretState } from '../../src/model/index.js';
+import { fixtureReport, fixtureStates } from '../helpers/reports.js';
 
 let browser: Browser;
 const outside: string[] = [];
@@ -19,10 +20,10 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function open(html: string): Promise<Page> {
+async function open(html: string, javaScriptEnabled = true): Promise<Page> {
   const file = join(mkdtempSync(join(tmpdir(), 'vigil-html-')), 'report.html');
   writeFileSync(file, html);
-  const page = await browser.newPage();
+  const page = await (await browser.newContext({ javaScriptEnabled })).newPage();
   page.on('request', (r) => {
     if (!r.url().startsWith('file://')) outside.push(r.url());
   });
@@ -30,59 +31,110 @@ async function open(html: string): Promise<Page> {
   return page;
 }
 
-const rowsText = (page: Page) => page.locator('#findings tbody tr').allInnerTexts();
+const visibleRows = (page: Page) => page.locator('#findings tbody tr:not([hidden]), #passed tbody tr:not([hidden])').allInnerTexts();
+// Runs in the page: the browser's computed style of an element's top border.
+const borderTop = (e: unknown) => (globalThis as unknown as { getComputedStyle: (e: unknown) => { borderTopColor: string } }).getComputedStyle(e).borderTopColor;
+const borderTops = (es: unknown[]) => es.map((e) => (globalThis as unknown as { getComputedStyle: (e: unknown) => { borderTopColor: string } }).getComputedStyle(e).borderTopColor);
+const secretsOf = (states: SecretState[]): Map<string, SecretContext> => new Map(states.map((s) => [s.arn, s]));
 
 describe('the HTML report, as a person sees it in a browser', () => {
-  it('shows a compliance score per control and opens on the failing findings', async () => {
+  it('lists the failing and undecided findings without JavaScript, most severe first, before the framework table', async () => {
     const report = await fixtureReport();
-    const page = await open(renderHtml(report, { frameworks: frameworkView(report, await listControls()) }));
-    expect(await page.title()).toBe('vigil findings — 111122223333');
-    expect(await page.locator('.card[data-control="no-public-principal"] .score').innerText()).toBe('92.3%');
-    expect(await page.locator('.card[data-control="rotation-enabled"] .cnt').innerText()).toContain('7 fail (1 exempted)');
-    expect(await page.locator('#count').innerText()).toBe('24 of 135 findings');
-    expect(await page.locator('.fw-not-met').count()).toBeGreaterThan(0);
-    await page.screenshot({ path: join(tmpdir(), 'vigil-report.png'), fullPage: true });
+    const page = await open(renderHtml(report, { frameworks: frameworkView(report, await listControls()) }), false);
+    const problems = report.findings.filter((f) => f.status === 'FAIL' || f.status === 'ERROR');
+    expect(await page.locator('#findings tbody tr').count()).toBe(problems.length);
+    expect(await page.locator('#findings tbody tr').first().innerText()).toMatch(/^CRITICAL\s+FAIL/);
+    const error = page.locator('#findings tbody tr[data-status="ERROR"]', { hasText: 'prod/api/restricted' }).first();
+    expect(await error.isVisible()).toBe(true);
+    expect(await error.innerText()).toContain('prod/api/restricted');
+    const findingsTop = (await page.locator('#findings').boundingBox())?.y ?? Infinity;
+    const frameworksTop = (await page.locator('table.fw').boundingBox())?.y ?? -Infinity;
+    expect(findingsTop).toBeLessThan(frameworksTop);
+    expect(await page.locator('#passed tbody tr').count()).toBe(report.findings.length - problems.length);
     await page.close();
+  });
+
+  it('colours a card by the severity of its failing control, and green when it passes', async () => {
+    const report = await fixtureReport();
+    const page = await open(renderHtml(report));
+    const card = page.locator('.card[data-control="no-public-principal"]');
+    expect(await card.locator('.score').innerText()).toBe('92.3%');
+    expect(await card.evaluate(borderTop)).toBe('rgb(123, 31, 162)');
+    expect(await page.locator('#total-failing').evaluate(borderTop)).toBe('rgb(123, 31, 162)');
+    expect(await page.locator('.card[data-control="rotation-enabled"] .cnt').innerText()).toContain('7 fail (1 exempted)');
+    const compliant = await open(renderHtml(await fixtureReport((states) => states.filter((s) => s.name === 'prod/db/orders'))));
+    for (const tone of await compliant.locator('.card').evaluateAll(borderTops)) expect(['rgb(31, 157, 85)', 'rgb(170, 170, 170)']).toContain(tone);
+    await page.close();
+    await compliant.close();
   });
 
   it('filters by text, status and severity, and sorts by a column', async () => {
     const page = await open(renderHtml(await fixtureReport()));
+    expect(await page.locator('#count').innerText()).toBe('135 of 135 findings');
     await page.fill('#q', 'payments-key');
-    expect((await rowsText(page)).every((t) => t.includes('prod/api/payments-key'))).toBe(true);
-    expect(await page.locator('#count').innerText()).toBe('6 of 135 findings');
+    const shown = await page.locator('#findings tbody tr:not([hidden]), #passed tbody tr:not([hidden])').allTextContents();
+    expect(shown.filter((t) => !t.includes('prod/api/payments-key'))).toEqual([]);
+    expect(await page.locator('#count').innerText()).toBe('9 of 135 findings');
     await page.fill('#q', '');
-    await page.selectOption('#fStatus', '');
     await page.selectOption('#fSeverity', 'CRITICAL');
     expect(await page.locator('#count').innerText()).toBe('15 of 135 findings');
     await page.selectOption('#fSeverity', '');
+    await page.selectOption('#fStatus', 'ERROR');
+    expect((await visibleRows(page)).every((t) => /\tERROR\t/.test(t))).toBe(true);
     await page.selectOption('#fStatus', 'FAIL');
-    await page.click('th[data-key="severity"]');
-    expect((await rowsText(page))[0]).toMatch(/^CRITICAL/);
-    await page.click('th[data-key="severity"]');
-    expect((await rowsText(page))[0]).toMatch(/^LOW/);
+    await page.click('#findings th[data-key="severity"]');
+    expect((await visibleRows(page))[0]).toMatch(/^CRITICAL/);
+    await page.click('#findings th[data-key="severity"]');
+    expect((await visibleRows(page))[0]).toMatch(/^LOW/);
     await page.close();
   });
 
-  it('shows the evidence and fix behind a finding, and marks exempted failures', async () => {
-    const page = await open(renderHtml(await fixtureReport()));
-    await page.fill('#q', 'payments-key');
-    const row = page.locator('#findings tbody tr', { hasText: 'no-public-principal' });
+  it('quotes in full the statement that makes a policy public, with the evidence and fix', async () => {
+    const report = await fixtureReport();
+    const page = await open(renderHtml(report, {}, secretsOf(fixtureStates())));
+    const row = page.locator('#findings tbody tr', { hasText: 'prod/api/payments-key' }).filter({ hasText: 'no-public-principal' });
+    const statement = await row.locator('pre.statement').innerText();
+    expect(JSON.parse(statement)).toMatchObject({ Effect: 'Allow', Principal: expect.anything() });
     await row.locator('summary').click();
-    expect(await row.locator('pre').innerText()).toContain('"publicStatements"');
     expect(await row.innerText()).toContain('Fix: Remove the statement');
+    expect(await row.locator('details pre').innerText()).toContain('"publicStatements"');
     await page.fill('#q', 'partner/shared-token');
-    expect(await page.locator('.exempt').innerText()).toBe('exempt until 2026-12-31');
+    expect(await page.locator('#findings .exempt').innerText()).toBe('exempt until 2026-12-31');
     await page.check('#fExempt');
-    expect(await page.locator('.exempt').count()).toBe(0);
+    expect(await page.locator('#findings tr:not([hidden]) .exempt').count()).toBe(0);
+    await page.close();
+  });
+
+  it('lists every exemption, active, expired and unusable, and the parameters used', async () => {
+    const report = await fixtureReport((states) => states.map((s) => (s.name === 'prod/db/orders' ? { ...s, tags: { ...s.tags, 'vigil:exempt:required-tags': 'someday, maybe' } } : s)));
+    const page = await open(renderHtml(report), false);
+    expect(await page.locator('#exemptions tr.ex-active').innerText()).toContain('partner/shared-token');
+    expect(await page.locator('#exemptions tr.ex-expired').innerText()).toContain('ignored: expired at the end of 2026-06-30');
+    expect(await page.locator('#exemptions tr.ex-unusable').innerText()).toContain('prod/db/orders');
+    const params = await page.locator('#params').innerText();
+    expect(params).toContain('requiredTagKeys');
+    expect(params).toContain('["team","owner"]');
+    expect(params).toContain('maxRotationIntervalDays');
+    await page.close();
+  });
+
+  it('says what was resolved and what is new since the previous report', async () => {
+    const previous = await fixtureReport((states) => states.filter((s) => s.name !== 'prod/api/payments-key'));
+    const current = await fixtureReport((states) => states.filter((s) => s.name !== 'legacy/ftp'));
+    const page = await open(renderHtml(current, { diff: diffReports(current, previous) }), false);
+    const resolved = await page.locator('#diff .resolved li').allInnerTexts();
+    expect(resolved).toHaveLength(5);
+    expect(resolved.every((t) => t.startsWith('legacy/ftp') && t.endsWith('the secret is gone'))).toBe(true);
+    expect(await page.locator('#diff .new li').count()).toBe(6);
     await page.close();
   });
 
   it('shows hostile names as text and runs none of them', async () => {
     const report = await fixtureReport((states) => states.slice(0, 1).map((s) => ({ ...s, name: 'prod/<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>' })));
     const page = await open(renderHtml(report));
-    await page.selectOption('#fStatus', '');
     expect(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).toBeUndefined();
-    expect((await rowsText(page))[0]).toContain('<script>window.pwned=2</script>');
+    await page.locator('#passing > summary').click();
+    expect((await visibleRows(page))[0]).toContain('<script>window.pwned=2</script>');
     await page.close();
   });
 

@@ -1,0 +1,53 @@
+import type { Finding } from '../controls/types.js';
+import type { SecretState } from '../model/index.js';
+import { DiffTracker, type PreviousFailures, type ReportDiff } from './diff.js';
+import { frameworkView, type RequirementView } from './frameworks.js';
+import { ReportTally, type ReportHead, type ReportHeadInput } from './report.js';
+import type { FormatWriter } from './writer.js';
+
+/** Secrets evaluated at a time: the findings of one chunk are all a streamed sweep holds of the passing ones. */
+export const STREAM_CHUNK = 50;
+
+export interface StreamInput extends ReportHeadInput {
+  states: readonly SecretState[];
+  /** One Finding[] per state, in order (the controls engine's evaluateSecrets). */
+  evaluate: (states: readonly SecretState[]) => Promise<Finding[][]>;
+  writers: readonly FormatWriter[];
+  previous?: PreviousFailures;
+}
+
+/** What a streamed sweep keeps: the head and the findings that need action (FAIL and ERROR), for --fail-on and the terminal. */
+export interface StreamedReport {
+  head: ReportHead;
+  problems: Finding[];
+  frameworks: RequirementView[];
+  diff?: ReportDiff;
+}
+
+/**
+ * Evaluates the secrets a chunk at a time and hands each secret's findings to every writer as they come: memory holds the
+ * secrets, the counts and the failures, never every finding, nor any report as one string.
+ */
+export async function streamReport(input: StreamInput): Promise<StreamedReport> {
+  const tally = new ReportTally(input);
+  const tracker = input.previous ? new DiffTracker(input.previous) : undefined;
+  const problems: Finding[] = [];
+  for (let start = 0; start < input.states.length; start += STREAM_CHUNK) {
+    const chunk = input.states.slice(start, start + STREAM_CHUNK);
+    const evaluated = await input.evaluate(chunk);
+    chunk.forEach((state, i) => {
+      const findings = evaluated[i] ?? [];
+      tally.add(state, findings);
+      for (const f of findings) {
+        tracker?.see(f);
+        if (f.status === 'FAIL' || f.status === 'ERROR') problems.push(f);
+      }
+      for (const writer of input.writers) writer.add(findings, state);
+    });
+  }
+  const head = tally.head();
+  const frameworks = frameworkView(head, input.controls);
+  const diff = tracker?.diff();
+  for (const writer of input.writers) writer.finish(head, { frameworks, ...(diff ? { diff } : {}) });
+  return { head, problems, frameworks, ...(diff ? { diff } : {}) };
+}

@@ -1,0 +1,60 @@
+import { SEVERITIES, type Finding } from '../controls/types.js';
+import type { SecretState } from '../model/index.js';
+import type { ReportDiff } from './diff.js';
+import type { RequirementView } from './frameworks.js';
+import type { Report, ReportHead, ReportSummary } from './report.js';
+
+/** What a report says beside its findings, known once they all passed through. */
+export interface ReportExtras {
+  frameworks?: RequirementView[];
+  diff?: ReportDiff;
+}
+
+/** What a writer may read of the secret whose findings it is given (the HTML report quotes a public statement in full). */
+export type SecretContext = Partial<Pick<SecretState, 'resourcePolicy'>> & { resourcePolicies?: Record<string, string | null> };
+
+/**
+ * One report format, written as the findings arrive: each secret's findings once, then the head (counts, exemptions,
+ * the diff), which a format that states it first keeps its body in a spool for.
+ */
+export interface FormatWriter {
+  add(findings: readonly Finding[], secret?: SecretContext): void;
+  finish(head: ReportHead, extras: ReportExtras): void;
+}
+
+/** A report's findings, one secret's at a time (a secret's findings are adjacent in `report.findings`). */
+export function* findingsBySecret(findings: readonly Finding[]): Generator<Finding[]> {
+  let group: Finding[] = [];
+  for (const f of findings) {
+    if (group.length && group[0]?.resource.arn !== f.resource.arn) {
+      yield group;
+      group = [];
+    }
+    group.push(f);
+  }
+  if (group.length) yield group;
+}
+
+/** Runs one writer over a report held in memory. */
+export function writeReport(writer: FormatWriter, report: Report, extras: ReportExtras = {}, secrets?: ReadonlyMap<string, SecretContext>): void {
+  for (const group of findingsBySecret(report.findings)) writer.add(group, secrets?.get(group[0]?.resource.arn ?? ''));
+  writer.finish(report, extras);
+}
+
+/** `n secret` or `n secrets`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The counts every format states, in the same words. */
+export function summarySentence(s: ReportSummary): string {
+  const exempted = s.exemptedFailures ? ` (and ${plural(s.exemptedFailures, 'exempted failure')})` : '';
+  return `${plural(s.secrets, 'secret')}: ${s.failing} failing${exempted}, ${s.byStatus.ERROR} could not be decided, ${s.byStatus.PASS} passing, ${s.byStatus.NOT_APPLICABLE} not applicable.`;
+}
+
+/** Failing findings (exempted ones apart) by severity, in words. */
+export function severitySentence(s: ReportSummary): string {
+  return `Failing by severity: ${SEVERITIES.map((sev) => `${s.failuresBySeverity[sev]} ${sev.toLowerCase()}`).join(', ')}.`;
+}
+
+export const percentText = (p: number | null) => (p === null ? '—' : `${p}%`);
