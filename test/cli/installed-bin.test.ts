@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/reports/index.js';
+import { expandJsonReport, type JsonReport } from '../../src/reports/index.js';
 import { ROOT, runProcess } from '../helpers/bin.js';
 import { EVENTS_DIR } from '../helpers/fixtures.js';
 
@@ -37,7 +37,7 @@ describe('the installed vigil bin', () => {
   it('runs a sweep of a snapshot and prints the JSON report', async () => {
     const run = await runProcess(vigil, ['sweep', '--snapshot', SNAPSHOT, '--params', PARAMS, '--now', NOW, '--format', 'json'], { cwd: tmpdir() });
     expect(run.exitCode, run.stderr).toBe(0);
-    const report = JSON.parse(run.stdout) as Report;
+    const report = expandJsonReport(JSON.parse(run.stdout) as JsonReport);
     expect(report.findings).toHaveLength(15 * 9);
     expect(report.scope.account).toBe('111122223333');
   });
@@ -57,6 +57,6 @@ describe('the installed vigil bin', () => {
     expect(await runProcess(link, ['--version'], { cwd: tmpdir() })).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
     const direct = await runProcess(process.execPath, [join(installed, 'dist', 'src', 'cli', 'bin.js'), 'sweep', '--snapshot', SNAPSHOT, '--now', NOW, '--format', 'json'], { cwd: tmpdir() });
     expect(direct.exitCode, direct.stderr).toBe(0);
-    expect((JSON.parse(direct.stdout) as Report).summary.secrets).toBe(15);
+    expect((JSON.parse(direct.stdout) as JsonReport).summary.secrets).toBe(15);
   });
 });
