@@ -6,7 +6,7 @@ import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { type AwsOptions } from '../aws/clients.js';
 import { ec2Client } from '../aws/clients/ec2.js';
 import { readSnapshot, snapshotDocument, sweepAccount } from '../inventory/index.js';
-import { buildReport, type Report } from '../reports/index.js';
+import { buildReport, expandJsonReport, type JsonReport, type Report } from '../reports/index.js';
 import { toCliError } from './exit.js';
 import { trippedLine, trippingFindings } from './gate.js';
 import { CliError, guard, loadParams, readFile, readJsonFile, readProblem } from './io.js';
@@ -243,9 +243,10 @@ async function homeRegion(options: LiveOptions, io: Io): Promise<string | undefi
 }
 
 function loadPreviousReport(file: string): Report {
-  const report = readJsonFile(file) as Partial<Report>;
-  if (report.schemaVersion !== 1 || !Array.isArray(report.findings)) throw new CliError(`${file}: not a vigil JSON report (expected schemaVersion 1 and findings)`);
-  return report as Report;
+  const report = readJsonFile(file) as Partial<Report> & { secrets?: unknown };
+  if (report.schemaVersion === 2 && Array.isArray(report.secrets)) return expandJsonReport(report as JsonReport);
+  if (report.schemaVersion === 1 && Array.isArray(report.findings)) return report as Report;
+  throw new CliError(`${file}: not a vigil JSON report (expected schemaVersion 2 and secrets, or 1 and findings)`);
 }
 
 function parseNow(text: string): number {
