@@ -51,7 +51,11 @@ async function withStore(): Promise<{ handle: ReturnType<typeof createOnEventHan
 let ids = 0;
 function eventOn(fixture: string, secretName: string, time: string, id = `ct-state-${++ids}`) {
   const arn = seeded.arns[secretName] as string;
-  return retarget(loadEventFixture(`eventbridge/${fixture}`), { account: ACCOUNT, id, time, secret: { fixtureArn: FIXTURE_SECRET, arn, name: secretName } });
+  const event = retarget(loadEventFixture(`eventbridge/${fixture}`), { account: ACCOUNT, id, time, secret: { fixtureArn: FIXTURE_SECRET, arn, name: secretName } });
+  // The fixture's tag is an exemption, which raises its own exemption-added alert; these tests are about control transitions.
+  const request = (event as { detail?: { requestParameters?: { tags?: unknown } } }).detail?.requestParameters;
+  if (request?.tags) request.tags = [{ key: 'cost-center', value: 'cc-1234' }];
+  return event;
 }
 
 /** The secret loses its owner tag, so required-tags turns FAIL (the change the event then reports). */
