@@ -156,7 +156,9 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
 export async function execute(argv: string[], io: Io, print?: (line: string) => void, stopProgress?: () => void): Promise<number> {
   let exitCode = 0;
   const program = buildProgram(print, io, (code) => (exitCode = code), stopProgress);
-  program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(text) });
+  // Subcommands copied the output settings when they were made: set them on each, so help and errors go through io.
+  const output = { writeOut: io.stdout, writeErr: io.stderr, outputError: (text: string, write: (text: string) => void) => write(text) };
+  for (const command of [program, ...program.commands]) command.configureOutput(output);
   try {
     await program.parseAsync(argv);
     return exitCode;
