@@ -170,7 +170,7 @@ async function gatherContext(event: SecretEvent, s: OnEventSettings, aws: AwsOpt
   const before = beforeEvent(stored, event.eventId, eventTime);
   if (before.stale) return { context: { ...base, knownSecrets: [] }, stale: live.arn };
   return {
-    context: { ...base, knownSecrets: [live], observedAfter: observed, ...(before.statuses ? { statusesBefore: before.statuses } : {}) },
+    context: { ...base, knownSecrets: [live], observedAfter: observed, ...(before.statuses ? { statusesBefore: before.statuses } : {}), ...(stored ? { tagsBefore: stored.state.tags } : {}) },
     remember: { stored, state: observed, readAt: clock() },
   };
 }

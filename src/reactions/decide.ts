@@ -17,6 +17,8 @@ export interface ReactionContext {
    * turns FAIL from PASS or unknown. Absent with `observedAfter`: nothing is known before, and an alert says so.
    */
   statusesBefore?: Readonly<Record<string, Status>>;
+  /** The secret's tags as vigil stored them before the event: an exemption tag set again to the value it had is not news. */
+  tagsBefore?: Readonly<Record<string, string>>;
   /** The secrets the key index says a KMS event's key protects; when given, `knownSecrets` is not searched. */
   keySecrets?: readonly KeyProtectedSecret[];
   /** Aliases of the key a KMS event names (kms:ListAliases), when known. */
@@ -234,8 +236,9 @@ async function change(decision: Decision, event: SecretEvent, known: SecretState
     const released = finding.status === 'FAIL' && exemptionsRemoved.has(finding.controlId);
     if ((newlyFailing || released) && !finding.exemption?.active) decision.alerts.push(controlFailed(event, finding, controls.find((c) => c.id === finding.controlId)?.description ?? finding.title, beforeUnknown));
   }
+  const tagsBefore = context.tagsBefore ?? (judgeBefore ? known?.tags : undefined);
   for (const tag of event.eventName === 'TagResource' ? (event.request.tags ?? []) : []) {
-    if (tag.key.startsWith(EXEMPTION_TAG_PREFIX)) decision.alerts.push(exemptionAdded(event, after, tag, controls));
+    if (tag.key.startsWith(EXEMPTION_TAG_PREFIX) && tagsBefore?.[tag.key] !== tag.value) decision.alerts.push(exemptionAdded(event, after, tag, controls));
   }
   const publicNow = afterFindings.some((f) => f.controlId === 'no-public-principal' && f.status === 'FAIL');
   if (context.remediationEnabled && publicNow && after.tags['vigil:lockdown'] === 'true' && after.resourcePolicy) {

@@ -37,4 +37,15 @@ describe('exemptions cannot hide an attack', () => {
     const decision = await decide(normaliseEventBridgeEvent(raw) as SecretEvent, { params: DEFAULT_PARAMS, knownSecrets: exempted });
     expect(decision.alerts.map((a) => [a.kind, a.controlId, a.severity])).toEqual([['control-failed', 'no-public-principal', 'CRITICAL']]);
   });
+  it('setting an exemption tag again to the value vigil already knew is not news', async () => {
+    const tag = { key: 'vigil:exempt:rotation-enabled', value: '2026-12-31 vendor rotates' };
+    const exempted = knownSecrets().map((s): SecretState => (s.arn === PAYMENTS ? { ...s, tags: { ...s.tags, [tag.key]: tag.value } } : s));
+    const known = await decide(tagEvent([tag]), { params: DEFAULT_PARAMS, knownSecrets: exempted });
+    expect(known.alerts.filter((a) => a.kind === 'exemption-added')).toEqual([]);
+    // the event Lambda: the tags come from the state store, the secret as read after the event carries the tag either way
+    const stored = await decide(tagEvent([tag]), { params: DEFAULT_PARAMS, knownSecrets: exempted, observedAfter: exempted.find((s) => s.arn === PAYMENTS) as SecretState, tagsBefore: { [tag.key]: tag.value } });
+    expect(stored.alerts.filter((a) => a.kind === 'exemption-added')).toEqual([]);
+    const changed = await decide(tagEvent([{ ...tag, value: '2027-06-30 extended' }]), { params: DEFAULT_PARAMS, knownSecrets: exempted, observedAfter: exempted.find((s) => s.arn === PAYMENTS) as SecretState, tagsBefore: { [tag.key]: tag.value } });
+    expect(changed.alerts.filter((a) => a.kind === 'exemption-added')).toHaveLength(1);
+  });
 });
