@@ -37,7 +37,8 @@ principal_values(statement, key) := [iam_text(v) | is_object(statement.Principal
 
 principal_keys := {"AWS", "Federated", "CanonicalUser", "Service"}
 
-unbounded_principal(statement) if statement.Principal == "*"
+# aws, services and federated are the statement's principal_values under those keys, read once by analyse.
+unbounded_principal(statement, aws, services, federated) if statement.Principal == "*"
 
 else if object.get(statement, "NotPrincipal", null) != null
 
@@ -50,18 +51,18 @@ else if {
 }
 
 else if {
-	some value in principal_values(statement, "AWS")
+	some value in aws
 	wildcard_principal(value)
 }
 
 else if {
-	some value in principal_values(statement, "Service")
+	some value in services
 	not service_name(value)
 }
 
 # A web identity provider (accounts.google.com, cognito-identity.amazonaws.com, ...) lets anyone who signs in to it.
 else if {
-	some value in principal_values(statement, "Federated")
+	some value in federated
 	not arn_account(value)
 }
 
@@ -92,8 +93,8 @@ arn_account(value) := account if {
 }
 
 # Accounts that AWS and Federated principals name: a bare account ID or the account of an ARN.
-principal_accounts(statement) := {account |
-	some value in array.concat(principal_values(statement, "AWS"), principal_values(statement, "Federated"))
+principal_accounts(aws, federated) := {account |
+	some value in array.concat(aws, federated)
 	account := account_of(value)
 }
 
@@ -208,12 +209,11 @@ else := {"accounts": set(), "orgs": {split(v, "/")[0] | some v in c.values}} if 
 	}
 }
 
-else := {"accounts": {condition_arn_account(v, c.operator) | some v in c.values}, "orgs": set()} if {
+else := {"accounts": {account | some account in accounts}, "orgs": set()} if {
 	arn_keys[c.key]
 	bounding_operator(c.operator)
-	every v in c.values {
-		condition_arn_account(v, c.operator)
-	}
+	accounts := [condition_arn_account(v, c.operator) | some v in c.values]
+	count(accounts) == count(c.values)
 }
 
 private_ranges := ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
@@ -290,7 +290,17 @@ iam_pattern(value) := lower(value) if {
 # An IAM wildcard pattern (`*` any run of characters, colons included; `?` one character) matching a text. glob.match
 # needs a delimiter (the interpreter reads [] as ["."], the wasm as none), so it gets one IAM text never holds; the
 # wasm's C strings end at NUL, so that is \u0001.
-pattern_matches(pattern, text) if glob.match(pattern, ["\u0001"], text)
+# Callers pass only patterns without glob_specials, so one without a wildcard matches its own text alone; it and a
+# bare "*" are decided without calling glob.match.
+pattern_matches(pattern, text) := pattern == text if not has_wildcard(pattern)
+
+else if {
+	pattern == "*"
+	text != ""
+	not contains(text, "\u0001")
+}
+
+else := glob.match(pattern, ["\u0001"], text)
 
 # The actions of an Allow statement, lower-cased: "*" and NotAction mean every action of the secret.
 allow_actions(statement) := ["secretsmanager:*"] if object.get(statement, "NotAction", null) != null
@@ -303,11 +313,10 @@ else := lower(a) if is_string(a)
 
 else := a
 
-# A Deny action pattern covers an Allow action (itself maybe a pattern) when it matches the Allow's text with the
-# Allow's wildcards read literally; a `?` in the Deny could match one character the Allow's `*` stands for, so a Deny
+# A Deny action pattern (as iam_pattern reads it) covers an Allow action (itself maybe a pattern) when it matches the
+# Allow's text with the Allow's wildcards read literally; a `?` in the Deny could match one character the Allow's `*` stands for, so a Deny
 # pattern with `?` covers only exact actions.
-covers_action(deny_action, allow_action) if {
-	pattern := iam_pattern(deny_action)
+covers_action(pattern, allow_action) if {
 	is_string(allow_action)
 	not has_wildcard_question(pattern, allow_action)
 	pattern_matches(pattern, allow_action)
@@ -318,14 +327,22 @@ has_wildcard_question(pattern, allow_action) if {
 	has_wildcard(allow_action)
 }
 
-denies_actions(deny, allow_statement) if {
+# The action patterns of a Deny statement that covers the read, judged once per policy: a NotAction or a pattern
+# iam_pattern refuses covers nothing.
+deny_patterns(deny) := patterns if {
 	object.get(deny, "NotAction", null) == null
-	deny_actions := as_list(object.get(deny, "Action", []))
-	some d in deny_actions
-	covers_action(d, read_action)
-	every a in allow_actions(allow_statement) {
-		some d2 in deny_actions
-		covers_action(d2, a)
+	patterns := [p | some d in as_list(object.get(deny, "Action", [])); p := iam_pattern(d)]
+	covers_any(patterns, read_action)
+}
+
+covers_any(patterns, allow_action) if {
+	some p in patterns
+	covers_action(p, allow_action)
+}
+
+denies_actions(patterns, actions) if {
+	every a in actions {
+		covers_any(patterns, a)
 	}
 }
 
@@ -340,16 +357,24 @@ covers_resource(statement, arn) if {
 }
 
 # The Deny statements of a document that certainly bound Allow statements, each with its label and bound.
-certain_denies(stmts, arn) := [{"label": statement_label(i, s), "statement": s, "bound": b} |
+certain_denies(stmts, arn) := [{"label": statement_label(i, s), "patterns": patterns, "bound": b} |
 	some i, s in stmts
 	s.Effect == "Deny"
 	denies_everyone(s)
 	covers_resource(s, arn)
+	patterns := deny_patterns(s)
 	[c] := conditions(s)
 	b := negated_bound(c)
 ]
 
-deny_bounds(denies, allow_statement) := [object.union(d.bound, {"deny": d.label}) | some d in denies; denies_actions(d.statement, allow_statement)]
+# The bounds the certain Deny statements put on one Allow statement; its actions are read only when there are any.
+deny_bounds(denies, allow_statement) := [] if count(denies) == 0
+
+else := [object.union(d.bound, {"deny": d.label}) |
+	actions := allow_actions(allow_statement)
+	some d in denies
+	denies_actions(d.patterns, actions)
+]
 
 # --- judgements
 
@@ -362,24 +387,27 @@ analyse(document, arn) := [a |
 	some i, statement in stmts
 	statement.Effect == "Allow"
 	conds := conditions(statement)
-	open := unbounded(statement)
+	aws := principal_values(statement, "AWS")
+	services := principal_values(statement, "Service")
+	federated := principal_values(statement, "Federated")
+	open := unbounded(statement, aws, services, federated)
 	bounds := array.concat(identity_bounds(conds), deny_bounds(denies, statement))
 	a := {
 		"index": i,
 		"sid": object.get(statement, "Sid", null),
 		"unbounded": open,
-		"accounts": principal_accounts(statement),
+		"accounts": principal_accounts(aws, federated),
 		"canonicalUsers": {v | some v in principal_values(statement, "CanonicalUser")},
-		"services": count(principal_values(statement, "Service")) > 0,
+		"services": count(services) > 0,
 		"bounds": bounds,
 		"network": network_only(open, bounds, conds),
-		"sourceless": sourceless_services(statement, bounds),
+		"sourceless": sourceless_services(services, bounds),
 	}
 ]
 
 # Service principals no source condition bounds to an account: the service may act for any of its customers, and
 # vigil cannot tell for whom (a finding names them for a person to confirm).
-sourceless_services(statement, bounds) := [concat(" ", ["service", s]) | count(bounds) == 0; some s in principal_values(statement, "Service")]
+sourceless_services(services, bounds) := [concat(" ", ["service", s]) | count(bounds) == 0; some s in services]
 
 network_only(open, bounds, conds) := network_bounds(conds) if {
 	open
@@ -388,7 +416,7 @@ network_only(open, bounds, conds) := network_bounds(conds) if {
 
 else := []
 
-unbounded(statement) if unbounded_principal(statement)
+unbounded(statement, aws, services, federated) if unbounded_principal(statement, aws, services, federated)
 
 else := false
 
