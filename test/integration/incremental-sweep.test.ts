@@ -2,6 +2,7 @@ import { CreateSecretCommand, PutResourcePolicyCommand, UpdateSecretCommand } fr
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expandJsonReport, type JsonReport } from '../../src/reports/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kmsClient } from '../../src/aws/clients/kms.js';
 import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
@@ -84,7 +85,7 @@ describe('vigil sweep --state', () => {
     const again = await runCli(['sweep', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--state', file, '--format', 'json', ...now]);
     const offline = await runCli(['sweep', '--state', file, '--offline', '--format', 'json', ...now]);
     expect(offline.exitCode, offline.stderr).toBe(0);
-    const findings = (text: string) => (JSON.parse(text) as { findings: { resource: { arn: string }; controlId: string; status: string }[] }).findings.map((f) => `${f.resource.arn} ${f.controlId} ${f.status}`).sort();
+    const findings = (text: string) => expandJsonReport(JSON.parse(text) as JsonReport).findings.map((f) => `${f.resource.arn} ${f.controlId} ${f.status}`).sort();
     expect(findings(offline.stdout)).toEqual(findings(live.stdout));
     expect(findings(again.stdout)).toEqual(findings(live.stdout));
     const scope = (text: string) => (JSON.parse(text) as { scope: { freshness?: { readFresh: number; fromStore: number } } }).scope.freshness;

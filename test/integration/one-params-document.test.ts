@@ -16,7 +16,7 @@ import { sqsClient } from '../../src/aws/clients/sqs.js';
 import { COMPLIANCE } from '../../src/config/index.js';
 import { listControls } from '../../src/controls/index.js';
 import { DEFAULT_PARAMS } from '../../src/controls/params.js';
-import type { Report } from '../../src/reports/index.js';
+import { expandJsonReport, type JsonReport } from '../../src/reports/index.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { topicWithSubscriber } from '../helpers/subscriber.js';
@@ -71,7 +71,7 @@ async function judgedBySweep(env: Record<string, string>): Promise<Record<string
   const result = await sweep(undefined, lambda);
   expect(result.status).toBe('completed');
   const answer = await s3Client(emulator.aws()).send(new GetObjectCommand({ Bucket: 'vigil-reports', Key: `reports/${ACCOUNT}/us-east-1/latest/report.json` }));
-  const report = JSON.parse((await answer.Body?.transformToString()) ?? '') as Report;
+  const report = expandJsonReport(JSON.parse((await answer.Body?.transformToString()) ?? '') as JsonReport);
   return Object.fromEntries(report.findings.filter((f) => f.resource.arn === secretArn).map((f) => [f.controlId, f.status]));
 }
 
