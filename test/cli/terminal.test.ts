@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { colourWanted } from '../../src/cli/main.js';
 import { progressReporter } from '../../src/cli/progress.js';
+import { expandJsonReport, type JsonReport } from '../../src/reports/index.js';
 import { runCli } from '../helpers/cli.js';
 import { EVENTS_DIR } from '../helpers/fixtures.js';
 
@@ -45,7 +46,7 @@ describe('vigil on a terminal', () => {
 
   it('filters what is shown by control and status', async () => {
     const run = await runCli(['sweep', '--snapshot', SNAPSHOT, '--now', NOW, '--format', 'json', '--control', 'unused', '--status', 'FAIL']);
-    const report = JSON.parse(run.stdout) as { findings: { controlId: string; status: string }[] };
+    const report = expandJsonReport(JSON.parse(run.stdout) as JsonReport);
     expect(report.findings.length).toBeGreaterThan(0);
     expect(report.findings.every((f) => f.controlId === 'unused' && f.status === 'FAIL')).toBe(true);
   });
