@@ -161,7 +161,7 @@ export async function evaluateSecrets(states: readonly SecretState[], options: E
             remediation: control.remediation.replaceAll('<arn>', state.arn),
             mappings: engine.mappings.get(control.id) as Finding['mappings'],
           };
-          const exemption = exemptible ? exemptionFor(state.tags, control.id, options.now, params.maxExemptionDays) : undefined;
+          const exemption = exemptible ? exemptionFor(state.tags, control, options.now, params) : undefined;
           if (exemption) finding.exemption = exemption;
           return finding;
         }),

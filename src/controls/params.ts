@@ -22,6 +22,8 @@ export const paramsSchema = z.prefault(
     trustedOrgIds: z._default(z.array(z.string().check(z.regex(/^o-[a-z0-9]{10,32}$/, 'expected an organisation ID such as o-a1b2c3d4e5'))), []),
     /** Exemptions: the longest a `vigil:exempt:` tag may run from now; one that runs longer is unusable, and ignored. */
     maxExemptionDays: z._default(z.int().check(z.positive()), 365),
+    /** Exemptions: whether a CRITICAL control may be exempted at all; when false, such an exemption is ignored and the finding says so. */
+    allowCriticalExemptions: z._default(z.boolean(), false),
     /** required-tags: tag keys every secret must carry; empty makes the control NOT_APPLICABLE. */
     requiredTagKeys: nonEmptyStrings,
     /** access audit, bulk-retrieval and batch-retrieval: distinct secrets one principal may read within the window. */

@@ -222,6 +222,7 @@ async function change(decision: Decision, event: SecretEvent, known: SecretState
   const judgeBefore = known !== undefined && !context.observedAfter;
   const [afterFindings = [], beforeFindings = []] = await evaluateSecrets(judgeBefore ? [after, known] : [after], { now, params: context.params, ...(touched === 'all' ? {} : { controlIds: touched }) });
   const statusBefore = judgeBefore ? new Map(beforeFindings.map((f) => [f.controlId, f.status])) : new Map(Object.entries(context.statusesBefore ?? {}));
+  const exemptionBefore = new Map(beforeFindings.map((f) => [f.controlId, f.exemption]));
   // With only the state after the event and nothing stored before it, a failure may be older than the event.
   const beforeUnknown = !judgeBefore && context.statusesBefore === undefined && event.eventName !== 'CreateSecret';
   const controls = await listControls();
@@ -232,13 +233,13 @@ async function change(decision: Decision, event: SecretEvent, known: SecretState
     const newlyFailing = finding.status === 'FAIL' && oldStatus !== 'FAIL';
     // When vigil knows nothing before the event, only a failure is news: a status it merely learns (→ PASS) is not a change.
     if (oldStatus !== finding.status && (!beforeUnknown || finding.status === 'FAIL')) decision.complianceChanges.push(complianceChange(after.arn, oldStatus, finding));
-    // Removing an exemption from a control that still fails raises the alert the exemption held back.
-    const released = finding.status === 'FAIL' && exemptionsRemoved.has(finding.controlId);
+    // Removing an exemption from a control that still fails raises the alert the exemption held back (none, if it was ignored).
+    const released = finding.status === 'FAIL' && exemptionsRemoved.has(finding.controlId) && exemptionBefore.get(finding.controlId)?.active !== false;
     if ((newlyFailing || released) && !finding.exemption?.active) decision.alerts.push(controlFailed(event, finding, controls.find((c) => c.id === finding.controlId)?.description ?? finding.title, beforeUnknown));
   }
   const tagsBefore = context.tagsBefore ?? (judgeBefore ? known?.tags : undefined);
   for (const tag of event.eventName === 'TagResource' ? (event.request.tags ?? []) : []) {
-    if (tag.key.startsWith(EXEMPTION_TAG_PREFIX) && tagsBefore?.[tag.key] !== tag.value) decision.alerts.push(exemptionAdded(event, after, tag, controls));
+    if (tag.key.startsWith(EXEMPTION_TAG_PREFIX) && tagsBefore?.[tag.key] !== tag.value) decision.alerts.push(exemptionAdded(event, after, tag, controls, context.params));
   }
   const publicNow = afterFindings.some((f) => f.controlId === 'no-public-principal' && f.status === 'FAIL');
   if (context.remediationEnabled && publicNow && after.tags['vigil:lockdown'] === 'true' && after.resourcePolicy) {
@@ -249,10 +250,11 @@ async function change(decision: Decision, event: SecretEvent, known: SecretState
 }
 
 /** Who exempted which control, and until when: an exemption silences alerts, so setting one is itself worth a look. */
-function exemptionAdded(event: SecretEvent, secret: SecretState, tag: { key: string; value: string }, controls: readonly Control[]): Alert {
+function exemptionAdded(event: SecretEvent, secret: SecretState, tag: { key: string; value: string }, controls: readonly Control[], params: ControlParams): Alert {
   const controlId = tag.key.slice(EXEMPTION_TAG_PREFIX.length);
   const control = controls.find((c) => c.id === controlId);
   const severity = control?.severity === 'CRITICAL' ? 'HIGH' : 'MEDIUM';
+  const refused = control?.severity === 'CRITICAL' && !params.allowCriticalExemptions;
   return {
     ...alertBase(event, 'exemption-added', severity, secret.arn, secret.name),
     controlId,
@@ -261,10 +263,12 @@ function exemptionAdded(event: SecretEvent, secret: SecretState, tag: { key: str
       what: `The secret ${secret.name} was exempted from the control ${control ? `"${control.title}" (${controlId}, ${control.severity})` : `${controlId} (not a control vigil knows)`} by the tag ${tag.key} = "${tag.value.slice(0, 200)}".`,
       secret: secret.arn,
       event,
-      why: 'While the exemption lasts, vigil does not page when this control fails for this secret; someone who meant harm could set it first and then weaken the secret unheard.',
+      why: refused
+        ? 'vigil ignores this exemption (CRITICAL controls are exempted only when allowCriticalExemptions is true) and still pages when the control fails; but someone tried to silence a CRITICAL control on this secret.'
+        : 'While the exemption lasts, vigil does not page when this control fails for this secret; someone who meant harm could set it first and then weaken the secret unheard.',
       doNow: `Confirm with the person above that the exemption is intended and approved; if not, remove it: aws secretsmanager untag-resource --secret-id ${secret.arn} --tag-keys ${tag.key}`,
     }),
-    details: { controlId, tag: tag.key, value: tag.value.slice(0, 200), controlSeverity: control?.severity ?? null, setBy: event.actor.arn ?? event.actor.principalId ?? null },
+    details: { controlId, tag: tag.key, value: tag.value.slice(0, 200), controlSeverity: control?.severity ?? null, ignored: refused, setBy: event.actor.arn ?? event.actor.principalId ?? null },
   };
 }
 

@@ -189,27 +189,37 @@ describe('rotation schedules as intervals', () => {
 
 describe('exemptions', () => {
   const tags = (value: string) => ({ 'vigil:exempt:unused': value });
+  const unused = { id: 'unused', severity: 'MEDIUM' } as const;
 
   it('holds through the stated day', () => {
-    expect(exemptionFor(tags('2026-11-20 batch job runs quarterly'), 'unused', NOW + DAY - 1)).toMatchObject({ active: true, until: '2026-11-20', reason: 'batch job runs quarterly' });
+    expect(exemptionFor(tags('2026-11-20 batch job runs quarterly'), unused, NOW + DAY - 1)).toMatchObject({ active: true, until: '2026-11-20', reason: 'batch job runs quarterly' });
   });
 
   it('is ignored after that day, and says so', () => {
-    expect(exemptionFor(tags('2026-11-20 batch job'), 'unused', NOW + DAY)).toMatchObject({ active: false, note: 'ignored: expired at the end of 2026-11-20' });
+    expect(exemptionFor(tags('2026-11-20 batch job'), unused, NOW + DAY)).toMatchObject({ active: false, note: 'ignored: expired at the end of 2026-11-20' });
   });
 
   it.each(['soon', '2026-02-30 no such day', '2026-12-01', '31/12/2026 wrong order'])('is ignored when the value "%s" cannot be read', (value) => {
-    expect(exemptionFor(tags(value), 'unused', NOW)).toMatchObject({ active: false, note: expect.stringContaining('YYYY-MM-DD reason') });
+    expect(exemptionFor(tags(value), unused, NOW)).toMatchObject({ active: false, note: expect.stringContaining('YYYY-MM-DD reason') });
   });
 
   it('is unusable when it runs longer than maxExemptionDays from now (365 by default), and says so', () => {
-    expect(exemptionFor(tags('2099-12-31 forever'), 'unused', NOW)).toMatchObject({ active: false, until: '2099-12-31', note: 'ignored: runs until 2099-12-31, longer than maxExemptionDays (365) from now' });
+    expect(exemptionFor(tags('2099-12-31 forever'), unused, NOW)).toMatchObject({ active: false, until: '2099-12-31', note: 'ignored: runs until 2099-12-31, longer than maxExemptionDays (365) from now' });
     const in400Days = new Date((NOW + 400 * DAY) * 1000).toISOString().slice(0, 10);
-    expect(exemptionFor(tags(`${in400Days} long audit`), 'unused', NOW)).toMatchObject({ active: false });
-    expect(exemptionFor(tags(`${in400Days} long audit`), 'unused', NOW, 500)).toMatchObject({ active: true, until: in400Days });
+    expect(exemptionFor(tags(`${in400Days} long audit`), unused, NOW)).toMatchObject({ active: false });
+    expect(exemptionFor(tags(`${in400Days} long audit`), unused, NOW, { maxExemptionDays: 500 })).toMatchObject({ active: true, until: in400Days });
+  });
+
+  it('is ignored on a CRITICAL control unless allowCriticalExemptions is true, and says so', () => {
+    const critical = { id: 'no-public-principal', severity: 'CRITICAL' } as const;
+    const tagged = { 'vigil:exempt:no-public-principal': '2026-11-30 vendor needs anonymous read' };
+    expect(exemptionFor(tagged, critical, NOW)).toMatchObject({ active: false, until: '2026-11-30', note: 'ignored: no-public-principal is CRITICAL, and CRITICAL controls are exempted only when allowCriticalExemptions is true' });
+    expect(exemptionFor(tagged, critical, NOW, { allowCriticalExemptions: true })).toMatchObject({ active: true, until: '2026-11-30' });
+    // The same tag on a control that is not CRITICAL holds without the parameter.
+    expect(exemptionFor({ 'vigil:exempt:unused': tagged['vigil:exempt:no-public-principal'] }, unused, NOW)).toMatchObject({ active: true });
   });
 
   it('applies only to the control it names', () => {
-    expect(exemptionFor(tags('2027-01-01 x'), 'rotation-enabled', NOW)).toBeUndefined();
+    expect(exemptionFor(tags('2027-01-01 x'), { id: 'rotation-enabled', severity: 'MEDIUM' }, NOW)).toBeUndefined();
   });
 });
