@@ -110,6 +110,7 @@ async function finish(run: SweepCheckpoint, settings: SweepSettings, deps: Sweep
       evaluatedAt: run.startedAt,
       generatedAt: deps.clock(),
       dropped: run.dropped.filter((d) => d.arn.split(':')[3] === region),
+      unsupported: (run.unsupported ?? []).filter((u) => u.region === region),
     });
     const base = `reports/${run.account}/${region}`;
     const previousText = await readObject(s3, settings.bucket, `${base}/latest/report.json`).catch(() => undefined);

@@ -4,8 +4,8 @@ import data.lib.secret_test
 import data.vigil
 
 controls := {
-	"customer_managed_key", "no_public_principal", "no_untrusted_cross_account", "pending_deletion", "required_tags",
-	"rotated_within_period", "rotation_enabled", "rotation_succeeding", "unused",
+	"customer_managed_key", "no_public_principal", "no_untrusted_cross_account", "no_untrusted_replica", "pending_deletion",
+	"replication_healthy", "required_tags", "rotated_within_period", "rotation_enabled", "rotation_succeeding", "unused",
 }
 
 test_decisions_hold_every_control_for_every_secret if {

@@ -23,15 +23,22 @@ decide(s, i) := status.error(status.text(["The resource policy could not be read
 	status.unreadable(s, "resourcePolicy")
 }
 
-else := status.pass("The secret has no resource policy.", {"resourcePolicy": null}) if s.resourcePolicy == null
+else := status.pass("The secret has no resource policy.", {"resourcePolicy": null}) if count(input_policies.texts(s)) == 0
 
-else := status.error("The resource policy is not valid JSON.", {"resourcePolicy": "invalid JSON"}) if not input_policies.analysed[i]
+else := status.error(status.text([input_policies.label(bad[0]), " is not valid JSON."]), {"resourcePolicy": "invalid JSON", "policy": bad[0]}) if {
+	bad := input_policies.invalid(s, i)
+	count(bad) > 0
+}
 
-else := status.fail(status.text(["The resource policy's ", concat(", ", public), " allows anyone: its principal is unbounded and no condition or Deny statement limits it to your accounts, organisation or private network."]), {"publicStatements": public}) if {
-	public := policy.public_labels(input_policies.analysed[i])
+else := status.fail(status.text([input_policies.label(public[0].policy), "'s ", concat(", ", public[0].statements), " allows anyone: its principal is unbounded and no condition or Deny statement limits it to your accounts, organisation or private network."]), {"publicStatements": [label | some p in public; some label in p.statements], "publicPolicies": public}) if {
+	public := [{"policy": name, "statements": labels} |
+		some name in input_policies.names(i)
+		labels := policy.public_labels(input_policies.analysed[i][name])
+		count(labels) > 0
+	]
 	count(public) > 0
 }
 
 else := status.pass(concat("", ["No statement of the resource policy allows the public.", policy.pass_notes(analysed)]), object.union({"publicStatements": []}, policy.pass_evidence(analysed))) if {
-	analysed := input_policies.analysed[i]
+	analysed := input_policies.all_analysed(i)
 }

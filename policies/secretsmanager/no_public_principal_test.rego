@@ -46,3 +46,11 @@ test_fail_when_the_deny_has_a_further_condition if {
 	d.status == "FAIL"
 	d.evidence.publicStatements == ["statement \"Read\""]
 }
+
+test_fail_names_the_policy_other_than_default if {
+	open := json.marshal({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
+	d := no_public_principal.decisions[0] with input as t.input_for({"otherResourcePolicies": {"cross-account-replication": open}}, {})
+	d.status == "FAIL"
+	startswith(d.reason, "The \"cross-account-replication\" resource policy's Statement[0] allows anyone")
+	d.evidence.publicPolicies[0].policy == "cross-account-replication"
+}

@@ -27,17 +27,23 @@ decide(s, i) := status.error(status.text(["The resource policy could not be read
 	status.unreadable(s, "resourcePolicy")
 }
 
-else := status.pass("The secret has no resource policy.", {"resourcePolicy": null}) if s.resourcePolicy == null
+else := status.pass("The secret has no resource policy.", {"resourcePolicy": null}) if count(input_policies.texts(s)) == 0
 
-else := status.error("The resource policy is not valid JSON.", {"resourcePolicy": "invalid JSON"}) if not input_policies.analysed[i]
+else := status.error(status.text([input_policies.label(bad[0]), " is not valid JSON."]), {"resourcePolicy": "invalid JSON", "policy": bad[0]}) if {
+	bad := input_policies.invalid(s, i)
+	count(bad) > 0
+}
 
-else := status.fail(status.text(["The resource policy's ", untrusted[0].statement, " reaches ", reach_text(untrusted[0].reaches), deny_text(untrusted[0].boundedBy), ", outside this account and the trusted accounts and organisations."]), {"untrustedStatements": untrusted}) if {
-	untrusted := policy.untrusted(input_policies.analysed[i], trusted_accounts | {s.account}, trusted_orgs)
+else := status.fail(status.text([input_policies.label(untrusted[0].policy), "'s ", untrusted[0].statement, " reaches ", reach_text(untrusted[0].reaches), deny_text(untrusted[0].boundedBy), ", outside this account and the trusted accounts and organisations."]), {"untrustedStatements": untrusted}) if {
+	untrusted := [object.union(u, {"policy": name}) |
+		some name in input_policies.names(i)
+		some u in policy.untrusted(input_policies.analysed[i][name], trusted_accounts | {s.account}, trusted_orgs)
+	]
 	count(untrusted) > 0
 }
 
 else := status.pass(concat("", ["Every statement of the resource policy stays within this account and the trusted accounts and organisations.", policy.pass_notes(analysed)]), object.union({"untrustedStatements": []}, policy.pass_evidence(analysed))) if {
-	analysed := input_policies.analysed[i]
+	analysed := input_policies.all_analysed(i)
 }
 
 reach_text(reach) := "any AWS account" if "*" in reach.accounts

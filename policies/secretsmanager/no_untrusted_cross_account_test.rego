@@ -70,3 +70,30 @@ test_pass_names_a_partners_vpc_endpoint if {
 	d.evidence.unverified == [{"statement": "statement \"Read\"", "unverified": ["aws:sourcevpce vpce-0a1b2c3d"]}]
 	contains(d.reason, "whose owner vigil cannot verify")
 }
+
+replication_grant := {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": ["secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"], "Resource": "*"}
+
+test_fail_names_the_cross_account_replication_policy if {
+	d := no_untrusted_cross_account.decisions[0] with input as t.input_for({"otherResourcePolicies": {"cross-account-replication": doc([replication_grant])}}, {})
+	d.status == "FAIL"
+	d.reason == "The \"cross-account-replication\" resource policy's Statement[0] reaches 999988887777, outside this account and the trusted accounts and organisations."
+	d.evidence.untrustedStatements[0].policy == "cross-account-replication"
+}
+
+test_judges_every_policy_default_first if {
+	overrides := {"resourcePolicy": doc([partner]), "otherResourcePolicies": {"cross-account-replication": doc([replication_grant])}}
+	d := no_untrusted_cross_account.decisions[0] with input as t.input_for(overrides, {})
+	[u.policy | some u in d.evidence.untrustedStatements] == ["default", "cross-account-replication"]
+	startswith(d.reason, "The resource policy's Statement[0] reaches 444455556666")
+}
+
+test_pass_when_the_replication_policy_grants_a_trusted_primary if {
+	d := no_untrusted_cross_account.decisions[0] with input as t.input_for({"otherResourcePolicies": {"cross-account-replication": doc([replication_grant])}}, {"trustedAccounts": ["999988887777"]})
+	d.status == "PASS"
+}
+
+test_error_names_the_policy_that_is_not_json if {
+	d := no_untrusted_cross_account.decisions[0] with input as t.input_for({"otherResourcePolicies": {"cross-account-replication": "{"}}, {})
+	d.status == "ERROR"
+	d.reason == "The \"cross-account-replication\" resource policy is not valid JSON."
+}

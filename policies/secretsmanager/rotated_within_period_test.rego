@@ -34,3 +34,9 @@ test_error_when_last_rotation_is_unreadable if {
 	d.status == "ERROR"
 	contains(d.reason, "not recorded in an AWS Config configuration item")
 }
+
+test_pass_for_a_managed_external_secret_rotated_recently_without_a_lambda if {
+	overrides := {"secretType": "SalesforceClientCredentials", "rotationLambdaArn": null}
+	d := rotated_within_period.decisions[0] with input as t.input_for(overrides, {})
+	d.status == "PASS"
+}

@@ -44,3 +44,20 @@ test_error_when_the_schedule_is_unreadable_and_a_maximum_applies if {
 	d.status == "ERROR"
 	contains(d.reason, "unsupported cron expression")
 }
+
+external := {
+	"secretType": "SalesforceClientCredentials",
+	"externalRotationRoleArn": "arn:aws:iam::111122223333:role/vigil-external-rotation",
+	"rotationLambdaArn": null,
+}
+
+test_pass_for_a_managed_external_secret_without_a_lambda if {
+	d := rotation_enabled.decisions[0] with input as t.input_for(external, {})
+	d.status == "PASS"
+	contains(d.reason, "managed external secret (SalesforceClientCredentials)")
+}
+
+test_fail_for_a_managed_external_secret_whose_rotation_is_off if {
+	d := rotation_enabled.decisions[0] with input as t.input_for(object.union(external, {"rotationEnabled": false}), {})
+	d.status == "FAIL"
+}

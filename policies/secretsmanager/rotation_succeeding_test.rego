@@ -78,3 +78,15 @@ test_pass_when_config_reports_rotation_on_schedule_without_dates if {
 }
 
 test_error_when_neither_dates_nor_config_verdict_are_known if decide(config_item, {}).status == "ERROR"
+
+test_pass_for_a_managed_external_secret_rotating_on_schedule_without_a_lambda if {
+	overrides := {"secretType": "SalesforceClientCredentials", "externalRotationRoleArn": "arn:aws:iam::111122223333:role/rotation", "rotationLambdaArn": null}
+	d := rotation_succeeding.decisions[0] with input as t.input_for(overrides, {})
+	d.status == "PASS"
+}
+
+test_fail_for_a_managed_external_secret_overdue if {
+	overrides := {"secretType": "SalesforceClientCredentials", "rotationLambdaArn": null, "nextRotationAt": t.now - (5 * t.day), "lastRotatedAt": t.now - (40 * t.day)}
+	d := rotation_succeeding.decisions[0] with input as t.input_for(overrides, {})
+	d.status == "FAIL"
+}

@@ -30,7 +30,7 @@ function withLiveOptions(command: Command): Command {
     .option('--all-regions', 'read every region enabled for the account')
     .option('--profile <name>', 'a named profile from ~/.aws (default: the default credential chain)')
     .option('--endpoint-url <url>', 'an AWS-compatible endpoint, e.g. a local emulator (http://127.0.0.1:5000)')
-    .option('--policy-rate <per-second>', 'GetResourcePolicy calls per second per region (AWS allows 50; default 45)');
+    .option('--policy-rate <per-second>', 'calls per second per region of each per-secret read (DescribeSecret, ListResourcePolicies, GetResourcePolicy; AWS allows 50 each; default 45)');
 }
 
 /** Usage errors print commander's one line, then where to look, not the whole help. */

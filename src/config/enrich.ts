@@ -1,7 +1,23 @@
 import type { SecretState, UnreadableField } from '../model/index.js';
 
 const LIVE_FIELDS: { field: UnreadableField; label: string; copy: (to: SecretState, from: SecretState) => void }[] = [
-  { field: 'resourcePolicy', label: 'resource policy', copy: (to, from) => (to.resourcePolicy = from.resourcePolicy) },
+  {
+    field: 'resourcePolicy',
+    label: 'resource policy',
+    copy: (to, from) => {
+      to.resourcePolicy = from.resourcePolicy;
+      to.otherResourcePolicies = { ...(from.otherResourcePolicies ?? {}) };
+    },
+  },
+  {
+    field: 'replication',
+    label: 'replication',
+    copy: (to, from) => {
+      to.regionReplicas = from.regionReplicas ?? [];
+      to.crossAccountReplicas = from.crossAccountReplicas ?? [];
+      to.crossAccountPrimary = from.crossAccountPrimary ?? null;
+    },
+  },
   { field: 'kmsKey', label: 'KMS key state', copy: (to, from) => (to.kmsKey = from.kmsKey) },
   { field: 'lastAccessedAt', label: 'last access', copy: (to, from) => (to.lastAccessedAt = from.lastAccessedAt) },
   { field: 'lastRotatedAt', label: 'last rotation', copy: (to, from) => (to.lastRotatedAt = from.lastRotatedAt) },
@@ -26,6 +42,8 @@ export function completeFromLive(fromItem: SecretState, live: SecretState): { st
   // Facts only DescribeSecret has, which the item cannot contradict.
   state.owningService = live.owningService;
   state.primaryRegion = live.primaryRegion;
+  state.secretType = live.secretType ?? null;
+  state.externalRotationRoleArn = live.externalRotationRoleArn ?? null;
   state.versions = live.versions;
   if (state.createdAt === null) state.createdAt = live.createdAt;
   return { state, readLive };

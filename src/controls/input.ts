@@ -37,6 +37,12 @@ export function toPolicySecret(state: SecretState, now: number): PolicySecret {
     unreadable.resourcePolicy = policyProblem;
     resourcePolicy = null;
   }
+  const otherResourcePolicies: Record<string, string> = {};
+  for (const [name, text] of Object.entries(state.otherResourcePolicies ?? {})) {
+    const problem = policyTextProblem(text);
+    if (problem === undefined) Object.defineProperty(otherResourcePolicies, name, { value: text, enumerable: true, writable: true, configurable: true });
+    else unreadable.resourcePolicy = `the "${name}" resource policy: ${problem}`;
+  }
   return {
     arn: state.arn,
     name: state.name,
@@ -56,11 +62,18 @@ export function toPolicySecret(state: SecretState, now: number): PolicySecret {
     rotationOccurringAsScheduled: state.rotationOccurringAsScheduled,
     owningService: state.owningService,
     primaryRegion: state.primaryRegion,
-    isReplica: isReplica(state),
+    // A cross-account replica's value, and so its rotation, is its primary's too.
+    isReplica: isReplica(state) || Boolean(state.crossAccountPrimary),
     kmsKeyId: state.kmsKeyId,
     kmsKey: state.kmsKey,
     tags: state.tags,
     resourcePolicy,
+    otherResourcePolicies,
+    regionReplicas: state.regionReplicas ?? [],
+    crossAccountReplicas: state.crossAccountReplicas ?? [],
+    crossAccountPrimary: state.crossAccountPrimary ?? null,
+    secretType: state.secretType ?? null,
+    externalRotationRoleArn: state.externalRotationRoleArn ?? null,
     versions: state.versions,
     unreadable,
   };

@@ -24,6 +24,14 @@ export const paramsSchema = z.prefault(
     maxExemptionDays: z._default(z.int().check(z.positive()), 365),
     /** Exemptions: whether a CRITICAL control may be exempted at all; when false, such an exemption is ignored and the finding says so. */
     allowCriticalExemptions: z._default(z.boolean(), false),
+    /** no-untrusted-replica: accounts known to belong to an organisation (account ID -> o-...); one in a trustedOrgIds organisation is trusted. */
+    accountOrgIds: z._default(
+      z.record(
+        z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account ID as a string')),
+        z.string().check(z.regex(/^o-[a-z0-9]{10,32}$/, 'expected an organisation ID such as o-a1b2c3d4e5')),
+      ),
+      {},
+    ),
     /** required-tags: tag keys every secret must carry; empty makes the control NOT_APPLICABLE. */
     requiredTagKeys: nonEmptyStrings,
     /** access audit, bulk-retrieval and batch-retrieval: distinct secrets one principal may read within the window. */

@@ -2,21 +2,29 @@ import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand, GetResourcePolicyCommand, ListSecretsCommand, type SecretListEntry, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pLimit from 'p-limit';
 import pThrottle from 'p-throttle';
+import { SecretsManagerCallError, secretsManager2026, type Bridge, type RawDescribeSecret } from '../aws/secrets-manager-2026.js';
 import type { KmsKeyState, SecretState } from '../model/index.js';
 import type { SecretRecord, StateStore } from '../state/index.js';
 import { fromDescribeSecret } from './state.js';
 
-/** Secrets Manager allows 50 GetResourcePolicy requests a second per region; vigil stays a little under by default. */
+/**
+ * Secrets Manager allows 50 requests a second per region for each of DescribeSecret, ListResourcePolicies and
+ * GetResourcePolicy, each its own quota; vigil keeps one limiter per operation, a little under, so they run side by side.
+ */
 export const DEFAULT_POLICY_RATE_PER_SECOND = 45;
 export const DEFAULT_CONCURRENCY = 16;
 
 export interface InventoryOptions {
   secretsManager: SecretsManagerClient;
   kms: KMSClient;
-  /** GetResourcePolicy calls per second (the client-side limiter). */
+  /** Calls per second of each per-secret operation (one client-side limiter each). */
   policyRatePerSecond?: number;
-  /** GetResourcePolicy calls in flight at once. */
+  /** Secrets read at once. */
   concurrency?: number;
+  /** The calls the SDK lacks; built from `secretsManager` when absent. */
+  bridge?: Bridge;
+  /** The bridge for another region's client (a replica's policies live in its primary's region). */
+  bridgeIn?: (client: SecretsManagerClient) => Bridge;
   /** Resume a region's listing where an earlier run stopped. */
   startToken?: string;
   /** Stop listing further pages once this returns true (the Lambda's remaining time); the next token is returned. */
@@ -42,10 +50,20 @@ export interface InventoryNote {
   note: string;
 }
 
+/** An operation the endpoint does not know, said once per region: what the sweep could therefore not read. */
+export interface UnsupportedRead {
+  region: string;
+  operation: string;
+  consequence: string;
+}
+
 /** One secret as read, in DESIGN.md's snapshot shape (what `vigil snapshot` writes). */
 export interface CapturedSecret {
-  describe: SecretListEntry;
+  /** DescribeSecret output as the service sent it (dates as epoch seconds), or the ListSecrets entry when it could not be read. */
+  describe: SecretListEntry | RawDescribeSecret;
   resourcePolicy: string | null;
+  /** Every resource policy by name, `default` included. */
+  resourcePolicies: Record<string, string>;
   kmsKey: { KeyId: string | null; Arn: string | null; KeyManager: string | null; KeyState: string | null } | null;
   unreadable: SecretState['unreadable'];
 }
@@ -57,7 +75,9 @@ export interface Inventory {
   dropped: InventoryNote[];
   /** Where to continue, when shouldStop cut the listing short. */
   nextToken?: string;
-  apiCalls: { listSecrets: number; getResourcePolicy: number; describeKey: number };
+  /** Operations the endpoint does not know, once each. */
+  unsupported: UnsupportedRead[];
+  apiCalls: ApiCalls;
   /** With a store: the records found for the listed secrets, and which secrets were read fresh (the rest came from the store). */
   memory?: { stored: Map<string, SecretRecord>; fresh: Set<string> };
 }
@@ -72,11 +92,19 @@ export function unchangedSince(stored: SecretRecord | undefined, entry: SecretLi
   return Math.floor(new Date(entry.LastChangedDate).getTime() / 1000) === Math.floor(stored.lastChangedDate) && (entry.KmsKeyId ?? null) === stored.state.kmsKeyId;
 }
 
+export interface ApiCalls {
+  listSecrets: number;
+  describeSecret: number;
+  listResourcePolicies: number;
+  getResourcePolicy: number;
+  describeKey: number;
+}
+
 const AWS_MANAGED_ALIAS = 'alias/aws/secretsmanager';
 
 /** Every secret of one region, as SecretStates, without ever asking for a value. */
 export async function readInventory(options: InventoryOptions): Promise<Inventory> {
-  const calls = { listSecrets: 0, getResourcePolicy: 0, describeKey: 0 };
+  const calls: ApiCalls = { listSecrets: 0, describeSecret: 0, listResourcePolicies: 0, getResourcePolicy: 0, describeKey: 0 };
   const entries: SecretListEntry[] = [];
   let token = options.startToken;
   do {
@@ -89,24 +117,79 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
   const stored = options.store ? await options.store.getSecrets(entries.map((e) => e.ARN as string)) : new Map<string, SecretRecord>();
   const fresh = new Set<string>();
   const rate = options.policyRatePerSecond ?? DEFAULT_POLICY_RATE_PER_SECOND;
-  // strict: no 1-second span ever holds more than `rate` calls (the windowed default can bunch two windows' calls together).
-  const throttle = pThrottle({ limit: rate, interval: 1000, strict: true });
+  // One limiter per operation, each its own quota, so reads of different operations run side by side. strict: no
+  // 1-second span ever holds more than `rate` calls (the windowed default can bunch two windows' calls together).
+  const limiter = () => pThrottle({ limit: rate, interval: 1000, strict: true });
+  const limits = { describe: limiter(), list: limiter(), get: limiter() };
   const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
   const keys = new Map<string, Promise<KeyLookup>>();
   const dropped: InventoryNote[] = [];
+  const unsupported = new Map<string, UnsupportedRead>();
   let done = 0;
-
-  const getPolicy = throttle(async (entry: SecretListEntry) => {
-    calls.getResourcePolicy += 1;
+  const region = (arn: string) => arn.split(':')[3] as string;
+  const bridgeOf = options.bridgeIn ?? secretsManager2026;
+  const home = { client: options.secretsManager, bridge: options.bridge ?? bridgeOf(options.secretsManager) };
+  const elsewhere = new Map<string, typeof home>();
+  // AWS answers resource-policy reads for a replica only in the primary's region, where the policies live.
+  const policyHome = (entry: SecretListEntry): { where: typeof home; arn: string } => {
     const arn = entry.ARN as string;
-    const region = arn.split(':')[3] as string;
-    // AWS answers GetResourcePolicy for a replica only in the primary's region, where the policy lives.
-    const primary = entry.PrimaryRegion && entry.PrimaryRegion !== region ? entry.PrimaryRegion : undefined;
-    if (primary && options.secretsManagerIn) {
-      return options.secretsManagerIn(primary).send(new GetResourcePolicyCommand({ SecretId: arn.replace(`:${region}:`, `:${primary}:`) }));
+    const own = region(arn);
+    const primary = entry.PrimaryRegion && entry.PrimaryRegion !== own ? entry.PrimaryRegion : undefined;
+    if (!primary || !options.secretsManagerIn) return { where: home, arn };
+    let where = elsewhere.get(primary);
+    if (!where) {
+      const client = options.secretsManagerIn(primary);
+      where = { client, bridge: bridgeOf(client) };
+      elsewhere.set(primary, where);
     }
-    return options.secretsManager.send(new GetResourcePolicyCommand({ SecretId: arn }));
+    return { where, arn: arn.replace(`:${own}:`, `:${primary}:`) };
+  };
+  const note = (at: string, operation: string, consequence: string) => {
+    if (!unsupported.has(`${at} ${operation}`)) unsupported.set(`${at} ${operation}`, { region: at, operation, consequence });
+  };
+
+  // Once an endpoint has said it does not know an operation, the answer stands without a call or a wait for the limiter.
+  const describeLimited = limits.describe((arn: string) => {
+    calls.describeSecret += 1;
+    return home.bridge.describeSecret(arn);
   });
+  const describe = (arn: string) => {
+    const known = home.bridge.unsupported('DescribeSecret');
+    return known ? Promise.resolve(known) : describeLimited(arn);
+  };
+  const listLimited = limits.list((bridge: Bridge, arn: string) => {
+    calls.listResourcePolicies += 1;
+    return bridge.listResourcePolicies(arn);
+  });
+  const listPolicies = (bridge: Bridge, arn: string) => {
+    const known = bridge.unsupported('ListResourcePolicies');
+    return known ? Promise.resolve(known) : listLimited(bridge, arn);
+  };
+  const getNamedPolicy = limits.get((bridge: Bridge, arn: string, name: string) => {
+    calls.getResourcePolicy += 1;
+    return bridge.getResourcePolicy(arn, name);
+  });
+  const getDefaultPolicy = limits.get(async (client: SecretsManagerClient, arn: string) => {
+    calls.getResourcePolicy += 1;
+    return (await client.send(new GetResourcePolicyCommand({ SecretId: arn }))).ResourcePolicy ?? null;
+  });
+
+  const readPolicies = async (entry: SecretListEntry): Promise<Record<string, string>> => {
+    const { where, arn } = policyHome(entry);
+    const names = await listPolicies(where.bridge, arn);
+    if (!names.supported) {
+      note(region(arn), 'ListResourcePolicies', 'only each secret\'s default resource policy was read; a policy Secrets Manager attaches itself (cross-account-replication) was not');
+      const text = await getDefaultPolicy(where.client, arn);
+      return text === null ? {} : { default: text };
+    }
+    const read = await Promise.all(names.value.map(async (name) => [name, await getNamedPolicy(where.bridge, arn, name)] as const));
+    const policies: Record<string, string> = {};
+    for (const [name, answer] of read) {
+      if (!answer.supported) throw new Error(`${answer.why}, though it listed the policy ${name}`);
+      if (answer.value !== null) Object.defineProperty(policies, name, { value: answer.value, enumerable: true, writable: true, configurable: true });
+    }
+    return policies;
+  };
 
   const describeKey = (keyId: string): Promise<KeyLookup> => {
     let lookup = keys.get(keyId);
@@ -131,22 +214,44 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
           const { resourcePolicy, kmsKey } = known.state;
           const unreadable: SecretState['unreadable'] = {};
           for (const field of ['resourcePolicy', 'kmsKey'] as const) if (known.state.unreadable[field]) unreadable[field] = known.state.unreadable[field];
-          const state = fromDescribeSecret(entry, { resourcePolicy, kmsKey, unreadable }, `ListSecrets ${arn}`);
+          const otherResourcePolicies = { ...(known.state.otherResourcePolicies ?? {}) };
+          if (known.state.unreadable.replication) unreadable.replication = known.state.unreadable.replication;
+          // What only DescribeSecret shows is kept from the stored read (replication status can move without LastChangedDate: the full refresh rereads it).
+          const state: SecretState = {
+            ...fromDescribeSecret(entry, { resourcePolicy, otherResourcePolicies, kmsKey, unreadable }, `ListSecrets ${arn}`),
+            regionReplicas: known.state.regionReplicas ?? [],
+            crossAccountReplicas: known.state.crossAccountReplicas ?? [],
+            crossAccountPrimary: known.state.crossAccountPrimary ?? null,
+            secretType: known.state.secretType ?? null,
+            externalRotationRoleArn: known.state.externalRotationRoleArn ?? null,
+          };
           const key = kmsKey ? { KeyId: entry.KmsKeyId ?? null, Arn: kmsKey.arn, KeyManager: kmsKey.keyManager, KeyState: kmsKey.keyState } : null;
-          return { state, captured: { describe: entry, resourcePolicy, kmsKey: key, unreadable } };
+          const resourcePolicies = resourcePolicy === null ? { ...otherResourcePolicies } : { ...otherResourcePolicies, default: resourcePolicy };
+          return { state, captured: { describe: entry, resourcePolicy, resourcePolicies, kmsKey: key, unreadable } };
         }
         fresh.add(arn);
         const unreadable: SecretState['unreadable'] = {};
-        let resourcePolicy: string | null = null;
-        try {
-          resourcePolicy = (await getPolicy(entry)).ResourcePolicy ?? null;
-        } catch (error) {
-          if (errorName(error) === 'ResourceNotFoundException') {
-            dropped.push({ arn, note: 'deleted while the sweep ran; not evaluated' });
-            return undefined;
-          }
-          unreadable.resourcePolicy = describeError(error, 'secretsmanager:GetResourcePolicy');
+        const [described, policies] = await Promise.all([
+          describe(arn).then(
+            (answer) => answer,
+            (error: unknown) => ({ error }),
+          ),
+          readPolicies(entry).then(
+            (value) => ({ value }),
+            (error: unknown) => ({ error }),
+          ),
+        ]);
+        if (('error' in described && isNotFound(described.error)) || ('error' in policies && isNotFound(policies.error))) {
+          dropped.push({ arn, note: 'deleted while the sweep ran; not evaluated' });
+          return undefined;
         }
+        let describeOutput: SecretListEntry | RawDescribeSecret = entry;
+        if ('error' in described) unreadable.replication = describeError(described.error, 'secretsmanager:DescribeSecret');
+        else if (!described.supported) note(region(arn), 'DescribeSecret', 'replication was judged from ListSecrets, which does not show cross-account replicas');
+        else describeOutput = described.value;
+        let resourcePolicies: Record<string, string> = {};
+        if ('error' in policies) unreadable.resourcePolicy = describeError(policies.error, policyAction(policies.error));
+        else resourcePolicies = policies.value;
         let kmsKey: KmsKeyState | null = null;
         if (entry.KmsKeyId && entry.KmsKeyId !== AWS_MANAGED_ALIAS && !entry.KmsKeyId.endsWith(`:${AWS_MANAGED_ALIAS}`)) {
           const lookup = await describeKey(entry.KmsKeyId);
@@ -154,15 +259,16 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
           else unreadable.kmsKey = lookup.unreadable;
         }
         options.onSecret?.(++done, entries.length);
-        const state = fromDescribeSecret(entry, { resourcePolicy, kmsKey, unreadable }, `ListSecrets ${arn}`);
+        const { default: resourcePolicy = null, ...otherResourcePolicies } = resourcePolicies;
+        const state = fromDescribeSecret(describeOutput, { resourcePolicy, otherResourcePolicies, kmsKey, unreadable }, `DescribeSecret ${arn}`);
         options.onState?.(state);
         const key = kmsKey ? { KeyId: entry.KmsKeyId ?? null, Arn: kmsKey.arn, KeyManager: kmsKey.keyManager, KeyState: kmsKey.keyState } : null;
-        return { state, captured: { describe: entry, resourcePolicy, kmsKey: key, unreadable } };
+        return { state, captured: { describe: describeOutput, resourcePolicy, resourcePolicies, kmsKey: key, unreadable } };
       }),
     ),
   );
   const kept = read.filter((r) => r !== undefined);
-  const inventory: Inventory = { states: kept.map((r) => r.state), captured: kept.map((r) => r.captured), dropped, apiCalls: calls, ...(options.store ? { memory: { stored, fresh } } : {}) };
+  const inventory: Inventory = { states: kept.map((r) => r.state), captured: kept.map((r) => r.captured), dropped, unsupported: [...unsupported.values()], apiCalls: calls, ...(options.store ? { memory: { stored, fresh } } : {}) };
   if (token) inventory.nextToken = token;
   return inventory;
 }
@@ -172,6 +278,10 @@ type KeyLookup = { key: KmsKeyState; unreadable?: undefined } | { key?: undefine
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
 }
+
+const isNotFound = (error: unknown) => errorName(error) === 'ResourceNotFoundException';
+
+const policyAction = (error: unknown) => (error instanceof SecretsManagerCallError ? `secretsmanager:${error.operation}` : 'secretsmanager:GetResourcePolicy');
 
 /** What a person needs from a failed read: the error's name and message, never a request's payload. */
 function describeError(error: unknown, action: string): string {
@@ -201,23 +311,35 @@ export async function listSecretsUnderKey(secretsManager: SecretsManagerClient, 
 }
 
 /**
- * One secret, read now: DescribeSecret, its resource policy, its key. Undefined when the secret no longer exists.
- * What cannot be read is marked unreadable, as in a sweep.
+ * One secret, read now: DescribeSecret (through the bridge, which keeps the 2026 fields), every resource policy, its key.
+ * Undefined when the secret no longer exists. What cannot be read is marked unreadable, as in a sweep.
  */
-export async function readSecret(secretId: string, clients: { secretsManager: SecretsManagerClient; kms: KMSClient }): Promise<SecretState | undefined> {
-  let described;
+export async function readSecret(secretId: string, clients: { secretsManager: SecretsManagerClient; kms: KMSClient; bridge?: Bridge }): Promise<SecretState | undefined> {
+  const bridge = clients.bridge ?? secretsManager2026(clients.secretsManager);
+  let described: SecretListEntry | RawDescribeSecret;
   try {
-    described = await clients.secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
+    const answer = await bridge.describeSecret(secretId);
+    described = answer.supported ? answer.value : await clients.secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
+  const arn = described.ARN as string;
   const unreadable: SecretState['unreadable'] = {};
-  let resourcePolicy: string | null = null;
+  const policies: Record<string, string> = {};
   try {
-    resourcePolicy = (await clients.secretsManager.send(new GetResourcePolicyCommand({ SecretId: described.ARN }))).ResourcePolicy ?? null;
+    const names = await bridge.listResourcePolicies(arn);
+    if (names.supported) {
+      for (const name of names.value) {
+        const text = await bridge.getResourcePolicy(arn, name);
+        if (text.supported && text.value !== null) Object.defineProperty(policies, name, { value: text.value, enumerable: true, writable: true, configurable: true });
+      }
+    } else {
+      const text = (await clients.secretsManager.send(new GetResourcePolicyCommand({ SecretId: arn }))).ResourcePolicy;
+      if (text) policies['default'] = text;
+    }
   } catch (error) {
-    unreadable.resourcePolicy = describeError(error, 'secretsmanager:GetResourcePolicy');
+    unreadable.resourcePolicy = describeError(error, policyAction(error));
   }
   let kmsKey: KmsKeyState | null = null;
   const keyId = described.KmsKeyId;
@@ -229,5 +351,6 @@ export async function readSecret(secretId: string, clients: { secretsManager: Se
       unreadable.kmsKey = describeError(error, 'kms:DescribeKey');
     }
   }
-  return fromDescribeSecret(described, { resourcePolicy, kmsKey, unreadable }, `DescribeSecret ${described.ARN}`);
+  const { default: resourcePolicy = null, ...otherResourcePolicies } = policies;
+  return fromDescribeSecret(described, { resourcePolicy, otherResourcePolicies, kmsKey, unreadable }, `DescribeSecret ${arn}`);
 }

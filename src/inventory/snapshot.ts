@@ -9,7 +9,7 @@ export class SnapshotError extends InputError {
   override readonly name: string = 'SnapshotError';
 }
 
-const UNREADABLE_FIELDS = ['resourcePolicy', 'kmsKey', 'lastAccessedAt', 'lastRotatedAt', 'nextRotationAt', 'rotationSchedule'] as const satisfies readonly UnreadableField[];
+const UNREADABLE_FIELDS = ['resourcePolicy', 'kmsKey', 'lastAccessedAt', 'lastRotatedAt', 'nextRotationAt', 'rotationSchedule', 'replication'] as const satisfies readonly UnreadableField[];
 
 const kmsKeySchema = z.looseObject({
   KeyId: z.optional(z.string()),
@@ -21,6 +21,8 @@ const kmsKeySchema = z.looseObject({
 const snapshotSecretSchema = z.looseObject({
   describe: z.unknown().check(z.refine((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected DescribeSecret output (an object)')),
   resourcePolicy: z.nullish(z.string()),
+  /** Every resource policy by name; where both are given it wins, and `resourcePolicy` is read as its `default`. */
+  resourcePolicies: z.nullish(z.record(z.string().check(z.minLength(1)), z.string())),
   kmsKey: z.nullish(kmsKeySchema),
   versions: z.optional(z.unknown()),
   unreadable: z.optional(z.partialRecord(z.enum(UNREADABLE_FIELDS), z.string())),
@@ -58,10 +60,12 @@ export function parseSnapshot(input: unknown, where = 'snapshot'): Snapshot {
     const secrets = doc.secrets.map((secret, i) => {
       const at = `${where}.secrets[${i}]`;
       const key = secret.kmsKey;
+      const { default: byName, ...otherResourcePolicies } = secret.resourcePolicies ?? {};
       return fromDescribeSecret(
         secret.describe,
         {
-          resourcePolicy: secret.resourcePolicy ?? null,
+          resourcePolicy: secret.resourcePolicies ? (byName ?? null) : (secret.resourcePolicy ?? null),
+          otherResourcePolicies,
           kmsKey: key ? { arn: key.Arn ?? null, keyManager: key.KeyManager ?? null, keyState: key.KeyState ?? null } : null,
           versions: secret.versions,
           unreadable: secret.unreadable ?? {},

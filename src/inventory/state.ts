@@ -15,10 +15,15 @@ const nullishBoolean = z.nullish(z.boolean());
 const tagList = z.nullish(z.array(z.looseObject({ Key: z.string(), Value: z.optional(z.string()) })));
 const rotationRulesSchema = z.nullish(z.looseObject({ AutomaticallyAfterDays: nullishNumber, Duration: nullishString, ScheduleExpression: nullishString }));
 const versionStages = z.nullish(z.record(z.string(), z.array(z.string())));
+const secretArn = z.string().check(z.regex(/^arn:[^:]+:secretsmanager:[^:]+:\d{12}:secret:.+/, 'expected a Secrets Manager secret ARN'));
+// The 2026 fields (botocore 1.44.2+ service model; the JavaScript SDK served here drops them): read from raw DescribeSecret JSON.
+const regionReplicasSchema = z.nullish(z.array(z.looseObject({ Region: z.string(), Status: nullishString, StatusMessage: nullishString })));
+const crossAccountReplicasSchema = z.nullish(z.array(z.looseObject({ ReplicaSecretARN: secretArn, ReplicationStatus: nullishString, StatusMessage: nullishString, ReplicationRoleARN: nullishString })));
+const crossAccountPrimarySchema = z.nullish(z.looseObject({ PrimarySecretARN: secretArn, ReplicationStatus: nullishString, StatusMessage: nullishString }));
 
 /** DescribeSecret output, or a ListSecrets entry (which names the version map SecretVersionsToStages). */
 export const describeSecretSchema = z.looseObject({
-  ARN: z.string().check(z.regex(/^arn:[^:]+:secretsmanager:[^:]+:\d{12}:secret:.+/, 'expected a Secrets Manager secret ARN')),
+  ARN: secretArn,
   Name: z.optional(z.string().check(z.minLength(1))),
   KmsKeyId: nullishString,
   RotationEnabled: nullishBoolean,
@@ -35,6 +40,11 @@ export const describeSecretSchema = z.looseObject({
   SecretVersionsToStages: versionStages,
   OwningService: nullishString,
   PrimaryRegion: nullishString,
+  ReplicationStatus: regionReplicasSchema,
+  CrossAccountReplicas: crossAccountReplicasSchema,
+  CrossAccountPrimary: crossAccountPrimarySchema,
+  Type: nullishString,
+  ExternalSecretRotationRoleArn: nullishString,
 });
 export type DescribeSecretOutput = z.infer<typeof describeSecretSchema>;
 
@@ -42,6 +52,8 @@ const versionListSchema = z.nullish(z.array(z.looseObject({ VersionId: z.string(
 
 export interface DescribeExtras {
   resourcePolicy?: string | null;
+  /** Every resource policy other than `default`, by name. */
+  otherResourcePolicies?: Record<string, string>;
   kmsKey?: KmsKeyState | null;
   /** ListSecretVersionIds output, when it was read: it adds each version's creation date. */
   versions?: unknown;
@@ -108,6 +120,19 @@ export function fromDescribeSecret(input: unknown, extras: DescribeExtras = {}, 
       kmsKey: extras.kmsKey ?? null,
       tags: Object.fromEntries((d.Tags ?? []).map((t) => [t.Key, t.Value ?? ''])),
       resourcePolicy: extras.resourcePolicy ?? null,
+      otherResourcePolicies: { ...(extras.otherResourcePolicies ?? {}) },
+      regionReplicas: (d.ReplicationStatus ?? []).map((r) => ({ region: r.Region, status: r.Status ?? null, statusMessage: r.StatusMessage ?? null })),
+      crossAccountReplicas: (d.CrossAccountReplicas ?? []).map((r) => ({
+        replicaSecretArn: r.ReplicaSecretARN,
+        status: r.ReplicationStatus ?? null,
+        statusMessage: r.StatusMessage ?? null,
+        replicationRoleArn: r.ReplicationRoleARN ?? null,
+      })),
+      crossAccountPrimary: d.CrossAccountPrimary
+        ? { primarySecretArn: d.CrossAccountPrimary.PrimarySecretARN, status: d.CrossAccountPrimary.ReplicationStatus ?? null, statusMessage: d.CrossAccountPrimary.StatusMessage ?? null }
+        : null,
+      secretType: d.Type ?? null,
+      externalRotationRoleArn: d.ExternalSecretRotationRoleArn ?? null,
       // Without ListSecretVersionIds, a version is no older than the last change to the secret: a safe lower bound.
       versions: Object.entries(stages).map(([versionId, versionStages]) => ({ versionId, stages: versionStages, createdAt: created.get(versionId) ?? lastChangedAt })),
       unreadable: { ...(extras.unreadable ?? {}) },
@@ -165,7 +190,14 @@ export function fromConfigItem(item: ConfigurationItem, path = 'configurationIte
       tags: { ...(item.tags ?? {}) },
       resourcePolicy: null,
       versions: [],
-      unreadable: { resourcePolicy: NOT_IN_CONFIG_ITEM, kmsKey: NOT_IN_CONFIG_ITEM, lastAccessedAt: NOT_IN_CONFIG_ITEM, lastRotatedAt: NOT_IN_CONFIG_ITEM, nextRotationAt: NOT_IN_CONFIG_ITEM },
+      unreadable: {
+        resourcePolicy: NOT_IN_CONFIG_ITEM,
+        kmsKey: NOT_IN_CONFIG_ITEM,
+        lastAccessedAt: NOT_IN_CONFIG_ITEM,
+        lastRotatedAt: NOT_IN_CONFIG_ITEM,
+        nextRotationAt: NOT_IN_CONFIG_ITEM,
+        replication: NOT_IN_CONFIG_ITEM,
+      },
     };
   });
 }

@@ -1,6 +1,6 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { readInventory, type CapturedSecret, type InventoryNote } from './aws.js';
+import { readInventory, type CapturedSecret, type InventoryNote, type UnsupportedRead } from './aws.js';
 
 /** Where a sweep that outgrew one invocation stands: what it has read so far, and where to go on. */
 export interface SweepCheckpoint {
@@ -13,6 +13,8 @@ export interface SweepCheckpoint {
   nextToken?: string;
   captured: Record<string, CapturedSecret[]>;
   dropped: InventoryNote[];
+  /** Operations an endpoint did not know, once per region (absent in checkpoints written before vigil knew of any). */
+  unsupported?: UnsupportedRead[];
   invocations: number;
 }
 
@@ -46,6 +48,7 @@ export async function continueSweep(checkpoint: SweepCheckpoint, options: SweepJ
     });
     state.captured[region] = [...(state.captured[region] ?? []), ...page.captured];
     state.dropped.push(...page.dropped);
+    for (const u of page.unsupported) if (!state.unsupported?.some((k) => k.region === u.region && k.operation === u.operation)) (state.unsupported ??= []).push(u);
     if (page.nextToken) state.nextToken = page.nextToken;
     else {
       delete state.nextToken;

@@ -63,6 +63,7 @@ export async function sweepAccount(options: LiveSweepOptions): Promise<LiveSweep
     freshness = { readFresh: f.readFresh, fromStore: f.fromStore, oldestStoredAt: f.oldestStoredAt === null ? null : new Date(f.oldestStoredAt * 1000).toISOString() };
   }
   const dropped: InventoryNote[] = Object.values(inventories).flatMap((i) => i.dropped);
+  const unsupported = Object.values(inventories).flatMap((i) => i.unsupported);
   const report = buildReport({
     controls: await listControls(),
     states,
@@ -72,6 +73,7 @@ export async function sweepAccount(options: LiveSweepOptions): Promise<LiveSweep
     evaluatedAt: options.now,
     generatedAt: options.clock(),
     dropped,
+    unsupported,
   });
   return { report, account, inventories };
 }
@@ -86,6 +88,7 @@ export function snapshotDocument(account: string, region: string, capturedAt: nu
     secrets: captured.map((c) => ({
       describe: c.describe,
       resourcePolicy: c.resourcePolicy,
+      resourcePolicies: c.resourcePolicies,
       kmsKey: c.kmsKey,
       ...(Object.keys(c.unreadable).length ? { unreadable: c.unreadable } : {}),
     })),

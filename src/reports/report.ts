@@ -129,6 +129,8 @@ export interface ReportInput {
   generatedAt: number;
   /** Secrets listed but not evaluated (deleted while the sweep ran). */
   dropped?: { arn: string; note: string }[];
+  /** Operations an endpoint did not know, once per region, with what the sweep could therefore not read. */
+  unsupported?: { region: string; operation: string; consequence: string }[];
 }
 
 export type ReportHeadInput = Omit<ReportInput, 'states' | 'findings'>;
@@ -193,7 +195,11 @@ export class ReportTally {
       params: input.params,
       summary: { secrets: this.secrets, byStatus: this.byStatus, failing: this.byStatus.FAIL - exemptedFailures, failuresBySeverity: this.failuresBySeverity, exemptedFailures, byControl },
       controls: reportControls(input.controls),
-      unreadable: [...this.unreadable, ...(input.dropped ?? []).map((d) => ({ arn: d.arn, field: 'secret', why: d.note }))],
+      unreadable: [
+        ...this.unreadable,
+        ...(input.dropped ?? []).map((d) => ({ arn: d.arn, field: 'secret', why: d.note })),
+        ...(input.unsupported ?? []).map((u) => ({ arn: `every secret in ${u.region}`, field: u.operation, why: `the endpoint does not know ${u.operation}: ${u.consequence}` })),
+      ],
       exemptions: this.exemptions,
     };
   }

@@ -53,7 +53,7 @@ describe('one secret, three shapes, one verdict', () => {
     // The Config rule reads live what the item lacks; the live read is DescribeSecret of the same secret.
     const fromConfig = completeFromLive(fromConfigItem(configItemOf(secret.describe)), fromDescribe).state;
     const expected = await statuses(fromDescribe);
-    expect(Object.keys(expected)).toHaveLength(9);
+    expect(Object.keys(expected)).toHaveLength(11);
     expect(await statuses(fromSnapshot)).toEqual(expected);
     expect(await statuses(fromConfig)).toEqual(expected);
   });

@@ -35,13 +35,15 @@ describe('the committed policy build', () => {
     expect(manifest.opaVersion).toBe(pkg.config.opaVersion);
   });
 
-  it('carries the nine controls with their stable IDs', () => {
+  it('carries the eleven controls with their stable IDs', () => {
     const controls = JSON.parse(readFileSync(join(root, 'policies', 'build', 'controls.json'), 'utf8')) as { id: string; severity: string }[];
     expect(controls.map((c) => c.id)).toEqual([
       'customer-managed-key',
       'no-public-principal',
       'no-untrusted-cross-account',
+      'no-untrusted-replica',
       'pending-deletion',
+      'replication-healthy',
       'required-tags',
       'rotated-within-period',
       'rotation-enabled',

@@ -13,29 +13,29 @@ const SNAPSHOT = join(EVENTS_DIR, 'snapshots', 'acme-prod.json');
 const PARAMS = join(EVENTS_DIR, 'snapshots', 'acme-prod.params.json');
 const NOW = '2026-11-20T00:00:00Z';
 
-const CONTROLS = ['customer-managed-key', 'no-public-principal', 'no-untrusted-cross-account', 'pending-deletion', 'required-tags', 'rotated-within-period', 'rotation-enabled', 'rotation-succeeding', 'unused'] as const;
-type Row = readonly [string, string, string, string, string, string, string, string, string];
+const CONTROLS = ['customer-managed-key', 'no-public-principal', 'no-untrusted-cross-account', 'no-untrusted-replica', 'pending-deletion', 'replication-healthy', 'required-tags', 'rotated-within-period', 'rotation-enabled', 'rotation-succeeding', 'unused'] as const;
+type Row = readonly [string, string, string, string, string, string, string, string, string, string, string];
 
 // The expected status of every (secret, control) of the fixture account, in CONTROLS order; reviewed by hand against
 // each secret's design in events/snapshots/acme-prod.json (params: acme-prod.params.json, evaluated at 2026-11-20).
 const P = 'PASS', F = 'FAIL', E = 'ERROR', N = 'NOT_APPLICABLE';
 const expected: Record<string, Row> = {
-  //                                               cmk public cross del tags period enabled succeeding unused
-  'prod/db/orders':                               [P, P, P, P, P, P, P, P, P], // the model secret; org-bounded policy to a trusted org
-  'prod/api/payments-key':                        [F, F, F, P, F, F, F, N, P], // default key, public policy, owner tag missing, never rotated in 400 days
-  'prod/db/reporting':                            [F, P, F, P, P, P, P, F, P], // key pending deletion, untrusted partner account, next rotation 33 days overdue
-  'legacy/ftp':                                   [F, P, P, P, F, F, F, N, F], // alias/aws/secretsmanager, no tags, last accessed 200 days ago
-  'rds!db-7f3a9c1e-2b4d-4e6f-8a0b-1c2d3e4f5a6b':  [P, P, P, P, P, P, P, P, P], // rotated by RDS without a rotation function
-  'shared/app-config':                            [P, P, P, P, P, N, N, N, P], // replica of eu-west-1: rotation is the primary's
-  'new/api/webhook-token':                        [P, P, P, P, P, P, F, N, P], // 5 days old: never rotated or used, and that is fine
-  'prod/db/analytics':                            [P, P, P, P, P, P, F, P, P], // rate(120 days) > maxRotationIntervalDays 90
-  'prod/db/inventory':                            [P, P, P, P, P, P, P, F, P], // AWSPENDING version stuck for 3 days
-  'old/batch-creds':                              [P, P, P, F, P, P, F, N, P], // scheduled for deletion
-  'prod/api/broken-policy':                       [P, E, E, P, P, P, P, P, P], // resource policy is not JSON
-  'prod/api/restricted':                          [E, E, E, P, P, P, P, P, P], // AccessDenied on GetResourcePolicy and kms:DescribeKey
-  'partner/shared-token':                         [P, P, P, P, P, P, F, N, F], // trusted partner account; exempt (active) from rotation-enabled, expired for unused
-  'prod/db/aws-managed-key':                      [F, P, P, P, P, P, P, P, P], // KeyManager AWS
-  'prod/api/stale-token':                         [P, P, P, P, P, F, F, N, P], // last rotated 120 days ago, rotation off
+  //                                               cmk public cross replica del replication tags period enabled succeeding unused
+  'prod/db/orders':                               [P, P, P, N, P, N, P, P, P, P, P], // the model secret; org-bounded policy to a trusted org
+  'prod/api/payments-key':                        [F, F, F, N, P, N, F, F, F, N, P], // default key, public policy, owner tag missing, never rotated in 400 days
+  'prod/db/reporting':                            [F, P, F, N, P, N, P, P, P, F, P], // key pending deletion, untrusted partner account, next rotation 33 days overdue
+  'legacy/ftp':                                   [F, P, P, N, P, N, F, F, F, N, F], // alias/aws/secretsmanager, no tags, last accessed 200 days ago
+  'rds!db-7f3a9c1e-2b4d-4e6f-8a0b-1c2d3e4f5a6b':  [P, P, P, N, P, N, P, P, P, P, P], // rotated by RDS without a rotation function
+  'shared/app-config':                            [P, P, P, N, P, N, P, N, N, N, P], // replica of eu-west-1: rotation is the primary's
+  'new/api/webhook-token':                        [P, P, P, N, P, N, P, P, F, N, P], // 5 days old: never rotated or used, and that is fine
+  'prod/db/analytics':                            [P, P, P, N, P, N, P, P, F, P, P], // rate(120 days) > maxRotationIntervalDays 90
+  'prod/db/inventory':                            [P, P, P, N, P, N, P, P, P, F, P], // AWSPENDING version stuck for 3 days
+  'old/batch-creds':                              [P, P, P, N, F, N, P, P, F, N, P], // scheduled for deletion
+  'prod/api/broken-policy':                       [P, E, E, N, P, N, P, P, P, P, P], // resource policy is not JSON
+  'prod/api/restricted':                          [E, E, E, N, P, N, P, P, P, P, P], // AccessDenied on GetResourcePolicy and kms:DescribeKey
+  'partner/shared-token':                         [P, P, P, N, P, N, P, P, F, N, F], // trusted partner account; exempt (active) from rotation-enabled, expired for unused
+  'prod/db/aws-managed-key':                      [F, P, P, N, P, N, P, P, P, P, P], // KeyManager AWS
+  'prod/api/stale-token':                         [P, P, P, N, P, N, P, F, F, N, P], // last rotated 120 days ago, rotation off
 };
 
 async function sweepJson(extra: string[] = []): Promise<Report> {
@@ -53,7 +53,7 @@ describe('vigil sweep --snapshot', () => {
       row[CONTROLS.indexOf(f.controlId as (typeof CONTROLS)[number])] = f.status;
     }
     expect(actual).toEqual(expected);
-    expect(report.findings).toHaveLength(15 * 9);
+    expect(report.findings).toHaveLength(15 * 11);
   });
 
   it('prints nothing but the JSON report on stdout with --format json', async () => {
@@ -107,7 +107,7 @@ describe('vigil sweep --snapshot', () => {
   it('says where every framework mapping comes from, and claims none without a source', async () => {
     const report = await sweepJson();
     const byControl = new Map(report.findings.map((f) => [f.controlId, f.mappings]));
-    expect(byControl.size).toBe(9);
+    expect(byControl.size).toBe(11);
     for (const [controlId, mappings] of byControl) {
       const claimed = Object.keys(mappings.frameworks);
       if (claimed.includes('HIPAA-Security-Rule') || controlId === 'customer-managed-key') expect(mappings.source, controlId).toMatch(/conformance pack/);

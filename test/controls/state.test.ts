@@ -66,7 +66,7 @@ describe('SecretState from the three shapes AWS describes a secret in', () => {
       createdAt: Date.UTC(2026, 0, 15, 10) / 1000,
       deletedAt: null,
     });
-    expect(Object.keys(state.unreadable).sort()).toEqual(['kmsKey', 'lastAccessedAt', 'lastRotatedAt', 'nextRotationAt', 'resourcePolicy']);
+    expect(Object.keys(state.unreadable).sort()).toEqual(['kmsKey', 'lastAccessedAt', 'lastRotatedAt', 'nextRotationAt', 'replication', 'resourcePolicy']);
   });
 
   it('evaluates a Config item to ERROR where the item lacks the data, never to a guess', async () => {
@@ -77,7 +77,9 @@ describe('SecretState from the three shapes AWS describes a secret in', () => {
       'customer-managed-key': 'ERROR',
       'no-public-principal': 'ERROR',
       'no-untrusted-cross-account': 'ERROR',
+      'no-untrusted-replica': 'ERROR',
       'pending-deletion': 'PASS',
+      'replication-healthy': 'ERROR',
       'required-tags': 'NOT_APPLICABLE',
       'rotated-within-period': 'ERROR',
       'rotation-enabled': 'PASS',

@@ -68,7 +68,7 @@ describe('the offline deployment package', () => {
     expect((template.Resources['AuditReadQueue'] as Resource).Properties['RedrivePolicy']).toMatchObject({ deadLetterTargetArn: { 'Fn::GetAtt': ['AuditDeadLetterQueue', 'Arn'] } });
   });
 
-  it('deploys one Config rule per control: change-triggered, or periodic for unused and rotated-within-period', async () => {
+  it('deploys one Config rule per control: change-triggered, or periodic for unused, rotated-within-period and replication-healthy', async () => {
     const { listControls } = await import('../../src/controls/index.js');
     const rules = resources('AWS::Config::ConfigRule').map(([, r]) => r.Properties as { InputParameters: { controlId: string }; Scope?: unknown; Source: { Owner: string; SourceIdentifier: unknown; SourceDetails: { MessageType: string }[] } });
     expect(rules.map((r) => r.InputParameters.controlId).sort()).toEqual((await listControls()).map((c) => c.id).sort());
@@ -76,7 +76,7 @@ describe('the offline deployment package', () => {
       expect(Object.keys(rule.InputParameters)).toEqual(['controlId']);
       expect(rule.Source).toMatchObject({ Owner: 'CUSTOM_LAMBDA', SourceIdentifier: { 'Fn::GetAtt': ['ConfigRuleLambdaFunction', 'Arn'] } });
       const types = rule.Source.SourceDetails.map((d) => d.MessageType);
-      if (['unused', 'rotated-within-period'].includes(rule.InputParameters.controlId)) expect(types).toEqual(['ScheduledNotification']);
+      if (['unused', 'rotated-within-period', 'replication-healthy'].includes(rule.InputParameters.controlId)) expect(types).toEqual(['ScheduledNotification']);
       else {
         expect(types).toEqual(['ConfigurationItemChangeNotification', 'OversizedConfigurationItemChangeNotification']);
         expect(rule.Scope).toEqual({ ComplianceResourceTypes: ['AWS::SecretsManager::Secret'] });
@@ -121,10 +121,10 @@ describe('the offline deployment package', () => {
   it('gives each function its own role with exactly the actions its code uses', () => {
     const functions = resources('AWS::Lambda::Function').map(([, f]) => JSON.stringify(f.Properties['Role']));
     expect(functions.sort()).toEqual(['AuditRole', 'ConfigRuleRole', 'OnEventRole', 'OrgSweepRole', 'OrgSweepRole', 'OrgSweepRole', 'SweepRole'].map((r) => JSON.stringify({ 'Fn::GetAtt': [r, 'Arn'] })).sort());
-    expect(actionsOf(template, 'OnEventRole')).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:SendMessage']);
-    expect(actionsOf(template, 'SweepRole')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'sns:Publish']);
+    expect(actionsOf(template, 'OnEventRole')).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:SendMessage']);
+    expect(actionsOf(template, 'SweepRole')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets', 'sns:Publish']);
     expect(actionsOf(template, 'AuditRole')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
-    expect(actionsOf(template, 'ConfigRuleRole')).toEqual(['config:GetResourceConfigHistory', 'config:PutEvaluations', 'kms:DescribeKey', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets']);
+    expect(actionsOf(template, 'ConfigRuleRole')).toEqual(['config:GetResourceConfigHistory', 'config:PutEvaluations', 'kms:DescribeKey', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets']);
   });
 
   it('scopes every statement to resources, except the List and Config calls AWS cannot scope', () => {

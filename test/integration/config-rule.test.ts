@@ -46,7 +46,7 @@ describe('the Config rule Lambda', () => {
         ComplianceResourceType: 'AWS::SecretsManager::Secret',
         ComplianceResourceId: seeded.arns['prod/marketing/webhook-secret'],
         ComplianceType: 'NON_COMPLIANT',
-        Annotation: expect.stringMatching(/allows anyone.*\(Read live: resource policy, KMS key state, last access, last rotation, next rotation\.\)$/),
+        Annotation: expect.stringMatching(/allows anyone.*\(Read live: resource policy, replication, KMS key state, last access, last rotation, next rotation\.\)$/),
         OrderingTimestamp: new Date('2026-11-02T09:20:15.927Z'),
       }),
     ]);

@@ -3,12 +3,15 @@ import { GetResourcePolicyCommand, ListSecretsCommand, SecretsManagerClient } fr
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { evaluateSecrets } from '../../src/controls/index.js';
+import { withoutBridge } from '../../src/aws/secrets-manager-2026.js';
 import { readInventory } from '../../src/inventory/index.js';
 
 const sm = mockClient(SecretsManagerClient);
 const kms = mockClient(KMSClient);
 const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:111122223333:secret:${name}-AbCdEf`;
 const KEY = 'arn:aws:kms:us-east-1:111122223333:key/1111';
+// An endpoint that knows none of the 2026 operations: the inventory reads what the SDK can, as before them.
+const bridge = withoutBridge('the endpoint does not know the 2026 operations');
 const denied = (action: string) => Object.assign(new Error(`User is not authorized to perform: ${action}`), { name: 'AccessDeniedException' });
 
 beforeEach(() => {
@@ -31,7 +34,7 @@ describe('reading the inventory when AWS says no', () => {
     kms.on(DescribeKeyCommand, { KeyId: KEY }).resolves({ KeyMetadata: { KeyId: '1111', Arn: KEY, KeyManager: 'CUSTOMER', KeyState: 'Enabled' } });
     kms.on(DescribeKeyCommand, { KeyId: 'alias/other' }).rejects(denied('kms:DescribeKey'));
 
-    const inventory = await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient });
+    const inventory = await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient, bridge });
     expect(inventory.states.map((s) => s.name)).toEqual(['readable', 'no-policy-access']);
     expect(inventory.dropped).toEqual([{ arn: arn('gone'), note: 'deleted while the sweep ran; not evaluated' }]);
     expect(inventory.states[1]?.unreadable).toEqual({
@@ -55,16 +58,16 @@ describe('reading the inventory when AWS says no', () => {
     });
     sm.on(GetResourcePolicyCommand).resolves({});
     kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: '1111', Arn: KEY, KeyManager: 'CUSTOMER', KeyState: 'Enabled' } });
-    const inventory = await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient });
+    const inventory = await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient, bridge });
     expect(kms.commandCalls(DescribeKeyCommand)).toHaveLength(1);
-    expect(inventory.apiCalls).toEqual({ listSecrets: 1, getResourcePolicy: 7, describeKey: 1 });
+    expect(inventory.apiCalls).toEqual({ listSecrets: 1, describeSecret: 0, listResourcePolicies: 0, getResourcePolicy: 7, describeKey: 1 });
   });
 
   it('follows ListSecrets pages and asks for secrets scheduled for deletion too', async () => {
     sm.on(ListSecretsCommand, { NextToken: undefined }).resolves({ SecretList: [{ ARN: arn('a'), Name: 'a' }], NextToken: 'page-2' });
     sm.on(ListSecretsCommand, { NextToken: 'page-2' }).resolves({ SecretList: [{ ARN: arn('b'), Name: 'b', DeletedDate: new Date('2026-11-25T00:00:00Z') }] });
     sm.on(GetResourcePolicyCommand).resolves({});
-    const inventory = await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient });
+    const inventory = await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient, bridge });
     expect(inventory.states.map((s) => s.name)).toEqual(['a', 'b']);
     expect(sm.commandCalls(ListSecretsCommand).every((c) => c.args[0].input.IncludePlannedDeletion === true)).toBe(true);
   });
@@ -72,7 +75,7 @@ describe('reading the inventory when AWS says no', () => {
   it('never asks for a secret value', async () => {
     sm.on(ListSecretsCommand).resolves({ SecretList: [{ ARN: arn('a'), Name: 'a' }] });
     sm.on(GetResourcePolicyCommand).resolves({});
-    await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient });
+    await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient, bridge });
     expect(sm.calls().map((c) => c.args[0].constructor.name).sort()).toEqual(['GetResourcePolicyCommand', 'ListSecretsCommand']);
   });
 });
