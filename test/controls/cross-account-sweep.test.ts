@@ -41,7 +41,7 @@ describe('vigil sweep of cross-account replicas, several policies and managed ex
     const cross = finding(report, 'shared/api-token', 'no-untrusted-cross-account');
     expect(cross?.status).toBe('FAIL');
     expect(cross?.reason).toBe('The "cross-account-replication" resource policy\'s statement "CrossAccountReplication" reaches 555566667777, outside this account and the trusted accounts and organisations.');
-    expect(cross?.evidence['untrustedStatements']).toEqual([{ policy: 'cross-account-replication', statement: 'statement "CrossAccountReplication"', reaches: { accounts: ['555566667777'], orgs: [] } }]);
+    expect(cross?.evidence['untrustedStatements']).toEqual([{ policy: 'cross-account-replication', statement: 'statement "CrossAccountReplication"', reaches: { accounts: ['555566667777'], orgs: [] }, boundedBy: [] }]);
     expect(finding(report, 'shared/api-token', 'no-untrusted-replica')?.reason).toContain('is a replica of arn:aws:secretsmanager:eu-west-1:555566667777');
   });
 
