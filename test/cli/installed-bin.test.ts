@@ -38,7 +38,7 @@ describe('the installed vigil bin', () => {
     const run = await runProcess(vigil, ['sweep', '--snapshot', SNAPSHOT, '--params', PARAMS, '--now', NOW, '--format', 'json'], { cwd: tmpdir() });
     expect(run.exitCode, run.stderr).toBe(0);
     const report = expandJsonReport(JSON.parse(run.stdout) as JsonReport);
-    expect(report.findings).toHaveLength(15 * 9);
+    expect(report.findings).toHaveLength(15 * 11);
     expect(report.scope.account).toBe('111122223333');
   });
 
