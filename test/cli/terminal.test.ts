@@ -74,8 +74,10 @@ describe('vigil on a terminal', () => {
   it('lists the controls with their parameters', async () => {
     const run = await runCli(['controls', '--format', 'json']);
     const { controls } = JSON.parse(run.stdout) as { controls: { id: string; parameters: Record<string, unknown> }[] };
-    expect(controls).toHaveLength(9);
+    expect(controls).toHaveLength(11);
     expect(controls.find((c) => c.id === 'unused')?.parameters).toEqual({ unusedForDays: 90 });
     expect(controls.find((c) => c.id === 'no-untrusted-cross-account')?.parameters).toEqual({ trustedAccounts: [], trustedOrgIds: [] });
+    expect(controls.find((c) => c.id === 'no-untrusted-replica')?.parameters).toEqual({ trustedAccounts: [], trustedOrgIds: [], accountOrgIds: {} });
+    expect(controls.find((c) => c.id === 'replication-healthy')?.parameters).toEqual({});
   });
 });

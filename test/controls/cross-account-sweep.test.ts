@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../src/reports/index.js';
+import { expandJsonReport, type JsonReport, type Report } from '../../src/reports/index.js';
 import { runCli } from '../helpers/cli.js';
 import { EVENTS_DIR } from '../helpers/fixtures.js';
 
@@ -14,7 +14,7 @@ async function sweep(params: Record<string, unknown> = {}, extra: string[] = [])
   const file = join(mkdtempSync(join(tmpdir(), 'vigil-xacct-')), 'params.json');
   writeFileSync(file, JSON.stringify(params));
   const run = await runCli(['sweep', '--snapshot', SNAPSHOT, '--params', file, '--now', NOW, '--format', 'json', ...extra]);
-  return { report: JSON.parse(run.stdout) as Report, exitCode: run.exitCode };
+  return { report: expandJsonReport(JSON.parse(run.stdout) as JsonReport), exitCode: run.exitCode };
 }
 
 const finding = (report: Report, name: string, controlId: string) => report.findings.find((f) => f.resource.name === name && f.controlId === controlId);
