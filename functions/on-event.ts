@@ -13,7 +13,7 @@ import { onEventSettings, type OnEventSettings } from '../src/aws/settings.js';
 import { InvalidEventError, normaliseEventBridgeEvent, type SecretEvent } from '../src/events/index.js';
 import { listSecretsUnderKey, readSecret } from '../src/inventory/index.js';
 import type { SecretState } from '../src/model/index.js';
-import { CONTROLS_AN_EVENT_TOUCHES, applyEvent, decide, remediationAlert, type Alert, type ComplianceChange, type Decision, type ReactionContext } from '../src/reactions/index.js';
+import { CONTROLS_AN_EVENT_TOUCHES, applyEvent, decide, remediationAlert, withExemptionsAtEventTime, type Alert, type ComplianceChange, type Decision, type ReactionContext } from '../src/reactions/index.js';
 import { KEY_PROBLEM_CALLS, keyNames, protectedBy } from '../src/reactions/keys.js';
 import { DynamoStateStore, beforeEvent, recordAfterEvent, type SecretRecord, type StateStore } from '../src/state/index.js';
 
@@ -157,7 +157,7 @@ async function gatherContext(event: SecretEvent, s: OnEventSettings, aws: AwsOpt
     const after = applyEvent(stored.state, event, () => stored.state.kmsKey);
     if (!after) return { context: { ...base, knownSecrets: [] } };
     return {
-      context: { ...base, knownSecrets: [stored.state], observedAfter: after, ...(before.statuses ? { statusesBefore: before.statuses } : {}) },
+      context: { ...base, knownSecrets: [stored.state], observedAfter: withExemptionsAtEventTime(after, tagsAtEventTime(stored, eventTime), event), ...(before.statuses ? { statusesBefore: before.statuses } : {}) },
       remember: { stored, state: after, readAt: null, dirtyReason: 'resource policy taken from the event, not read' },
     };
   }
@@ -165,14 +165,20 @@ async function gatherContext(event: SecretEvent, s: OnEventSettings, aws: AwsOpt
   if (!live) return { context: { ...base, knownSecrets: [] } };
   const observed: SecretState = event.eventName === 'PutResourcePolicy' ? { ...live, resourcePolicy: event.request.resourcePolicy ?? live.resourcePolicy } : live;
   const needsObserved = event.eventName !== 'DeleteSecret' && event.kind !== 'secret-service-event';
-  if (!store || !needsObserved || !judged) return { context: { ...base, knownSecrets: [live], ...(needsObserved ? { observedAfter: observed } : {}) } };
+  if (!store || !needsObserved || !judged) return { context: { ...base, knownSecrets: [live], ...(needsObserved ? { observedAfter: withExemptionsAtEventTime(observed, undefined, event) } : {}) } };
   const stored = await store.getSecret(live.arn);
   const before = beforeEvent(stored, event.eventId, eventTime);
   if (before.stale) return { context: { ...base, knownSecrets: [] }, stale: live.arn };
+  // The store keeps the tags as read; the decision sees the exemptions as they were at the event's time.
   return {
-    context: { ...base, knownSecrets: [live], observedAfter: observed, ...(before.statuses ? { statusesBefore: before.statuses } : {}), ...(stored ? { tagsBefore: stored.state.tags } : {}) },
+    context: { ...base, knownSecrets: [live], observedAfter: withExemptionsAtEventTime(observed, stored ? tagsAtEventTime(stored, eventTime) : undefined, event), ...(before.statuses ? { statusesBefore: before.statuses } : {}), ...(stored ? { tagsBefore: stored.state.tags } : {}) },
     remember: { stored, state: observed, readAt: clock() },
   };
+}
+
+/** The stored tags, when they were read no later than the event (so none of them can have been set after it). */
+function tagsAtEventTime(stored: SecretRecord, eventTime: number): SecretState['tags'] | undefined {
+  return stored.readAt === null || stored.readAt <= eventTime ? stored.state.tags : undefined;
 }
 
 /** The secrets a key protects: ListSecrets pages only, never a policy read per secret (a region of 100,000 fits in the timeout). */

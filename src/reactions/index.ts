@@ -4,3 +4,4 @@ export * from './keys.js';
 export * from './types.js';
 export * from './patterns.js';
 export * from './known.js';
+export * from './event-time.js';

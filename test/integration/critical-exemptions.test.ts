@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, PutResourcePolicyCommand, TagResourceCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DeleteResourcePolicyCommand, PutResourcePolicyCommand, TagResourceCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConfigRuleHandler } from '../../functions/config-rule.js';
@@ -10,6 +10,7 @@ import { s3Client } from '../../src/aws/clients/s3.js';
 import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
 import { sqsClient } from '../../src/aws/clients/sqs.js';
 import { expandJsonReport, type JsonReport } from '../../src/reports/index.js';
+import { createStateTable } from '../../src/state/index.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { topicWithSubscriber } from '../helpers/subscriber.js';
@@ -43,6 +44,7 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
+/** The sweep Lambda's finding for the secret. */
 async function sweptExemption(env: Record<string, string>) {
   const sweep = createSweepHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: 'vigil-reports', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, ...env }, aws: (r) => emulator.aws(r), clock: () => NOW, invokeSelf: async () => undefined });
   expect((await sweep(undefined, lambda)).status).toBe('completed');
@@ -60,35 +62,53 @@ async function configAnnotation(env: Record<string, string>) {
   return result.evaluations.find((e) => e.ComplianceResourceId === secretArn);
 }
 
-/** The alert subjects on-call receives after the event Lambda re-judges the secret on a tag change (it reads the live tags). */
-async function pagedByEventLambda(env: Record<string, string>, id: string): Promise<string[]> {
-  await secretsManagerClient(emulator.aws()).send(new TagResourceCommand({ SecretId: secretArn, Tags: [{ Key: 'team', Value: 'partner' }] }));
-  const onEvent = createOnEventHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_DLQ_URL: dlqUrl, VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency', ...env }, aws: (r) => emulator.aws(r), sleep: async () => undefined });
-  const event = JSON.parse(JSON.stringify(loadFixture('eventbridge/TagResource.json')).replaceAll('111122223333', ACCOUNT)) as { id: string; time: string; detail: { eventID: string; eventTime: string; requestParameters: Record<string, unknown> } };
-  event.id = `eb-${id}`;
-  event.detail.eventID = `ct-${id}`;
-  event.time = event.detail.eventTime = new Date(NOW * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-  event.detail.requestParameters = { secretId: secretArn, tags: [{ key: 'team', value: 'partner' }] };
-  expect(await onEvent(event, lambda)).toMatchObject({ status: 'decided' });
+let tables = 0;
+
+/** A recorded EventBridge event, pointed at the secret, at a time. */
+function eventAt(fixture: string, at: number, request: Record<string, unknown>) {
+  const text = JSON.stringify(loadFixture(`eventbridge/${fixture}`)).replaceAll('arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/api/payments-key-Qw34Er', secretArn).replaceAll('prod/api/payments-key', 'prod/partner/feed');
+  const event = JSON.parse(text.replaceAll('111122223333', ACCOUNT)) as { id: string; time: string; detail: { eventID: string; eventTime: string; requestParameters: Record<string, unknown> } };
+  event.id = `eb-${fixture}-${at}-${tables}`;
+  event.detail.eventID = `ct-${fixture}-${at}-${tables}`;
+  event.time = event.detail.eventTime = new Date(at * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  event.detail.requestParameters = { ...event.detail.requestParameters, secretId: secretArn, ...request };
+  return event;
+}
+
+/**
+ * The alerts on-call receives when the event Lambda sees the exempted secret made public. A tag change first has the Lambda
+ * store the secret private and exempted, so the exemption is known from before the event, and the event is a transition.
+ */
+async function pagedWhenMadePublic(env: Record<string, string>): Promise<string[]> {
+  const table = `vigil-state-${++tables}`;
+  await createStateTable(new DynamoDBClient({ ...emulator.aws(), maxAttempts: 1 }), table);
+  const handler = (clock: number) => createOnEventHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_DLQ_URL: dlqUrl, VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency', VIGIL_STATE_TABLE: table, ...env }, aws: (r) => emulator.aws(r), sleep: async () => undefined, clock: () => clock });
+  const sm = secretsManagerClient(emulator.aws());
+  await sm.send(new DeleteResourcePolicyCommand({ SecretId: secretArn }));
+  await sm.send(new TagResourceCommand({ SecretId: secretArn, Tags: [{ Key: 'team', Value: 'partner' }] }));
+  await handler(NOW)(eventAt('TagResource.json', NOW, { tags: [{ key: 'team', value: 'partner' }] }), lambda);
+  await topic.receive();
+  await sm.send(new PutResourcePolicyCommand({ SecretId: secretArn, ResourcePolicy: PUBLIC }));
+  expect(await handler(NOW + 90)(eventAt('PutResourcePolicy-public.json', NOW + 60, { resourcePolicy: PUBLIC }), lambda)).toMatchObject({ status: 'decided' });
   return (await topic.receive()).map((n) => n.Subject ?? '');
 }
 
 describe('allowCriticalExemptions, through the one params document', () => {
   it('by default a CRITICAL control is not exempted, in the sweep, the Config rule and the event Lambda, and the finding says why', async () => {
+    expect(await pagedWhenMadePublic({})).toContainEqual(expect.stringMatching(/^\[CRITICAL\] prod\/partner\/feed now fails no-public-principal/));
     expect(await sweptExemption({})).toMatchObject({ status: 'FAIL', exemption: { active: false, tag: TAG, until: UNTIL, note: expect.stringContaining('allowCriticalExemptions is true') } });
     const evaluation = await configAnnotation({});
     expect(evaluation?.ComplianceType).toBe('NON_COMPLIANT');
     expect(evaluation?.Annotation).not.toContain('Exempted');
-    expect(await pagedByEventLambda({}, 'default-1')).toContainEqual(expect.stringMatching(/^\[CRITICAL\] prod\/partner\/feed now fails no-public-principal/));
   });
 
   it('with allowCriticalExemptions true the exemption holds in all three', async () => {
     const env = { VIGIL_PARAMS: JSON.stringify({ allowCriticalExemptions: true }) };
-    expect(await sweptExemption(env)).toMatchObject({ status: 'FAIL', exemption: { active: true, until: UNTIL } });
-    expect((await configAnnotation(env))?.Annotation).toContain(`Exempted until ${UNTIL}.`);
-    const paged = await pagedByEventLambda(env, 'allowed-1');
+    const paged = await pagedWhenMadePublic(env);
     expect(paged.filter((s) => s.includes('no-public-principal'))).toEqual([]);
     // The same policy still fails the control that is not exempted, so the event was judged, not dropped.
     expect(paged).toContainEqual(expect.stringContaining('now fails no-untrusted-cross-account'));
+    expect(await sweptExemption(env)).toMatchObject({ status: 'FAIL', exemption: { active: true, until: UNTIL } });
+    expect((await configAnnotation(env))?.Annotation).toContain(`Exempted until ${UNTIL}.`);
   });
 });
