@@ -9,6 +9,7 @@ import { benchReplay } from './replay.js';
 import { benchReport } from './report.js';
 import { benchSweep } from './sweep.js';
 import { benchOrg } from './org.js';
+import { benchAudit } from './audit.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<Metric[]> | Metric[]> = {
   report: () => benchReport(root),
   bundle: () => benchBundles(root),
   org: benchOrg,
+  audit: () => benchAudit(root),
 };
 const metrics: Metric[] = [];
 for (const [name, run] of Object.entries(suites)) if (!only || only === name) metrics.push(...(await run()));

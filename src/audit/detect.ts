@@ -52,17 +52,17 @@ const MAX_WINDOW_ENTRIES = 2000;
  */
 export function auditReads(reads: readonly ReadEvent[], state: AuditState, context: AuditContext): AuditRun {
   const params = context.params;
+  const directory = context.directory;
   const windowMs = params.bulkWindowMinutes * 60_000;
   const learningMs = params.learningDays * DAY_MS;
   const trusted = new Set(params.trustedAccounts);
   const open = new Map<string, OpenDetection>();
   const detections: OpenDetection[] = [];
-  const touchedPairs = new Map<string, { secret: string; principal: string; principalAccount?: string; newVpce: boolean }>();
+  const touchedPairs: Pair[] = [];
   const dirtySecrets = new Set<string>();
-  const touchedWindows = new Set<string>();
+  const live = new Map<string, LiveWindow>();
   const seen = new Set<string>();
 
-  const ordered = [...reads].sort((a, b) => a.time - b.time);
   let judged = 0;
 
   const emit = (kind: DetectionKind, key: string, severity: Severity, read: ReadEvent, secrets: readonly string[], events: readonly [string, number][] = [[read.eventId, read.time]]) => {
@@ -80,18 +80,23 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     return fresh;
   };
 
-  for (const read of ordered) {
+  for (const read of inEventTime(reads)) {
     if (seen.has(read.eventId)) continue;
     seen.add(read.eventId);
     judged++;
-    const window = windowOf(state, read.principal);
-    touchedWindows.add(read.principal);
+    let window = live.get(read.principal);
+    if (!window) {
+      window = liveWindow(windowOf(state, read.principal), state, directory);
+      live.set(read.principal, window);
+    }
     prune(window, read.time - windowMs);
-    const secrets = read.secretIds.map((id) => secretKeyOf(id, read, context.directory));
-    const honeytokens = secrets.filter((s, i) => context.directory?.isHoneytoken(s) || context.directory?.isHoneytoken(read.secretIds[i] as string));
-    if (honeytokens.length > 0) for (const secret of honeytokens) emit('honeytoken-read', `${read.principal}#${secret}`, 'CRITICAL', read, [secret]);
 
     if (read.eventName === 'BatchGetSecretValue') {
+      const secrets = read.secretIds.map((id) => secretKeyOf(id, read, directory));
+      for (let i = 0; i < secrets.length; i++) {
+        const secret = secrets[i] as string;
+        if (isHoneytoken(directory, secret, read.secretIds[i] as string)) emit('honeytoken-read', `${read.principal}#${secret}`, 'CRITICAL', read, [secret]);
+      }
       // Secrets Manager also logs a GetSecretValue per secret a batch returns; those count the reads, this judges the call.
       const negated = read.filters?.some((f) => f.values.some((v) => v.startsWith('!'))) ?? false;
       const byFilter = read.secretIds.length === 0;
@@ -99,9 +104,11 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
       else if (read.secretIds.length >= params.bulkSecrets) emit('batch-retrieval', read.principal, 'MEDIUM', read, secrets);
       continue;
     }
-    const secret = secrets[0];
-    if (secret === undefined) continue;
-    const ownAccount = (looksLikeFullSecretArn(secret) ? accountOfArn(secret) : undefined) ?? read.recipientAccount;
+    const secretId = read.secretIds[0];
+    if (secretId === undefined) continue;
+    const pair = pairOf(window, secretId, read);
+    const secret = pair.secret;
+    if (pair.honeytoken) emit('honeytoken-read', `${read.principal}#${secret}`, 'CRITICAL', read, [secret]);
     let watch = state.secrets.get(secret);
     const watchedBefore = watch !== undefined;
     if (!watch) {
@@ -109,48 +116,50 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
       state.secrets.set(secret, watch);
       dirtySecrets.add(secret);
     }
-    const stored = state.readers.get(readerKey(secret, read.principal));
-    const pending = window.pending[secret];
+    const stored = pair.stored;
+    const pending = window.stored.pending[secret];
     const everRead = (stored?.reads ?? 0) + (pending?.reads ?? 0) > 0;
-    const newVpce = read.vpcEndpointId !== undefined && !(stored?.vpcEndpoints.includes(read.vpcEndpointId) ?? false);
-    addPending(window, secret, read);
-    const pair = touchedPairs.get(readerKey(secret, read.principal));
-    touchedPairs.set(readerKey(secret, read.principal), { secret, principal: read.principal, ...(read.principalAccount ? { principalAccount: read.principalAccount } : {}), newVpce: (pair?.newVpce ?? false) || newVpce });
+    if (read.vpcEndpointId !== undefined && !(stored?.vpcEndpoints.includes(read.vpcEndpointId) ?? false)) pair.newVpce = true;
+    addPending(window.stored, secret, read);
+    if (!pair.touched) {
+      pair.touched = true;
+      touchedPairs.push(pair);
+    }
 
     if (read.denied) {
-      if (window.denials[secret] === undefined && Object.keys(window.denials).length >= MAX_WINDOW_ENTRIES) continue;
-      window.denials[secret] = [read.time, read.eventId];
+      if (!window.denials.has(secret) && window.denials.size >= MAX_WINDOW_ENTRIES) continue;
+      setEntry(window, window.denials, secret, read);
       const probing = open.get(`access-denied-probing#${read.principal}`);
       if (probing && read.time - probing.last <= windowMs) extend(probing, probing.severity, read, [secret], [[read.eventId, read.time]]);
-      else if (Object.keys(window.denials).length >= params.probeSecrets) {
-        const entries = Object.entries(window.denials);
+      else if (window.denials.size >= params.probeSecrets) {
+        const entries = [...window.denials];
         emit('access-denied-probing', read.principal, 'MEDIUM', read, entries.map(([s]) => s), entries.map(([, [t, id]]) => [id, t]));
-        window.probedAt = read.time;
-        window.denials = {};
+        window.stored.probedAt = read.time;
+        window.denials.clear();
       }
       continue;
     }
 
     if (read.principalType === 'Root') emit('root-read', read.principal, 'HIGH', read, [secret]);
-    if (window.probedAt !== undefined && read.time - window.probedAt <= windowMs) {
+    if (window.stored.probedAt !== undefined && read.time - window.stored.probedAt <= windowMs) {
       emit('access-denied-probing', read.principal, 'HIGH', read, [secret]);
-      delete window.probedAt;
+      delete window.stored.probedAt;
     }
 
-    const bulk = open.get(`bulk-retrieval#${read.principal}`);
+    const bulk = window.bulk;
     if (bulk && read.time - bulk.last <= windowMs) {
       if (!bulk.secrets.has(secret)) extend(bulk, 'HIGH', read, [secret], [[read.eventId, read.time]]);
       else bulk.last = read.time;
-    } else if (window.reads[secret] !== undefined || Object.keys(window.reads).length < MAX_WINDOW_ENTRIES) {
-      window.reads[secret] = [read.time, read.eventId];
-      if (Object.keys(window.reads).length >= params.bulkSecrets) {
-        const entries = Object.entries(window.reads);
-        emit('bulk-retrieval', read.principal, 'HIGH', read, entries.map(([s]) => s), entries.map(([, [t, id]]) => [id, t]));
-        window.reads = {};
+    } else if (window.reads.has(secret) || window.reads.size < MAX_WINDOW_ENTRIES) {
+      setEntry(window, window.reads, secret, read);
+      if (window.reads.size >= params.bulkSecrets) {
+        const entries = [...window.reads];
+        window.bulk = emit('bulk-retrieval', read.principal, 'HIGH', read, entries.map(([s]) => s), entries.map(([, [t, id]]) => [id, t]));
+        window.reads.clear();
       }
     }
 
-    const crossAccount = read.principalAccount !== undefined && read.principalAccount !== ownAccount;
+    const crossAccount = read.principalAccount !== undefined && read.principalAccount !== pair.ownAccount;
     if (crossAccount && !watch.accounts.includes(read.principalAccount as string)) {
       emit('new-reader-account', read.principal, trusted.has(read.principalAccount as string) ? 'MEDIUM' : 'HIGH', read, [secret]);
       if (watch.accounts.length < 100) watch.accounts.push(read.principalAccount as string);
@@ -167,10 +176,11 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
   }
 
   const changes: AuditChanges = { readers: [], observations: [], secrets: [...dirtySecrets].map((s) => state.secrets.get(s) as SecretWatch), windows: [] };
-  for (const [key, pair] of touchedPairs) {
+  for (const pair of touchedPairs) {
     const window = state.windows.get(pair.principal) as PrincipalWindow;
     const pending = window.pending[pair.secret];
     if (!pending) continue;
+    const key = readerKey(pair.secret, pair.principal);
     const stored = state.readers.get(key);
     const due = context.writeAll || !stored || pair.newVpce || stored.reads + stored.denied === 0 || pending.lastSeen - stored.lastSeen >= BASELINE_WRITE_INTERVAL_MS;
     if (!due) continue;
@@ -180,9 +190,105 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     changes.readers.push(merged);
     changes.observations.push(mergeReader(undefined, pending, pair.secret, pair.principal, pair.principalAccount));
   }
-  for (const principal of touchedWindows) changes.windows.push(state.windows.get(principal) as PrincipalWindow);
+  for (const window of live.values()) changes.windows.push(storeWindow(window));
   return { detections: detections.map(renderDetection), changes, judged };
+}
 
+/** One principal's reads of one secret as called, worked out once per run: the secret, its baseline, whether it is a decoy. */
+interface Pair {
+  secret: string;
+  principal: string;
+  principalAccount?: string;
+  recipientAccount: string;
+  region: string;
+  /** The account the secret belongs to. */
+  ownAccount: string;
+  honeytoken: boolean;
+  stored: ReaderBaseline | undefined;
+  newVpce: boolean;
+  touched: boolean;
+}
+
+/**
+ * A principal's window while a run judges it: the stored window's entries in maps (lookups and sizes without copying),
+ * and the time of its oldest entry, so pruning walks the entries only when one of them has left the window.
+ */
+interface LiveWindow {
+  stored: PrincipalWindow;
+  reads: Map<string, [number, string]>;
+  denials: Map<string, [number, string]>;
+  oldest: number;
+  /** The principal's bulk-retrieval open in this run, which later reads extend. */
+  bulk?: OpenDetection;
+  /** Secret as called -> its pair (a principal calls its secrets the same way every time). */
+  pairs: Map<string, Pair>;
+  state: AuditState;
+  directory: SecretDirectory | undefined;
+}
+
+function liveWindow(stored: PrincipalWindow, state: AuditState, directory: SecretDirectory | undefined): LiveWindow {
+  const reads = new Map(Object.entries(stored.reads));
+  const denials = new Map(Object.entries(stored.denials));
+  return { stored, reads, denials, oldest: oldestOf(reads, denials), pairs: new Map(), state, directory };
+}
+
+function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {
+  const first = window.pairs.get(secretId);
+  // The same name called in another account or region is another secret: its pair is kept under a longer key.
+  const key = !first || (first.region === read.region && first.recipientAccount === read.recipientAccount) ? secretId : `${read.recipientAccount}:${read.region}:${secretId}`;
+  const known = key === secretId ? first : window.pairs.get(key);
+  if (known) return known;
+  const secret = secretKeyOf(secretId, read, window.directory);
+  const pair: Pair = {
+    secret,
+    principal: read.principal,
+    ...(read.principalAccount ? { principalAccount: read.principalAccount } : {}),
+    recipientAccount: read.recipientAccount,
+    region: read.region,
+    ownAccount: (looksLikeFullSecretArn(secret) ? accountOfArn(secret) : undefined) ?? read.recipientAccount,
+    honeytoken: isHoneytoken(window.directory, secret, secretId),
+    stored: window.state.readers.get(readerKey(secret, read.principal)),
+    newVpce: false,
+    touched: false,
+  };
+  window.pairs.set(key, pair);
+  return pair;
+}
+
+function storeWindow(window: LiveWindow): PrincipalWindow {
+  window.stored.reads = Object.fromEntries(window.reads);
+  window.stored.denials = Object.fromEntries(window.denials);
+  return window.stored;
+}
+
+function setEntry(window: LiveWindow, entries: Map<string, [number, string]>, secret: string, read: ReadEvent): void {
+  entries.set(secret, [read.time, read.eventId]);
+  if (read.time < window.oldest) window.oldest = read.time;
+}
+
+function oldestOf(reads: Map<string, [number, string]>, denials: Map<string, [number, string]>): number {
+  let oldest = Infinity;
+  for (const entry of reads.values()) if (entry[0] < oldest) oldest = entry[0];
+  for (const entry of denials.values()) if (entry[0] < oldest) oldest = entry[0];
+  return oldest;
+}
+
+function prune(window: LiveWindow, since: number): void {
+  if (window.stored.probedAt !== undefined && window.stored.probedAt < since) delete window.stored.probedAt;
+  if (window.oldest >= since) return;
+  for (const [secret, entry] of window.reads) if (entry[0] < since) window.reads.delete(secret);
+  for (const [secret, entry] of window.denials) if (entry[0] < since) window.denials.delete(secret);
+  window.oldest = oldestOf(window.reads, window.denials);
+}
+
+/** The reads in event time: as given when they already are (CloudTrail files mostly are), else a sorted copy. */
+function inEventTime(reads: readonly ReadEvent[]): readonly ReadEvent[] {
+  for (let i = 1; i < reads.length; i++) if ((reads[i] as ReadEvent).time < (reads[i - 1] as ReadEvent).time) return [...reads].sort((a, b) => a.time - b.time);
+  return reads;
+}
+
+function isHoneytoken(directory: SecretDirectory | undefined, secret: string, asCalled: string): boolean {
+  return directory !== undefined && (directory.isHoneytoken(secret) || (asCalled !== secret && directory.isHoneytoken(asCalled)));
 }
 
 function addPending(window: PrincipalWindow, secret: string, read: ReadEvent): void {
@@ -229,12 +335,6 @@ function windowOf(state: AuditState, principal: string): PrincipalWindow {
     state.windows.set(principal, window);
   }
   return window;
-}
-
-function prune(window: PrincipalWindow, since: number): void {
-  for (const [secret, [time]] of Object.entries(window.reads)) if (time < since) delete window.reads[secret];
-  for (const [secret, [time]] of Object.entries(window.denials)) if (time < since) delete window.denials[secret];
-  if (window.probedAt !== undefined && window.probedAt < since) delete window.probedAt;
 }
 
 /** The secret a request named: its ARN when known, else the identifier as called. */

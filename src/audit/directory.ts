@@ -20,32 +20,40 @@ const PARTIAL_ARN = /^arn:[^:]+:secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)
 
 /** Resolves names and partial ARNs to the ARNs of known secrets; a secret vigil does not know stays as called. */
 export function secretDirectory(secrets: Iterable<KnownSecret>): SecretDirectory {
-  const byName = new Map<string, string>();
+  // account:region -> name -> ARN: a read names its secret as the application calls it, resolved by two lookups.
+  const byScope = new Map<string, Map<string, string>>();
   const arns = new Set<string>();
   const honeytokens = new Set<string>();
+  const honeytokenNames = new Set<string>();
+  const scope = (account: string, region: string) => {
+    const key = `${account}:${region}`;
+    let names = byScope.get(key);
+    if (!names) byScope.set(key, (names = new Map()));
+    return names;
+  };
   for (const s of secrets) {
-    byName.set(`${s.account}:${s.region}:${s.name}`, s.arn);
+    scope(s.account, s.region).set(s.name, s.arn);
     arns.add(s.arn);
     if (isHoneytokenSecret(s)) {
       honeytokens.add(s.arn);
-      honeytokens.add(`${s.account}:${s.region}:${s.name}`);
+      honeytokenNames.add(s.name);
     }
   }
+  let last: { account: string; region: string; names: Map<string, string> | undefined } = { account: '', region: '', names: undefined };
   return {
     resolve(secretId, account, region) {
       if (arns.has(secretId)) return secretId;
-      const partial = PARTIAL_ARN.exec(secretId);
-      if (partial) {
+      if (secretId.startsWith('arn:')) {
+        const partial = PARTIAL_ARN.exec(secretId);
+        if (!partial) return undefined;
         const name = looksLikeFullSecretArn(secretId) ? (secretNameFromArn(secretId) ?? partial[3]) : partial[3];
-        return byName.get(`${partial[2]}:${partial[1]}:${name}`);
+        return byScope.get(`${partial[2]}:${partial[1]}`)?.get(name as string);
       }
-      return byName.get(`${account}:${region}:${secretId}`);
+      // Reads of one batch come mostly from one account and region: its names are looked up without building a key.
+      if (account !== last.account || region !== last.region) last = { account, region, names: byScope.get(`${account}:${region}`) };
+      return last.names?.get(secretId);
     },
-    isHoneytoken(secret) {
-      if (honeytokens.has(secret)) return true;
-      // A name as called: honeytokens are matched by name too, so a read by name of an unresolved decoy still counts.
-      for (const key of honeytokens) if (!key.startsWith('arn:') && key.endsWith(`:${secret}`)) return true;
-      return false;
-    },
+    // A name as called: honeytokens are matched by name too, so a read by name of an unresolved decoy still counts.
+    isHoneytoken: (secret) => honeytokens.has(secret) || honeytokenNames.has(secret),
   };
 }

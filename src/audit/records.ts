@@ -13,7 +13,24 @@ export interface ReadBatch {
   /** Records of other calls (changes, KMS), which the audit leaves to `replay` and the event Lambda. */
   skipped: number;
   invalid: InvalidEventError[];
+  /** Shares the strings reads repeat (principals, secrets, regions, agents), so 200,000 reads hold each once. */
+  strings?: StringPool;
 }
+
+export type StringPool = (value: string) => string;
+
+/** One copy of each distinct string, up to `limit` of them (a flood of distinct values is then kept as it came). */
+export function stringPool(limit = 100_000): StringPool {
+  const pool = new Map<string, string>();
+  return (value) => {
+    const known = pool.get(value);
+    if (known !== undefined) return known;
+    if (pool.size < limit) pool.set(value, value);
+    return value;
+  };
+}
+
+const asIs: StringPool = (value) => value;
 
 /** Every form `replay` reads: an EventBridge event, a bare CloudTrail record, a log file, or a JSON array of those. */
 export function readEventsOf(input: unknown, batch: ReadBatch = { reads: [], skipped: 0, invalid: [] }): ReadBatch {
@@ -53,7 +70,7 @@ function addInput(batch: ReadBatch, input: unknown, path: string): void {
 
 function addRecord(batch: ReadBatch, record: unknown, path: string): void {
   try {
-    const read = readEventOf(record, path);
+    const read = readEventOf(record, path, (batch.strings ??= stringPool()));
     if (read) batch.reads.push(read);
     else batch.skipped++;
   } catch (error) {
@@ -68,7 +85,7 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /** One CloudTrail record as a ReadEvent; undefined for a record that is not a Secrets Manager read of values. */
-export function readEventOf(record: unknown, path = ''): ReadEvent | undefined {
+export function readEventOf(record: unknown, path = '', same: StringPool = asIs): ReadEvent | undefined {
   const at = (field: string) => (path ? `${path}.${field}` : field);
   if (!isObject(record)) throw new InvalidEventError(path, 'expected a CloudTrail record (an object)');
   if (record['eventSource'] !== 'secretsmanager.amazonaws.com') return undefined;
@@ -83,19 +100,22 @@ export function readEventOf(record: unknown, path = ''): ReadEvent | undefined {
   const recipientAccount = text(record['recipientAccountId']) ?? text(identity['accountId']);
   if (!recipientAccount) throw new InvalidEventError(at('recipientAccountId'), 'expected the account the event belongs to');
   const time = eventTime(record['eventTime'], at('eventTime'));
-  const { principal, principalType, principalAccount } = principalOf(identity, at('userIdentity'));
+  const who = principalOf(identity, at('userIdentity'));
+  const principal = same(who.principal);
+  const principalType = same(who.principalType);
+  const principalAccount = who.principalAccount === undefined ? undefined : same(who.principalAccount);
 
   const request = record['requestParameters'];
   const errorCode = text(record['errorCode']);
-  const read: ReadEvent = { eventId, eventName: eventName as ReadCall, time, recipientAccount, region, principal, principalType, secretIds: [], denied: errorCode !== undefined && DENIED.test(errorCode) };
+  const read: ReadEvent = { eventId, eventName: eventName as ReadCall, time, recipientAccount: same(recipientAccount), region: same(region), principal, principalType, secretIds: [], denied: errorCode !== undefined && DENIED.test(errorCode) };
   if (principalAccount !== undefined) read.principalAccount = principalAccount;
-  if (errorCode !== undefined) read.errorCode = errorCode;
+  if (errorCode !== undefined) read.errorCode = same(errorCode);
   const sourceIp = text(record['sourceIPAddress']);
-  if (sourceIp !== undefined) read.sourceIp = sourceIp;
+  if (sourceIp !== undefined) read.sourceIp = same(sourceIp);
   const vpce = text(record['vpcEndpointId']);
-  if (vpce !== undefined) read.vpcEndpointId = vpce;
+  if (vpce !== undefined) read.vpcEndpointId = same(vpce);
   const userAgent = text(record['userAgent']);
-  if (userAgent !== undefined) read.userAgent = userAgent.length > 200 ? `${userAgent.slice(0, 200)}…` : userAgent;
+  if (userAgent !== undefined) read.userAgent = same(userAgent.length > 200 ? `${userAgent.slice(0, 200)}…` : userAgent);
 
   if (eventName === 'GetSecretValue') {
     const secretId = isObject(request) ? text(request['secretId']) : undefined;
@@ -105,12 +125,12 @@ export function readEventOf(record: unknown, path = ''): ReadEvent | undefined {
       if (errorCode !== undefined) return read;
       throw new InvalidEventError(at('requestParameters.secretId'), 'expected the secret read');
     }
-    read.secretIds.push(stated);
+    read.secretIds.push(same(stated));
     return read;
   }
   if (isObject(request)) {
     const list = request['secretIdList'];
-    if (Array.isArray(list)) for (const id of list) if (typeof id === 'string' && id !== '') read.secretIds.push(id);
+    if (Array.isArray(list)) for (const id of list) if (typeof id === 'string' && id !== '') read.secretIds.push(same(id));
     const filters = request['filters'];
     if (Array.isArray(filters)) {
       read.filters = filters.filter(isObject).map((f) => ({

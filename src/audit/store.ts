@@ -11,16 +11,27 @@ const windowKey = (principal: string) => `WINDOW#${principal}`;
 /** The baselines a batch of reads is judged against: only those of its secrets and principals (lookups, not scans). */
 export async function loadAuditState(store: StateStore, reads: readonly ReadEvent[], directory?: SecretDirectory): Promise<AuditState> {
   const state = emptyAuditState();
-  const pairs = new Map<string, { secretArn: string; principal: string }>();
-  const secrets = new Set<string>();
-  const principals = new Set<string>();
+  // principal -> the secrets as called, then each distinct one resolved once: a batch is mostly the same few pairs.
+  const called = new Map<string, Map<string, [string, ReadEvent]>>();
   for (const read of reads) {
-    principals.add(read.principal);
+    let ids = called.get(read.principal);
+    if (!ids) called.set(read.principal, (ids = new Map()));
     if (read.eventName !== 'GetSecretValue') continue;
     for (const id of read.secretIds) {
+      const prior = ids.get(id);
+      // The same name in another account or region is another secret.
+      if (!prior) ids.set(id, [id, read]);
+      else if (prior[1].region !== read.region || prior[1].recipientAccount !== read.recipientAccount) ids.set(`${read.recipientAccount}:${read.region}:${id}`, [id, read]);
+    }
+  }
+  const pairs = new Map<string, { secretArn: string; principal: string }>();
+  const secrets = new Set<string>();
+  const principals = new Set(called.keys());
+  for (const [principal, ids] of called) {
+    for (const [id, read] of ids.values()) {
       const secret = secretKeyOf(id, read, directory);
       secrets.add(secret);
-      pairs.set(readerKey(secret, read.principal), { secretArn: secret, principal: read.principal });
+      pairs.set(readerKey(secret, principal), { secretArn: secret, principal });
     }
   }
   for (const reader of await store.getReadersOf([...pairs.values()])) state.readers.set(readerKey(reader.secretArn, reader.principal), fromStored(reader));

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { auditReads, fromStored, loadAuditState, readEventsOf, saveAuditChanges, secretDirectory, viewsOf, type Detection, type ReadEvent, type ReaderView } from '../audit/index.js';
+import { auditReads, fromStored, loadAuditState, readEventsOf, saveAuditChanges, secretDirectory, stringPool, viewsOf, type Detection, type ReadEvent, type ReaderView } from '../audit/index.js';
 import { InvalidEventError, parseAwsDate } from '../events/index.js';
 import { readSnapshot } from '../inventory/index.js';
 import { FileStateStore } from '../state/index.js';
@@ -23,8 +23,9 @@ export async function runAudit(files: string[], options: AuditOptions, io: Io): 
 
   const reads: ReadEvent[] = [];
   const invalid: { file: string; path: string; problem: string }[] = [];
+  const strings = stringPool();
   for (const file of files) {
-    const batch = readEventsOf(readEventFile(file));
+    const batch = readEventsOf(readEventFile(file), { reads: [], skipped: 0, invalid: [], strings });
     for (const read of batch.reads) {
       // A record dated after --now is no record of the period judged.
       if (now !== undefined && read.time > now) batch.invalid.push(new InvalidEventError(read.eventId, `eventTime ${new Date(read.time).toISOString()} is after --now`));

@@ -90,7 +90,8 @@ export function decodeEventFile(bytes: Uint8Array, where: string): unknown {
   let text: string;
   try {
     const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
-    text = Buffer.from(gzipped ? gunzipSync(bytes) : bytes).toString('utf8');
+    // gunzipSync already gives a Buffer: decoded in place, not copied first (a log file can be tens of megabytes).
+    text = (gzipped ? gunzipSync(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
   } catch (cause) {
     throw new InvalidEventError(where, 'not a readable gzip file', { cause });
   }
