@@ -13,7 +13,7 @@ import { onEventSettings, type OnEventSettings } from '../src/aws/settings.js';
 import { InvalidEventError, normaliseEventBridgeEvent, type SecretEvent } from '../src/events/index.js';
 import { listSecretsUnderKey, readSecret } from '../src/inventory/index.js';
 import type { SecretState } from '../src/model/index.js';
-import { CONTROLS_AN_EVENT_TOUCHES, applyEvent, decide, remediationAlert, withExemptionsAtEventTime, type Alert, type ComplianceChange, type Decision, type ReactionContext } from '../src/reactions/index.js';
+import { CONTROLS_AN_EVENT_TOUCHES, applyEvent, decide, remediationAlert, withExemptionsAtEventTime, withPolicyFromEvent, type Alert, type ComplianceChange, type Decision, type ReactionContext } from '../src/reactions/index.js';
 import { KEY_PROBLEM_CALLS, keyNames, protectedBy } from '../src/reactions/keys.js';
 import { DynamoStateStore, beforeEvent, recordAfterEvent, type SecretRecord, type StateStore } from '../src/state/index.js';
 
@@ -163,7 +163,8 @@ async function gatherContext(event: SecretEvent, s: OnEventSettings, aws: AwsOpt
   }
   const live = await readSecret(id, clients);
   if (!live) return { context: { ...base, knownSecrets: [] } };
-  const observed: SecretState = event.eventName === 'PutResourcePolicy' ? { ...live, resourcePolicy: event.request.resourcePolicy ?? live.resourcePolicy } : live;
+  // The policy the event wrote, under the name it wrote it (a read just after the call may not show it yet).
+  const observed: SecretState = event.eventName === 'PutResourcePolicy' ? withPolicyFromEvent(live, event) : live;
   const needsObserved = event.eventName !== 'DeleteSecret' && event.kind !== 'secret-service-event';
   if (!store || !needsObserved || !judged) return { context: { ...base, knownSecrets: [live], ...(needsObserved ? { observedAfter: withExemptionsAtEventTime(observed, undefined, event) } : {}) } };
   const stored = await store.getSecret(live.arn);

@@ -18,6 +18,9 @@ export const SECRET_CHANGE_CALLS = [
   'RemoveRegionsFromReplication',
   'StopReplicationToReplica',
   'UpdateSecretVersionStage',
+  // Cross-account replication (2026): the primary's account links and unlinks a replica in another account.
+  'AssociateCrossAccountReplica',
+  'DisassociateCrossAccountReplica',
 ] as const;
 
 /** Secrets Manager calls that read; CloudTrail marks them readOnly. */
@@ -28,6 +31,7 @@ export const SECRET_READ_CALLS = [
   'ListSecrets',
   'ListSecretVersionIds',
   'GetResourcePolicy',
+  'ListResourcePolicies',
   'ValidateResourcePolicy',
   'GetRandomPassword',
 ] as const;

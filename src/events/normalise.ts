@@ -144,6 +144,7 @@ function withSecretRequest(event: SecretEvent, name: SecretChangeCall, record: C
   if (response?.deletionDate !== undefined && name === 'DeleteSecret') {
     event.request.deletionDate = toIso(parseAwsDate(response.deletionDate, at('responseElements.deletionDate')));
   }
+  if (typeof response?.replicationStatus === 'string') event.request.replicationStatus = response.replicationStatus;
   return event;
 }
 
@@ -163,6 +164,11 @@ function requestDetails(request: Record<string, unknown>): RequestDetails {
   copy('versionStage', request['versionStage']);
   copy('removedReplicaRegions', request['removeReplicaRegions']);
   copy('removedTagKeys', request['tagKeys']);
+  copy('policyName', request['policyName']);
+  copy('crossAccountPrimaryArn', request['crossAccountPrimaryARN']);
+  copy('crossAccountReplicaArn', request['crossAccountReplicaARN']);
+  copy('replicaRestriction', request['replicaRestriction']);
+  copy('replicationRoleArn', request['replicationRoleARN']);
   const rules = request['rotationRules'] as Record<string, unknown> | undefined;
   if (rules) {
     details.rotationRules = {};

@@ -55,13 +55,23 @@ const tag = z.looseObject({ key: z.string(), value: z.string() });
 const secretId = z.string().check(z.minLength(1, 'expected a secret ID'));
 const replicaRegion = z.looseObject({ region: z.string(), kmsKeyId: optionalString });
 const recoveryWindow = z.optional(z.int().check(z.gte(7), z.lte(30)));
+// Absent means `default`, the only policy a customer writes; Secrets Manager itself writes `cross-account-replication`.
+const policyName = z.optional(z.string().check(z.minLength(1, 'expected a policy name')));
+const crossAccountArn = z.string().check(z.regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+/, 'expected a secret ARN'));
 
 export const secretRequestSchemas = {
-  CreateSecret: z.looseObject({ name: z.string().check(z.minLength(1)), kmsKeyId: optionalString, tags: z.optional(z.array(tag)), addReplicaRegions: z.optional(z.array(replicaRegion)) }),
+  CreateSecret: z.looseObject({
+    name: z.string().check(z.minLength(1)),
+    kmsKeyId: optionalString,
+    tags: z.optional(z.array(tag)),
+    addReplicaRegions: z.optional(z.array(replicaRegion)),
+    // Set when this account creates a replica of another account's secret (cross-account replication, 2026).
+    crossAccountPrimaryARN: optionalString,
+  }),
   UpdateSecret: z.looseObject({ secretId, kmsKeyId: optionalString }),
   PutSecretValue: z.looseObject({ secretId }),
-  PutResourcePolicy: z.looseObject({ secretId, resourcePolicy: z.string(), blockPublicPolicy: z.optional(z.boolean()) }),
-  DeleteResourcePolicy: z.looseObject({ secretId }),
+  PutResourcePolicy: z.looseObject({ secretId, resourcePolicy: z.string(), blockPublicPolicy: z.optional(z.boolean()), policyName }),
+  DeleteResourcePolicy: z.looseObject({ secretId, policyName }),
   DeleteSecret: z.looseObject({
     secretId,
     recoveryWindowInDays: recoveryWindow,
@@ -81,10 +91,25 @@ export const secretRequestSchemas = {
   RemoveRegionsFromReplication: z.looseObject({ secretId, removeReplicaRegions: z.array(z.string()) }),
   StopReplicationToReplica: z.looseObject({ secretId }),
   UpdateSecretVersionStage: z.looseObject({ secretId, versionStage: z.string() }),
+  AssociateCrossAccountReplica: z.looseObject({
+    secretId,
+    crossAccountReplicaARN: crossAccountArn,
+    replicaRestriction: z.optional(z.enum(['SameOrg', 'NoRestriction'])),
+    replicationRoleARN: optionalString,
+  }),
+  DisassociateCrossAccountReplica: z.looseObject({ secretId, crossAccountReplicaARN: crossAccountArn }),
 } as const;
 
 export const secretResponseSchema = z.nullish(
-  z.looseObject({ arn: optionalString, aRN: optionalString, ARN: optionalString, name: optionalString, deletionDate: z.optional(z.union([z.string(), z.number()])) }),
+  z.looseObject({
+    arn: optionalString,
+    aRN: optionalString,
+    ARN: optionalString,
+    name: optionalString,
+    deletionDate: z.optional(z.union([z.string(), z.number()])),
+    // AssociateCrossAccountReplica answers with the link's status (a string); ReplicateSecretToRegions with one per Region (a list).
+    replicationStatus: z.optional(z.union([z.string(), z.array(z.unknown())])),
+  }),
 );
 
 export const serviceEventDataSchema = z.looseObject({ SecretId: secretId });

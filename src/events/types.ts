@@ -41,6 +41,17 @@ export interface RequestDetails {
   versionStage?: string;
   pendingWindowInDays?: number;
   keyState?: string;
+  /** Put/DeleteResourcePolicy: which of the secret's policies; absent means `default`. */
+  policyName?: string;
+  /** CreateSecret of a cross-account replica: the primary secret in the other account. */
+  crossAccountPrimaryArn?: string;
+  /** Associate/DisassociateCrossAccountReplica: the replica secret in the other account. */
+  crossAccountReplicaArn?: string;
+  /** AssociateCrossAccountReplica: `SameOrg` (AWS's default when absent) or `NoRestriction`. */
+  replicaRestriction?: 'SameOrg' | 'NoRestriction';
+  replicationRoleArn?: string;
+  /** AssociateCrossAccountReplica's answer: the link's status when it was made. */
+  replicationStatus?: string;
 }
 
 export interface SecretEvent {

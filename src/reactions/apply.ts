@@ -24,16 +24,33 @@ export function applyEvent(before: SecretState | undefined, event: SecretEvent, 
       delete after.unreadable.resourcePolicy;
       delete after.unreadable.lastAccessedAt;
       delete after.unreadable.lastRotatedAt;
+      // A cross-account replica starts Pending: the link is recorded, no value copied until the primary's account associates it.
+      if (request.crossAccountPrimaryArn !== undefined) after.crossAccountPrimary = { primarySecretArn: request.crossAccountPrimaryArn, status: 'Pending', statusMessage: null };
       return after;
     }
     case 'PutResourcePolicy':
-      after.resourcePolicy = request.resourcePolicy ?? null;
-      delete after.unreadable.resourcePolicy;
-      return after;
     case 'DeleteResourcePolicy':
-      after.resourcePolicy = null;
-      delete after.unreadable.resourcePolicy;
+      return withPolicyFromEvent(after, event);
+    case 'AssociateCrossAccountReplica': {
+      const replicaArn = request.crossAccountReplicaArn;
+      if (replicaArn === undefined) return undefined;
+      const others = (after.crossAccountReplicas ?? []).filter((r) => r.replicaSecretArn !== replicaArn);
+      after.crossAccountReplicas = [...others, { replicaSecretArn: replicaArn, status: request.replicationStatus ?? 'InProgress', statusMessage: null, replicationRoleArn: request.replicationRoleArn ?? null }];
+      delete after.unreadable.replication;
       return after;
+    }
+    case 'DisassociateCrossAccountReplica':
+      // The primary forgets the link; the replica, in its own account, is Detached with a stale copy.
+      after.crossAccountReplicas = (after.crossAccountReplicas ?? []).filter((r) => r.replicaSecretArn !== request.crossAccountReplicaArn);
+      return after;
+    case 'StopReplicationToReplica': {
+      // The replica becomes a standalone secret; for a cross-account one, Secrets Manager removes its cross-account-replication policy.
+      after.primaryRegion = null;
+      after.crossAccountPrimary = null;
+      const { [CROSS_ACCOUNT_POLICY]: _removed, ...rest } = after.otherResourcePolicies ?? {};
+      after.otherResourcePolicies = rest;
+      return after;
+    }
     case 'UpdateSecret':
     case 'ReplicateSecretToRegions':
       if (request.kmsKeyId !== undefined && event.eventName === 'UpdateSecret') {
@@ -72,10 +89,31 @@ export function applyEvent(before: SecretState | undefined, event: SecretEvent, 
   }
 }
 
-/** What an event alone says of a secret vigil does not know yet (only CreateSecret and PutResourcePolicy say enough). */
+const CROSS_ACCOUNT_POLICY = 'cross-account-replication';
+const SAY_ENOUGH = new Set(['CreateSecret', 'PutResourcePolicy', 'AssociateCrossAccountReplica']);
+
+/**
+ * The secret with the policy a Put/DeleteResourcePolicy event names: `default` (or no name) is `resourcePolicy`, any other
+ * name one of `otherResourcePolicies`, so every policy is judged alike whichever name it carries.
+ */
+export function withPolicyFromEvent(state: SecretState, event: SecretEvent): SecretState {
+  const name = event.request.policyName ?? 'default';
+  const text = event.eventName === 'PutResourcePolicy' ? (event.request.resourcePolicy ?? null) : null;
+  if (name === 'default') {
+    const after: SecretState = { ...state, resourcePolicy: text, unreadable: { ...state.unreadable } };
+    delete after.unreadable.resourcePolicy;
+    return after;
+  }
+  const { [name]: _old, ...others } = state.otherResourcePolicies ?? {};
+  // defineProperty: a policy name such as "__proto__" is data here.
+  if (text !== null) Object.defineProperty(others, name, { value: text, enumerable: true, writable: true, configurable: true });
+  return { ...state, otherResourcePolicies: others };
+}
+
+/** What an event alone says of a secret vigil does not know yet (CreateSecret, PutResourcePolicy and AssociateCrossAccountReplica say enough). */
 function skeleton(event: SecretEvent, at: number): SecretState | undefined {
   const arn = event.secret?.arn;
-  if (!arn || (event.eventName !== 'CreateSecret' && event.eventName !== 'PutResourcePolicy')) return undefined;
+  if (!arn || !SAY_ENOUGH.has(event.eventName)) return undefined;
   const unknown = 'not known from the event alone';
   return {
     arn,
@@ -115,6 +153,9 @@ export const CONTROLS_AN_EVENT_TOUCHES: Record<string, readonly string[] | 'all'
   CreateSecret: 'all',
   PutResourcePolicy: ['no-public-principal', 'no-untrusted-cross-account'],
   DeleteResourcePolicy: ['no-public-principal', 'no-untrusted-cross-account'],
+  AssociateCrossAccountReplica: ['no-untrusted-replica', 'replication-healthy'],
+  DisassociateCrossAccountReplica: ['no-untrusted-replica', 'replication-healthy'],
+  StopReplicationToReplica: ['no-untrusted-replica', 'replication-healthy', 'no-public-principal', 'no-untrusted-cross-account'],
   UpdateSecret: ['customer-managed-key'],
   ReplicateSecretToRegions: ['customer-managed-key'],
   RemoveRegionsFromReplication: [],

@@ -4,6 +4,7 @@ import type { SecretState } from '../model/index.js';
 import { CONTROLS_AN_EVENT_TOUCHES, applyEvent } from './apply.js';
 import { keyNames, protectedBy } from './keys.js';
 import { ALERT_LIST_LIMIT, body, cutList, subjectLine } from './messages.js';
+import { isReplicationEvent, withReplicationAlert } from './replication.js';
 import type { Alert, ComplianceChange, Decision, Remediation } from './types.js';
 
 export interface ReactionContext {
@@ -74,6 +75,7 @@ export async function decide(record: NormalisedRecord, context: ReactionContext)
     case 'DeleteImportedKeyMaterial':
       return keyProblem(decision, event, context);
   }
+  if (isReplicationEvent(event)) return withReplicationAlert(await change(decision, event, known, context), event, known ?? context.observedAfter);
   if (Object.hasOwn(CONTROLS_AN_EVENT_TOUCHES, event.eventName)) return change(decision, event, known, context);
   return { ...decision, ignored: `${event.eventName} changes nothing the controls judge` };
 }

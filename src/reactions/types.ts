@@ -10,6 +10,9 @@ export type AlertKind =
   | 'kms-key-disabled'
   | 'kms-key-material-deleted'
   | 'exemption-added'
+  | 'cross-account-replica-associated'
+  | 'cross-account-replica-created'
+  | 'replication-stopped'
   | 'control-failed'
   | 'remediation-applied'
   // The access audit's detections reach on-call through the same alerts.
