@@ -6,7 +6,7 @@ import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import type { SecretState } from '../model/index.js';
 import { exemptionFor, hasExemptionTag } from './exemptions.js';
 import { toPolicySecret, type PolicySecret } from './input.js';
-import { DEFAULT_PARAMS, type ControlParams } from './params.js';
+import { DEFAULT_PARAMS, paramsForAccount, type ControlParams } from './params.js';
 import type { Control, Finding, Status } from './types.js';
 
 /** The compiled policy could not be found or loaded: a packaging fault, not bad input. */
@@ -135,6 +135,7 @@ export async function evaluateSecrets(states: readonly SecretState[], options: E
   const unknown = wanted?.filter((id) => !engine.controls.some((c) => c.id === id)) ?? [];
   if (unknown.length > 0) throw new RangeError(`unknown control id ${unknown.join(', ')}; the controls are ${engine.controls.map((c) => c.id).join(', ')}`);
   const params = options.params ?? DEFAULT_PARAMS;
+  if (Object.keys(params.accounts).length > 0) return evaluateByAccount(states, { ...options, params });
   const results: Finding[][] = [];
   for (let start = 0; start < states.length; start += BATCH) {
     const batch = states.slice(start, start + BATCH);
@@ -167,6 +168,25 @@ export async function evaluateSecrets(states: readonly SecretState[], options: E
         }),
       );
     });
+  }
+  return results;
+}
+
+/** Secrets of several accounts, each account's with its own parameters (`params.accounts`), the results in input order. */
+async function evaluateByAccount(states: readonly SecretState[], options: EvaluationOptions & { params: ControlParams }): Promise<Finding[][]> {
+  const byAccount = new Map<string, number[]>();
+  states.forEach((state, i) => {
+    const indexes = byAccount.get(state.account);
+    if (indexes) indexes.push(i);
+    else byAccount.set(state.account, [i]);
+  });
+  const results = new Array<Finding[]>(states.length);
+  for (const [account, indexes] of byAccount) {
+    const findings = await evaluateSecrets(
+      indexes.map((i) => states[i] as SecretState),
+      { ...options, params: paramsForAccount(options.params, account) },
+    );
+    indexes.forEach((at, k) => (results[at] = findings[k] as Finding[]));
   }
   return results;
 }

@@ -42,13 +42,22 @@ export const paramsSchema = z.prefault(
     probeSecrets: z._default(z.int().check(z.gte(2)), 5),
     /** access audit, new-reader and new-network-path: days vigil watches a secret's reads before it judges a new one. */
     learningDays: z._default(z.number().check(z.gte(0)), 14),
+    /**
+     * Organisations: parameters of one account that differ from the rest, by 12-digit account id. Each entry holds only the
+     * parameters it changes (a list replaces the whole list); a secret of that account is judged with them, wherever it is
+     * judged (sweep, organisation sweep, event Lambda, Config rule, CLI).
+     */
+    accounts: z._default(z.record(z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account ID as the key')), z.record(z.string(), z.unknown())), {}),
   }),
   {},
 );
 
-export type ControlParams = z.output<typeof paramsSchema>;
+type ParsedParams = z.output<typeof paramsSchema>;
+/** The parameters of every account, as one account's secrets are judged with them. */
+export type AccountParams = Omit<ParsedParams, 'accounts'>;
+export type ControlParams = AccountParams & { accounts: Readonly<Record<string, Partial<AccountParams>>> };
 
-export const DEFAULT_PARAMS: ControlParams = paramsSchema.parse(undefined);
+export const DEFAULT_PARAMS: ControlParams = paramsSchema.parse(undefined) as ControlParams;
 
 export class ParamsError extends InputError {
   override readonly name: string = 'ParamsError';
@@ -57,11 +66,33 @@ export class ParamsError extends InputError {
 /** A validated params document; `where` names its source in errors (`params.json: trustedAccounts[0]: …`). */
 export function parseParams(input: unknown, where = 'params'): ControlParams {
   const result = paramsSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  if (!result.success) throw paramsError(result.error, where);
+  const accounts: Record<string, Partial<AccountParams>> = {};
+  for (const [account, given] of Object.entries(result.data.accounts)) {
+    const at = `${where}.accounts.${account}`;
+    if (Object.hasOwn(given, 'accounts')) throw new ParamsError(at, 'an account\'s parameters cannot hold "accounts" again');
+    const checked = paramsSchema.safeParse(given);
+    if (!checked.success) throw paramsError(checked.error, at);
+    // Only what the entry names: an account inherits every parameter it does not set.
+    accounts[account] = Object.fromEntries(Object.keys(given).map((name) => [name, (checked.data as Record<string, unknown>)[name]])) as Partial<AccountParams>;
+  }
+  return { ...result.data, accounts };
+}
+
+/** The parameters a secret of `account` is judged with: the document's, with that account's entry over them. */
+export function paramsForAccount(params: ControlParams, account: string): ControlParams {
+  const own = params.accounts[account];
+  if (!own && Object.keys(params.accounts).length === 0) return params;
+  return { ...params, ...own, accounts: {} };
+}
+
+function paramsError(error: z.core.$ZodError, where: string): ParamsError {
+  const first = error.issues[0];
+  // A record's bad key reports "Invalid key in record"; the key's own check says what was expected.
+  const issue = first?.code === 'invalid_key' ? { ...first, message: first.issues[0]?.message ?? first.message } : first;
   const path = [where, ...(issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].join('.').replace(/\.\[/g, '[');
   const problem = issue?.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.map((k) => `"${k}"`).join(', ')} (known: ${Object.keys(DEFAULT_PARAMS).join(', ')})` : (issue?.message ?? 'invalid').replace(/^Invalid input: /, '');
-  throw new ParamsError(path, problem, { cause: result.error });
+  return new ParamsError(path, problem, { cause: error });
 }
 
 /** A params file's text: JSON, validated. */
