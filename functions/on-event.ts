@@ -8,13 +8,14 @@ import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
 import { snsClient } from '../src/aws/clients/sns.js';
 import { idempotentRunner } from '../src/aws/idempotency.js';
 import { logger } from '../src/aws/logger.js';
-import { preloadControls } from '../src/controls/index.js';
+import { paramsForAccount, preloadControls } from '../src/controls/index.js';
 import { onEventSettings, type OnEventSettings } from '../src/aws/settings.js';
 import { InvalidEventError, normaliseEventBridgeEvent, type SecretEvent } from '../src/events/index.js';
 import { listSecretsUnderKey, readSecret } from '../src/inventory/index.js';
 import type { SecretState } from '../src/model/index.js';
 import { CONTROLS_AN_EVENT_TOUCHES, applyEvent, decide, remediationAlert, withExemptionsAtEventTime, withPolicyFromEvent, type Alert, type ComplianceChange, type Decision, type ReactionContext } from '../src/reactions/index.js';
 import { KEY_PROBLEM_CALLS, keyNames, protectedBy } from '../src/reactions/keys.js';
+import { MemberAccessError, accountOfArn, memberCredentials } from '../src/org/roles.js';
 import { DynamoStateStore, beforeEvent, recordAfterEvent, type SecretRecord, type StateStore } from '../src/state/index.js';
 
 export interface OnEventResult {
@@ -39,6 +40,7 @@ export function createOnEventHandler(deps: OnEventDependencies) {
   let settings: OnEventSettings | undefined;
   let runner: ReturnType<typeof idempotentRunner> | undefined;
   let store: StateStore | undefined;
+  let member: ReturnType<typeof memberCredentials> | undefined;
 
   return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<OnEventResult> => {
     settings ??= onEventSettings(deps.env);
@@ -53,13 +55,25 @@ export function createOnEventHandler(deps: OnEventDependencies) {
       record = normaliseEventBridgeEvent(event);
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;
-      return reject(event, error, s, home);
+      logger.error('event rejected', { eventId: eventIdOf(event), path: error.path, problem: error.problem });
+      return park(event, error.message, 'rejected-event', s, home);
     }
     if (record.kind === 'ignored') return { ...(record.eventId ? { eventId: record.eventId } : {}), status: 'ignored', reason: record.reason, deliveries: [], complianceChanges: 0 };
 
-    const region = deps.aws(record.region);
+    const clock = deps.clock ?? (() => Date.now() / 1000);
+    // An event forwarded from a member account is read in that account, through its read-only role (DESIGN.md, "Organisations").
+    const ownAccount = accountOfArn(s.topicArn);
+    const { region: _home, ...base } = home;
+    member ??= memberCredentials(base, async () => (await import('../src/aws/clients/sts.js')).stsClient(home), ownAccount, s.memberRole, clock);
+    let region: AwsOptions;
+    try {
+      region = { ...(await member(record.account)), region: record.region };
+    } catch (error) {
+      if (!(error instanceof MemberAccessError)) throw error;
+      return park(event, `account ${record.account} cannot be read: ${error.reason}`, 'unreadable-account', s, home);
+    }
     if (s.stateTable) store ??= DynamoStateStore.fromOptions(s.stateTable, home);
-    const decision = await judge(record, s, region, store, deps.clock ?? (() => Date.now() / 1000));
+    const decision = await judge(record, s, region, store, clock, record.account === ownAccount);
     const alerts: Alert[] = [...decision.alerts];
     for (const remediation of decision.remediations) {
       const outcome = await remediate(remediation.action, remediation.secretArn, region);
@@ -89,9 +103,9 @@ const STALE = 'a state of the secret observed after this event is stored, so the
  * Decides with memory: the before-state from the store, the decision, and the after-state written over exactly the
  * version read, so two events racing for one secret cannot both alert its transition (the later reads and decides again).
  */
-async function judge(event: SecretEvent, s: OnEventSettings, aws: AwsOptions, store: StateStore | undefined, clock: () => number): Promise<Decision> {
+async function judge(event: SecretEvent, s: OnEventSettings, aws: AwsOptions, store: StateStore | undefined, clock: () => number, own: boolean): Promise<Decision> {
   for (let attempt = 1; ; attempt += 1) {
-    const gathered = await gatherContext(event, s, aws, store, clock);
+    const gathered = await gatherContext(event, s, aws, store, clock, own);
     if (gathered.stale) return { eventId: event.eventId, eventName: event.eventName, time: event.time, account: event.account, region: event.region, secretArns: [gathered.stale], alerts: [], findings: [], complianceChanges: [], remediations: [], ignored: STALE };
     const decision = await decide(event, gathered.context);
     if (!store) return decision;
@@ -131,9 +145,10 @@ interface Gathered {
 }
 
 /** What the decision needs to know: the stored before-state, and the secret as it is now (or for a KMS event, the secrets of the key). */
-async function gatherContext(event: SecretEvent, s: OnEventSettings, aws: AwsOptions, store: StateStore | undefined, clock: () => number): Promise<Gathered> {
+async function gatherContext(event: SecretEvent, s: OnEventSettings, aws: AwsOptions, store: StateStore | undefined, clock: () => number, own: boolean): Promise<Gathered> {
   const clients = { secretsManager: secretsManagerClient(aws), kms: kmsClient(aws) };
-  const base = { params: s.params, remediationEnabled: s.remediation };
+  // The event's account's own parameters apply; the member role reads only, so a member account is never remediated.
+  const base = { params: paramsForAccount(s.params, event.account), remediationEnabled: s.remediation && own };
   if (event.errorCode) return { context: { ...base, knownSecrets: [] } };
   if (event.kind === 'key-api-call') {
     if (!KEY_PROBLEM_CALLS.includes(event.eventName) || !event.key) return { context: { ...base, knownSecrets: [] } };
@@ -247,21 +262,28 @@ async function sqsClientFor(aws: AwsOptions) {
   return sqsClient(aws);
 }
 
-/** Input vigil cannot read: logged once and parked in the DLQ with the reason, never thrown back for Lambda to retry. */
-async function reject(event: unknown, error: InvalidEventError, s: OnEventSettings, aws: AwsOptions): Promise<OnEventResult> {
-  const eventId = typeof event === 'object' && event !== null && typeof (event as { id?: unknown }).id === 'string' ? (event as { id: string }).id : undefined;
-  logger.error('event rejected', { eventId, path: error.path, problem: error.problem });
+function eventIdOf(event: unknown): string | undefined {
+  return typeof event === 'object' && event !== null && typeof (event as { id?: unknown }).id === 'string' ? (event as { id: string }).id : undefined;
+}
+
+/**
+ * An event vigil cannot judge (input it cannot read, or a member account whose role refuses it): parked in the alarmed DLQ
+ * with the reason, never thrown back for Lambda to retry.
+ */
+async function park(event: unknown, reason: string, kind: 'rejected-event' | 'unreadable-account', s: OnEventSettings, aws: AwsOptions): Promise<OnEventResult> {
+  const eventId = eventIdOf(event);
+  if (kind === 'unreadable-account') logger.error('event not judged: its account cannot be read', { eventId, reason });
   let body: string;
   try {
-    body = JSON.stringify({ reason: error.message, event });
+    body = JSON.stringify({ reason, event });
   } catch {
-    body = JSON.stringify({ reason: error.message, event: '(not serialisable)' });
+    body = JSON.stringify({ reason, event: '(not serialisable)' });
   }
   // An SQS message holds at most 256 KiB; a larger event is parked as its reason and the start of its text.
-  if (Buffer.byteLength(body) > 250_000) body = JSON.stringify({ reason: error.message, truncatedEvent: body.slice(0, 200_000) });
+  if (Buffer.byteLength(body) > 250_000) body = JSON.stringify({ reason, truncatedEvent: body.slice(0, 200_000) });
   const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
-  await (await sqsClientFor(aws)).send(new SendMessageCommand({ QueueUrl: s.dlqUrl, MessageBody: body, MessageAttributes: { kind: { DataType: 'String', StringValue: 'rejected-event' } } }));
-  return { ...(eventId ? { eventId } : {}), status: 'rejected', reason: error.message, deliveries: [], complianceChanges: 0 };
+  await (await sqsClientFor(aws)).send(new SendMessageCommand({ QueueUrl: s.dlqUrl, MessageBody: body, MessageAttributes: { kind: { DataType: 'String', StringValue: kind } } }));
+  return { ...(eventId ? { eventId } : {}), status: 'rejected', reason, deliveries: [], complianceChanges: 0 };
 }
 
 export const handler = createOnEventHandler({ env: process.env, aws: (region) => ({ region }) });

@@ -20,6 +20,7 @@ import { orgSettings, type OrgSettings } from '../src/org/settings.js';
 import { failedUnit, sweepUnit } from '../src/org/unit-sweep.js';
 import { planUnits, type SweepUnit } from '../src/org/units.js';
 import { renderAll, type Report } from '../src/reports/index.js';
+import { DynamoStateStore } from '../src/state/index.js';
 
 /** One message of the unit queue: sweep this account in this region, as part of this run. */
 const unitMessageSchema = z.strictObject({
@@ -27,6 +28,8 @@ const unitMessageSchema = z.strictObject({
   account: z.string().check(z.regex(/^\d{12}$/)),
   region: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/)),
   evaluatedAt: z.number(),
+  /** Read every secret again (the full-refresh schedule), not only those whose LastChangedDate moved. */
+  full: z.optional(z.boolean()),
 });
 export type UnitMessage = z.output<typeof unitMessageSchema>;
 
@@ -45,8 +48,9 @@ const ledgerOf = (settings: OrgSettings, deps: OrgDependencies) => new OrgRunLed
 
 /** The scheduled start of an organisation sweep: list the accounts, then queue one unit per account × region. */
 export function createOrgPlanHandler(deps: OrgDependencies) {
-  return async (): Promise<{ runId: string; units: number }> => {
+  return async (input?: unknown): Promise<{ runId: string; units: number }> => {
     const settings = orgSettings(deps.env);
+    const full = typeof input === 'object' && input !== null && (input as { full?: unknown }).full === true;
     if (!settings.queueUrl) throw new Error('environment.VIGIL_ORG_QUEUE_URL: the planner needs the unit queue');
     const home = deps.aws(settings.region);
     const accounts = settings.accounts ?? (await listOrganizationAccounts(organizationsClient(home)));
@@ -56,11 +60,11 @@ export function createOrgPlanHandler(deps: OrgDependencies) {
     await ledgerOf(settings, deps).startRun(runId, units.length, evaluatedAt);
     const sqs = sqsClient(home);
     for (let i = 0; i < units.length; i += 10) {
-      const batch = units.slice(i, i + 10).map((u, j) => ({ Id: String(i + j), MessageBody: JSON.stringify({ runId, account: u.account, region: u.region, evaluatedAt } satisfies UnitMessage) }));
+      const batch = units.slice(i, i + 10).map((u, j) => ({ Id: String(i + j), MessageBody: JSON.stringify({ runId, account: u.account, region: u.region, evaluatedAt, ...(full ? { full } : {}) } satisfies UnitMessage) }));
       const answer = await sqs.send(new SendMessageBatchCommand({ QueueUrl: settings.queueUrl, Entries: batch }));
       if (answer.Failed?.length) throw new Error(`SQS refused ${answer.Failed.length} unit messages of run ${runId}: ${answer.Failed[0]?.Code} ${answer.Failed[0]?.Message ?? ''}`);
     }
-    logger.info('organisation sweep queued', { runId, accounts: accounts.length, regions: settings.regions.length, units: units.length });
+    logger.info('organisation sweep queued', { runId, accounts: accounts.length, regions: settings.regions.length, units: units.length, full });
     return { runId, units: units.length };
   };
 }
@@ -74,6 +78,7 @@ export function createOrgUnitHandler(deps: OrgDependencies) {
     const settings = orgSettings(deps.env);
     const home = deps.aws(settings.region);
     const ledger = ledgerOf(settings, deps);
+    const store = DynamoStateStore.fromOptions(settings.table, home);
     const ownAccount = context?.invokedFunctionArn?.split(':')[4];
     const controls = await listControls();
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
@@ -94,6 +99,8 @@ export function createOrgUnitHandler(deps: OrgDependencies) {
           role: { roleName: settings.roleName, ...(settings.externalId ? { externalId: settings.externalId } : {}) },
           controls,
           params: settings.params,
+          store,
+          ...(message.full ? { full: true } : {}),
           now: message.evaluatedAt,
           clock: deps.clock,
           ...(settings.policyRate ? { policyRatePerSecond: settings.policyRate } : {}),

@@ -11,5 +11,19 @@ module.exports = async ({ resolveVariable }) => {
   const account = [{ Ref: 'AWS::AccountId' }, ...listed];
   // The access audit's read rule (AuditReadRule), bounded the same way.
   const auditReads = { source: ['aws.secretsmanager'], 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: ['GetSecretValue', 'BatchGetSecretValue'] } };
-  return { ...Object.fromEntries(Object.entries(patterns).map(([name, pattern]) => [name, { ...pattern, account }])), auditReads: { ...auditReads, account } };
+  // The organisation bus: its policy admits only the organisation's accounts, and an event of an account outside it cannot
+  // be read (the member role is assumed only within the organisation); `orgAccounts`, when set, bounds the rules too.
+  const orgListed = String((await resolveVariable('param:orgAccounts')) ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  for (const id of orgListed) if (!/^\d{12}$/.test(id)) throw new Error(`param orgAccounts: "${id}" is not a 12-digit AWS account id`);
+  const org = (pattern) => (orgListed.length ? { ...pattern, account: orgListed } : pattern);
+  const capital = (name) => name[0].toUpperCase() + name.slice(1);
+  return {
+    ...Object.fromEntries(Object.entries(patterns).map(([name, pattern]) => [name, { ...pattern, account }])),
+    ...Object.fromEntries(Object.entries(patterns).map(([name, pattern]) => [`org${capital(name)}`, org(pattern)])),
+    auditReads: { ...auditReads, account },
+    orgAuditReads: org(auditReads),
+  };
 };

@@ -66,6 +66,16 @@ export function sweepSettings(env: Record<string, string | undefined>): SweepSet
   };
 }
 
+/** Organisations: the member stack's read-only role, which the central functions assume in another account. */
+export const memberRoleVariables = {
+  VIGIL_MEMBER_ROLE_NAME: z._default(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name')), 'vigil-audit'),
+  VIGIL_MEMBER_EXTERNAL_ID: z.optional(z.string()),
+};
+
+export function memberRoleOf(e: { VIGIL_MEMBER_ROLE_NAME: string; VIGIL_MEMBER_EXTERNAL_ID?: string | undefined }): { roleName: string; externalId?: string } {
+  return { roleName: e.VIGIL_MEMBER_ROLE_NAME, ...(e.VIGIL_MEMBER_EXTERNAL_ID ? { externalId: e.VIGIL_MEMBER_EXTERNAL_ID } : {}) };
+}
+
 const onEventSettingsSchema = z.object({
   AWS_REGION: z.string().check(z.minLength(1)),
   VIGIL_ALERT_TOPIC_ARN: arn,
@@ -77,6 +87,7 @@ const onEventSettingsSchema = z.object({
   VIGIL_REMEDIATION: flag,
   /** The state store's table; without it every function starts from nothing (and alerts say a failure may be old). */
   VIGIL_STATE_TABLE: z.optional(z.string().check(z.minLength(3))),
+  ...memberRoleVariables,
 });
 
 export interface OnEventSettings {
@@ -88,6 +99,8 @@ export interface OnEventSettings {
   params: ControlParams;
   remediation: boolean;
   stateTable?: string;
+  /** The member role an event of another account is read through (its own account's events need none). */
+  memberRole: { roleName: string; externalId?: string };
 }
 
 export function onEventSettings(env: Record<string, string | undefined>): OnEventSettings {
@@ -101,6 +114,7 @@ export function onEventSettings(env: Record<string, string | undefined>): OnEven
     params: paramsFromEnv(e.VIGIL_PARAMS),
     remediation: e.VIGIL_REMEDIATION === 'true',
     ...(e.VIGIL_STATE_TABLE ? { stateTable: e.VIGIL_STATE_TABLE } : {}),
+    memberRole: memberRoleOf(e),
   };
 }
 

@@ -76,7 +76,7 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
       .description('Evaluate every secret against the controls and print the findings report (a live account, or --snapshot FILE).')
       .option('--snapshot <file>', 'evaluate a snapshot file (vigil snapshot format, JSON or gzipped) instead of a live account; excludes the live options'),
   )
-    .option('--state <file>', 'vigil\'s state file: a live sweep reads only secrets that changed since it was stored, and updates it')
+    .option('--state <file>', 'vigil\'s state file: a live sweep (one account, or every account with --accounts/--organization) reads only secrets that changed since it was stored, and updates it')
     .option('--full', 'with --state: read every secret again (the full refresh)')
     .option('--offline', 'with --state: evaluate the stored secrets, without any AWS call')
     .option('--params <file>', 'control parameters (JSON): thresholds, trustedAccounts, trustedOrgIds, requiredTagKeys, allowedKmsKeyArns; see README')

@@ -10,6 +10,7 @@ import { buildOrgReport, renderOrgMarkdown, type FailureRow, type OrgReport } fr
 import { runUnits } from '../org/run.js';
 import { sweepUnit } from '../org/unit-sweep.js';
 import { parseAccountList, planUnits } from '../org/units.js';
+import type { StateStore } from '../state/index.js';
 import { toCliError } from './exit.js';
 import { trippedLine, trippingFindings } from './gate.js';
 import { CliError, guard, readJsonFile } from './io.js';
@@ -57,7 +58,7 @@ export function checkOrgOptions(options: OrgCliOptions & { snapshot?: string }):
  * One progress line per unit on stderr; per-account reports and the organisation report under --out; the organisation
  * report on stdout. A unit that cannot be swept is reported, never fatal, and trips --fail-on (it could not be judged).
  */
-export async function runOrgSweep(options: OrgCliOptions, plan: OrgPlan, params: ControlParams, now: number, io: Io): Promise<number> {
+export async function runOrgSweep(options: OrgCliOptions, plan: OrgPlan, params: ControlParams, now: number, io: Io, memory?: { store: StateStore; full: boolean }): Promise<number> {
   const concurrency = options.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(options.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError(`--concurrency ${options.concurrency}: expected a whole number of units at once, 1 or more`);
   const roleName = options.roleName ?? DEFAULT_ROLE_NAME;
@@ -92,6 +93,7 @@ export async function runOrgSweep(options: OrgCliOptions, plan: OrgPlan, params:
         now,
         clock: io.clock,
         ...(plan.policyRate ? { policyRatePerSecond: plan.policyRate } : {}),
+        ...(memory ? { store: memory.store, full: memory.full } : {}),
       }),
     async (result, report) => {
       const failing = result.failures.filter((f) => f.status === 'FAIL' && !f.exempted).length;

@@ -69,7 +69,12 @@ export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
     const plan = checkLiveOptions(options);
     const params = loadParams(options.params);
     const now = options.now ? parseNow(options.now) : io.clock();
-    return runOrgSweep(options, { ...plan, regions: await regionsOf(options, plan.aws, io) }, params, now, io);
+    if (options.offline) throw new CliError('--offline judges a state file alone, with no account to reach: drop --accounts/--organization, or drop --offline');
+    if (options.full && !options.state) throw new CliError('--full needs --state FILE');
+    const store = options.state ? await openState(options.state) : undefined;
+    const code = await runOrgSweep(options, { ...plan, regions: await regionsOf(options, plan.aws, io) }, params, now, io, store ? { store, full: options.full ?? false } : undefined);
+    await store?.save();
+    return code;
   }
   checkSweepOptions(options);
   const live = options.snapshot ? undefined : checkLiveOptions(options);

@@ -29,6 +29,12 @@ export function freshnessOf(inventories: readonly Inventory[]): Freshness {
   return { readFresh, fromStore, oldestStoredAt };
 }
 
+/** Freshness as a report's scope states it (the oldest reused read as an ISO-8601 time). */
+export function freshnessScope(inventories: readonly Inventory[]): { readFresh: number; fromStore: number; oldestStoredAt: string | null } {
+  const f = freshnessOf(inventories);
+  return { readFresh: f.readFresh, fromStore: f.fromStore, oldestStoredAt: f.oldestStoredAt === null ? null : new Date(f.oldestStoredAt * 1000).toISOString() };
+}
+
 /**
  * Writes what a sweep learnt: the records of secrets read fresh, and of reused ones whose statuses changed (time alone can
  * fail a rotation control). A record an event wrote meanwhile is left as the event wrote it.

@@ -4,7 +4,7 @@ import { secretsManagerClient } from '../aws/clients/secrets-manager.js';
 import { evaluateSecrets, listControls, type ControlParams } from '../controls/index.js';
 import { buildReport, type Report, type ReportScope } from '../reports/report.js';
 import type { StateStore } from '../state/index.js';
-import { freshnessOf, rememberSweep } from './sweep-state.js';
+import { freshnessScope, rememberSweep } from './sweep-state.js';
 import { readInventory, type CapturedSecret, type Inventory, type InventoryNote } from './aws.js';
 
 export interface LiveSweepOptions {
@@ -59,8 +59,7 @@ export async function sweepAccount(options: LiveSweepOptions): Promise<LiveSweep
       offset += inventory.states.length;
     }
     await options.store.putMeta({ filledAt: options.now, ...(options.full ? { lastFullAt: options.now } : {}) });
-    const f = freshnessOf(Object.values(inventories));
-    freshness = { readFresh: f.readFresh, fromStore: f.fromStore, oldestStoredAt: f.oldestStoredAt === null ? null : new Date(f.oldestStoredAt * 1000).toISOString() };
+    freshness = freshnessScope(Object.values(inventories));
   }
   const dropped: InventoryNote[] = Object.values(inventories).flatMap((i) => i.dropped);
   const unsupported = Object.values(inventories).flatMap((i) => i.unsupported);

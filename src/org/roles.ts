@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsOptions } from '../aws/clients.js';
 import { memberRoleArn } from './units.js';
 
@@ -35,6 +35,8 @@ export function isRefusal(error: unknown): boolean {
 export async function memberAccountAws(base: Omit<AwsOptions, 'region'>, sts: STSClient, account: string, ownAccount: string | undefined, role: MemberRole, now: () => number): Promise<Omit<AwsOptions, 'region'>> {
   if (account === ownAccount) return base;
   const roleArn = memberRoleArn(account, role.roleName, role.partition);
+  // STS loads on the first member account: the event Lambda's own account's events never need it.
+  const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
   try {
     const answer = await sts.send(
       new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: `vigil-sweep-${Math.floor(now())}`, DurationSeconds: 3600, ...(role.externalId ? { ExternalId: role.externalId } : {}) }),
@@ -48,4 +50,27 @@ export async function memberAccountAws(base: Omit<AwsOptions, 'region'>, sts: ST
     if (isRefusal(error)) throw new MemberAccessError(account, `${(error as Error).name} on sts:AssumeRole ${roleArn}: ${(error as Error).message}`.slice(0, 400), { cause: error });
     throw error;
   }
+}
+
+/** The account id in an ARN (`arn:partition:service:region:account:…`); undefined when it has none. */
+export function accountOfArn(arn: string): string | undefined {
+  const account = arn.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/**
+ * Member-account credentials for a long-lived function: one AssumeRole per account, kept until five minutes before they
+ * expire, so a burst of an account's events costs one STS call, not one per event.
+ */
+export function memberCredentials(base: Omit<AwsOptions, 'region'>, sts: () => Promise<STSClient>, ownAccount: string | undefined, role: MemberRole, now: () => number) {
+  const kept = new Map<string, { aws: Omit<AwsOptions, 'region'>; until: number }>();
+  return async (account: string): Promise<Omit<AwsOptions, 'region'>> => {
+    if (account === ownAccount) return base;
+    const cached = kept.get(account);
+    if (cached && cached.until > now()) return cached.aws;
+    const aws = await memberAccountAws(base, await sts(), account, ownAccount, role, now);
+    const expires = aws.credentials?.expiration ? aws.credentials.expiration.getTime() / 1000 : now() + 3600;
+    kept.set(account, { aws, until: expires - 300 });
+    return aws;
+  };
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { list, paramsFromEnv, settingsOf } from '../aws/settings.js';
+import { list, memberRoleOf, memberRoleVariables, paramsFromEnv, settingsOf } from '../aws/settings.js';
 import type { ControlParams } from '../controls/params.js';
 import { parseAccountList, planUnits } from './units.js';
 
@@ -16,8 +16,7 @@ const orgSettingsSchema = z.object({
   VIGIL_ORG_ACCOUNTS: z._default(z.string(), ''),
   /** Regions to sweep in every account; default the function's own. */
   VIGIL_REGIONS: list,
-  VIGIL_MEMBER_ROLE_NAME: z._default(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name')), 'vigil-audit'),
-  VIGIL_MEMBER_EXTERNAL_ID: z.optional(z.string()),
+  ...memberRoleVariables,
   VIGIL_PARAMS: z.optional(z.string()),
   VIGIL_POLICY_RATE: z.optional(z.coerce.number().check(z.positive())),
 });
@@ -49,8 +48,7 @@ export function orgSettings(env: Record<string, string | undefined>): OrgSetting
     ...(e.VIGIL_ORG_QUEUE_URL ? { queueUrl: e.VIGIL_ORG_QUEUE_URL } : {}),
     ...(e.VIGIL_ORG_ACCOUNTS.trim() ? { accounts: parseAccountList(e.VIGIL_ORG_ACCOUNTS, 'environment.VIGIL_ORG_ACCOUNTS') } : {}),
     regions,
-    roleName: e.VIGIL_MEMBER_ROLE_NAME,
-    ...(e.VIGIL_MEMBER_EXTERNAL_ID ? { externalId: e.VIGIL_MEMBER_EXTERNAL_ID } : {}),
+    ...memberRoleOf(e),
     params: paramsFromEnv(e.VIGIL_PARAMS),
     ...(e.VIGIL_POLICY_RATE ? { policyRate: e.VIGIL_POLICY_RATE } : {}),
   };

@@ -7,6 +7,8 @@ import { secretsManagerClient } from '../aws/clients/secrets-manager.js';
 import { evaluateSecrets, type Control, type ControlParams, type Finding } from '../controls/index.js';
 import type { SecretState } from '../model/index.js';
 import { readInventory } from '../inventory/aws.js';
+import { freshnessScope, rememberSweep } from '../inventory/sweep-state.js';
+import type { StateStore } from '../state/index.js';
 import { buildReport, type Report } from '../reports/report.js';
 import { summariseUnit, type UnitResult } from './report.js';
 import { isRefusal, memberAccountAws, MemberAccessError, type MemberRole } from './roles.js';
@@ -26,6 +28,13 @@ export interface UnitSweepContext {
   clock: () => number;
   policyRatePerSecond?: number;
   onSecret?: (done: number, total: number) => void;
+  /**
+   * The state store: a secret whose LastChangedDate is the one stored (and no event marked it) is judged from the store, not
+   * read again; what was read is stored. Each account's secrets are its own records (the key is the secret's ARN).
+   */
+  store?: StateStore;
+  /** Read every secret again, whatever the store holds. */
+  full?: boolean;
   /** The clients of one account-region (default: the SDK's, built from `aws`); the bench passes simulated ones. */
   clientsFor?: (aws: AwsOptions) => { secretsManager: SecretsManagerClient; kms: KMSClient };
 }
@@ -59,6 +68,7 @@ export async function sweepUnit(unit: SweepUnit, ctx: UnitSweepContext): Promise
       secretsManagerIn: (other) => clientsFor({ ...member, region: other }).secretsManager,
       ...(ctx.policyRatePerSecond ? { policyRatePerSecond: ctx.policyRatePerSecond } : {}),
       ...(ctx.onSecret ? { onSecret: ctx.onSecret } : {}),
+      ...(ctx.store ? { store: ctx.store, full: ctx.full ?? false } : {}),
       onState: (state) => {
         pending.push(state);
         if (pending.length >= JUDGE_BATCH) judge();
@@ -70,13 +80,22 @@ export async function sweepUnit(unit: SweepUnit, ctx: UnitSweepContext): Promise
     if (isRefusal(error)) return { result: failedUnit(unit, `${(error as Error).name} on secretsmanager:ListSecrets: ${(error as Error).message}`.slice(0, 400)) };
     throw error;
   }
+  // Secrets the store answered for were not read, so not yet judged.
+  if (inventory.memory) for (const state of inventory.states) if (!inventory.memory.fresh.has(state.arn)) pending.push(state);
   judge();
   await judging;
+  const byArn = new Map(judged.states.map((state, i) => [state.arn, judged.findings[i] as Finding[]]));
+  const findings = inventory.states.map((state) => byArn.get(state.arn) as Finding[]);
+  let freshness;
+  if (ctx.store) {
+    await rememberSweep(ctx.store, inventory, findings, ctx.now);
+    freshness = freshnessScope([inventory]);
+  }
   const report = buildReport({
     controls: ctx.controls,
-    states: judged.states,
-    findings: judged.findings,
-    scope: { source: 'live', account: unit.account, regions: [unit.region] },
+    states: inventory.states,
+    findings,
+    scope: { source: 'live', account: unit.account, regions: [unit.region], ...(freshness ? { freshness } : {}) },
     params: ctx.params,
     evaluatedAt: ctx.now,
     generatedAt: ctx.clock(),

@@ -57,7 +57,7 @@ describe('the central stack for an organisation', () => {
 
   it('gives the sweep role only the member role, the account list and its own resources, and never a value', () => {
     const s = statements(central, 'OrgSweepRole');
-    expect(actions(s)).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'organizations:ListAccounts', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage', 'sts:AssumeRole']);
+    expect(actions(s)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'organizations:ListAccounts', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage', 'sts:AssumeRole']);
     expect(actions(s.filter((x) => x.Resource === '*'))).toEqual(['organizations:ListAccounts', 'secretsmanager:ListSecrets']);
     expect(s.find((x) => x.Sid === 'AssumeMemberRole')?.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/vigil-audit' });
     // with an organisation, only roles inside it can be assumed
@@ -70,6 +70,44 @@ describe('the central stack for an organisation', () => {
     expect(policy?.Properties['Statement']).toEqual({ Effect: 'Allow', Principal: '*', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': ['OrgEventBus', 'Arn'] }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } });
     expect(withOrganization.Conditions?.['HasOrganization']).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['o-a1b2c3d4e5', ''] }] });
     expect(central.Conditions?.['HasOrganization']).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+  });
+});
+
+describe('member accounts\' events in the central stack', () => {
+  const rules = ['OrgSecretChangesRule', 'OrgSecretServiceEventsRule', 'OrgKeyChangesRule'];
+
+  it('routes the organisation bus\'s events to the event Lambda with the same patterns, retries and dead-letter queue as the account\'s own', () => {
+    for (const [name, own] of [['OrgSecretChangesRule', 'secretChanges'], ['OrgSecretServiceEventsRule', 'secretServiceEvents'], ['OrgKeyChangesRule', 'keyChanges']] as const) {
+      const rule = withOrganization.Resources[name];
+      expect(rule?.Condition).toBe('HasOrganization');
+      expect(rule?.Properties['EventBusName']).toEqual({ Ref: 'OrgEventBus' });
+      // every account of the organisation: no `account` bound unless orgAccounts lists them
+      expect(rule?.Properties['EventPattern']).toEqual(EVENT_PATTERNS[own]);
+      expect(rule?.Properties['Targets']).toEqual([{ Id: 'on-event', Arn: { 'Fn::GetAtt': ['OnEventLambdaFunction', 'Arn'] }, RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['OnEventDeadLetterQueue', 'Arn'] } } }]);
+      expect(withOrganization.Resources[`${name}Permission`]?.Properties).toMatchObject({ Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [name, 'Arn'] } });
+    }
+    const reads = withOrganization.Resources['OrgAuditReadRule']?.Properties;
+    expect(reads?.['State']).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+    expect(reads?.['Targets']).toEqual([{ Id: 'audit-queue', Arn: { 'Fn::GetAtt': ['AuditReadQueue', 'Arn'] } }]);
+    expect(JSON.stringify(withOrganization.Resources['AuditReadQueuePolicy']?.Properties)).toContain('"OrgAuditReadRule","Arn"');
+    for (const name of [...rules, 'OrgAuditReadRule']) expect(central.Resources[name]?.Condition).toBe('HasOrganization');
+  });
+
+  it('bounds the organisation rules to orgAccounts when it lists them', () => {
+    const listed = packageTo('--param=organizationId=o-a1b2c3d4e5', '--param=orgAccounts=111122223333,444455556666').template;
+    for (const name of [...rules, 'OrgAuditReadRule']) expect((listed.Resources[name]?.Properties['EventPattern'] as { account?: unknown }).account).toEqual(['111122223333', '444455556666']);
+  }, 240_000);
+
+  it('names the event Lambda\'s role so that the member role trusts it, and lets it assume only the member role inside the organisation', () => {
+    const name = withOrganization.Resources['OnEventRole']?.Properties['RoleName'] as { 'Fn::Sub': string };
+    const trusted = (member.Resources['AuditRole']?.Properties['AssumeRolePolicyDocument'] as { Statement: Statement[] }).Statement[0]?.Condition?.['ArnLike']?.['aws:PrincipalArn'] as { 'Fn::Sub': string }[];
+    const roleArn = `arn:aws:iam::123456789012:role/${name['Fn::Sub'].replace('${AWS::Region}', 'eu-west-1')}`;
+    const glob = (p: string) => new RegExp(`^${p.replace('${AWS::Partition}', 'aws').replace('${CentralAccountId}', '123456789012').replace(/[.+?^()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    expect(trusted.some((t) => glob(t['Fn::Sub']).test(roleArn))).toBe(true);
+    const assume = statements(withOrganization, 'OnEventRole').find((x) => x.Sid === 'AssumeMemberRole');
+    expect(assume?.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/vigil-audit' });
+    expect(assume?.Condition).toEqual({ 'Fn::If': ['HasOrganization', { StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } }, { Ref: 'AWS::NoValue' }] });
+    expect(withOrganization.Resources['OnEventLambdaFunction']?.Properties['Environment']).toMatchObject({ Variables: { VIGIL_MEMBER_ROLE_NAME: 'vigil-audit' } });
   });
 });
 

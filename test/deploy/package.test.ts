@@ -44,10 +44,11 @@ const resources = (type: string) => Object.entries(template.Resources).filter(([
 
 describe('the offline deployment package', () => {
   it('routes exactly the event patterns vigil reacts to (the ones the demo installs) to the event Lambda, with retries and a DLQ', () => {
-    const rules = resources('AWS::Events::Rule').filter(([name, r]) => r.Properties['EventPattern'] && name !== 'AuditReadRule');
+    // This account's rules (the organisation bus's, which carry the same patterns, are checked in test/deploy/organisation.test.ts).
+    const rules = resources('AWS::Events::Rule').filter(([name, r]) => r.Properties['EventPattern'] && name !== 'AuditReadRule' && !r.Properties['EventBusName']);
     // Each pattern bounded to the accounts vigil watches: a permissive bus policy cannot feed it another account's events.
     expect(rules.map(([, r]) => r.Properties['EventPattern'])).toEqual(Object.values(EVENT_PATTERNS).map((p) => ({ ...p, account: [{ Ref: 'AWS::AccountId' }] })));
-    const memberRules = Object.values(withMembers.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties['EventPattern']);
+    const memberRules = Object.values(withMembers.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties['EventPattern'] && !r.Properties['EventBusName']);
     for (const rule of memberRules) expect((rule.Properties['EventPattern'] as { account: unknown }).account).toEqual([{ Ref: 'AWS::AccountId' }, '444455556666', '777788889999']);
     for (const [, rule] of rules) {
       const [target] = rule.Properties['Targets'] as { Arn: unknown; RetryPolicy: unknown; DeadLetterConfig: unknown }[];
@@ -121,7 +122,7 @@ describe('the offline deployment package', () => {
   it('gives each function its own role with exactly the actions its code uses', () => {
     const functions = resources('AWS::Lambda::Function').map(([, f]) => JSON.stringify(f.Properties['Role']));
     expect(functions.sort()).toEqual(['AuditRole', 'ConfigRuleRole', 'OnEventRole', 'OrgSweepRole', 'OrgSweepRole', 'OrgSweepRole', 'SweepRole'].map((r) => JSON.stringify({ 'Fn::GetAtt': [r, 'Arn'] })).sort());
-    expect(actionsOf(template, 'OnEventRole')).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:SendMessage']);
+    expect(actionsOf(template, 'OnEventRole')).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:SendMessage', 'sts:AssumeRole']);
     expect(actionsOf(template, 'SweepRole')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets', 'sns:Publish']);
     expect(actionsOf(template, 'AuditRole')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
     expect(actionsOf(template, 'ConfigRuleRole')).toEqual(['config:GetResourceConfigHistory', 'config:PutEvaluations', 'kms:DescribeKey', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets']);
@@ -253,7 +254,7 @@ describe('the offline deployment package', () => {
 
   it('routes exactly the recorded events vigil acts on, by AWS\'s own matcher (event-ruler)', () => {
     // The event Lambda's rules; the audit's read rule (AuditReadRule) is checked on its own above.
-    const patterns = Object.fromEntries(resources('AWS::Events::Rule').filter(([name, r]) => r.Properties['EventPattern'] && name !== 'AuditReadRule').map(([name, r]) => [name, r.Properties['EventPattern']]));
+    const patterns = Object.fromEntries(resources('AWS::Events::Rule').filter(([name, r]) => r.Properties['EventPattern'] && name !== 'AuditReadRule' && !r.Properties['EventBusName']).map(([name, r]) => [name, r.Properties['EventPattern']]));
     const patternsFile = join(packageDir, 'patterns.json');
     // As CloudFormation resolves it in the fixtures' account.
     writeFileSync(patternsFile, JSON.stringify(patterns).replaceAll('{"Ref":"AWS::AccountId"}', '"111122223333"'));

@@ -1,17 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateAccountCommand, CreateOrganizationCommand, ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { CreateSecretCommand, PutResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AwsOptions } from '../../src/aws/clients.js';
-import { organizationsClient } from '../../src/aws/clients/organizations.js';
 import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
-import { stsClient } from '../../src/aws/clients/sts.js';
 import type { OrgReport } from '../../src/org/report.js';
 import { runCli } from '../helpers/cli.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
+import { createOrganization, inAccount } from '../helpers/organization.js';
 import { faultyEndpoint, type FaultyEndpoint } from '../helpers/faulty-endpoint.js';
 
 // `vigil sweep --organization` from a laptop: the management account's credentials, the member role in every other account.
@@ -21,23 +17,13 @@ let member: string;
 let refusing: string;
 const PUBLIC = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'secretsmanager:GetSecretValue', Resource: '*' }] });
 
-async function inAccount(account: string, region: string): Promise<AwsOptions> {
-  const c = (await stsClient(emulator.aws()).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/seeder`, RoleSessionName: 'seed' }))).Credentials;
-  return { region, endpoint: emulator.endpoint, maxAttempts: 1, credentials: { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' } };
-}
-
 beforeAll(async () => {
   emulator = await startEmulator();
   faulty = await faultyEndpoint(emulator.endpoint);
-  const org = organizationsClient(emulator.aws());
-  await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  for (const name of ['member', 'refusing']) await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }));
-  const accounts = (await org.send(new ListAccountsCommand({}))).Accounts ?? [];
-  member = accounts.find((a) => a.Name === 'member')?.Id ?? '';
-  refusing = accounts.find((a) => a.Name === 'refusing')?.Id ?? '';
+  ({ member, refusing } = await createOrganization(emulator, ['member', 'refusing']));
   faulty.refuseRoleIn.add(refusing);
   for (const region of ['us-east-1', 'eu-west-1']) {
-    const sm = secretsManagerClient(await inAccount(member, region));
+    const sm = secretsManagerClient(await inAccount(emulator, member, region));
     const created = await sm.send(new CreateSecretCommand({ Name: `app/${region}/webhook`, SecretString: 'canary-not-a-value' }));
     await sm.send(new PutResourcePolicyCommand({ SecretId: created.ARN, ResourcePolicy: PUBLIC }));
   }
@@ -79,7 +65,7 @@ describe('vigil sweep --organization', () => {
     const first = await sweep('--accounts', member, '--format', 'json');
     const previous = join(mkdtempSync(join(tmpdir(), 'vigil-org-prev-')), 'organization.json');
     writeFileSync(previous, first.stdout);
-    const sm = secretsManagerClient(await inAccount(member, 'us-east-1'));
+    const sm = secretsManagerClient(await inAccount(emulator, member, 'us-east-1'));
     const created = await sm.send(new CreateSecretCommand({ Name: 'app/new-public', SecretString: 'canary-not-a-value' }));
     await sm.send(new PutResourcePolicyCommand({ SecretId: created.ARN, ResourcePolicy: PUBLIC }));
     const run = await sweep('--accounts', member, '--previous', previous, '--fail-on-new', 'CRITICAL');
@@ -87,6 +73,25 @@ describe('vigil sweep --organization', () => {
     expect(run.stderr).toMatch(/--fail-on-new CRITICAL tripped by 1 finding: \d{12} us-east-1 app\/new-public no-public-principal/);
     expect(run.stdout).toMatch(/4 new failures, 0 resolved failures \(2 units compared\)/);
     expect(run.stdout).toContain("NEW CRITICAL");
+  }, 120_000);
+
+  it('with --state, reads again in every account only what changed since the last run, and --full reads everything', async () => {
+    const state = join(mkdtempSync(join(tmpdir(), 'vigil-org-state-')), 'state.jsonl');
+    const policyReads = () => faulty.requests.filter((r) => r.action === 'secretsmanager.GetResourcePolicy').length;
+    const first = await sweep('--accounts', member, '--state', state, '--format', 'json');
+    expect(first.exitCode).toBe(0);
+    const secrets = (JSON.parse(first.stdout) as OrgReport).summary.secrets;
+    let before = policyReads();
+    const out = mkdtempSync(join(tmpdir(), 'vigil-org-incremental-'));
+    const again = await sweep('--accounts', member, '--state', state, '--format', 'json', '--out', out);
+    expect(policyReads() - before).toBe(0);
+    expect((JSON.parse(again.stdout) as OrgReport).failures).toEqual((JSON.parse(first.stdout) as OrgReport).failures);
+    expect(JSON.parse(readFileSync(join(out, member, 'eu-west-1', 'report.json'), 'utf8')).scope.freshness).toMatchObject({ readFresh: 0, fromStore: 1 });
+    before = policyReads();
+    expect((await sweep('--accounts', member, '--state', state, '--full')).exitCode).toBe(0);
+    expect(policyReads() - before).toBe(secrets);
+    expect(await sweep('--accounts', member, '--full')).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--full needs --state FILE') });
+    expect(await sweep('--accounts', member, '--state', state, '--offline')).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--offline judges a state file alone') });
   }, 120_000);
 
   it('refuses what it cannot use, before any call', async () => {

@@ -1,21 +1,18 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateAccountCommand, CreateOrganizationCommand, ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, PutResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
 import { ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrgPlanHandler, createOrgUnitFailedHandler, createOrgUnitHandler, type OrgDependencies } from '../../functions/org-sweep.js';
 import { clientConfig, type AwsOptions } from '../../src/aws/clients.js';
-import { organizationsClient } from '../../src/aws/clients/organizations.js';
 import { s3Client } from '../../src/aws/clients/s3.js';
 import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
 import { sqsClient } from '../../src/aws/clients/sqs.js';
-import { stsClient } from '../../src/aws/clients/sts.js';
 import { OrgRunLedger } from '../../src/org/ledger.js';
 import type { OrgReport } from '../../src/org/report.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
+import { createOrganization, inAccount } from '../helpers/organization.js';
 import { faultyEndpoint, type FaultyEndpoint } from '../helpers/faulty-endpoint.js';
 import { topicWithSubscriber } from '../helpers/subscriber.js';
 
@@ -38,13 +35,8 @@ let topic: Awaited<ReturnType<typeof topicWithSubscriber>>;
 
 const via = (region = 'us-east-1'): AwsOptions => ({ ...emulator.aws(region), endpoint: faulty.endpoint });
 
-async function inAccount(account: string, region: string): Promise<AwsOptions> {
-  const c = (await stsClient(emulator.aws()).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/seeder`, RoleSessionName: 'seed' }))).Credentials;
-  return { region, endpoint: emulator.endpoint, maxAttempts: 1, credentials: { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' } };
-}
-
 async function seed(account: string, region: string, names: { name: string; policy?: string }[]) {
-  const sm = secretsManagerClient(account === OWN ? emulator.aws(region) : await inAccount(account, region));
+  const sm = secretsManagerClient(account === OWN ? emulator.aws(region) : await inAccount(emulator, account, region));
   for (const s of names) {
     const created = await sm.send(new CreateSecretCommand({ Name: s.name, SecretString: 'canary-not-a-value' }));
     if (s.policy) await sm.send(new PutResourcePolicyCommand({ SecretId: created.ARN, ResourcePolicy: s.policy }));
@@ -55,12 +47,7 @@ beforeAll(async () => {
   emulator = await startEmulator();
   faulty = await faultyEndpoint(emulator.endpoint);
   const home = emulator.aws();
-  const org = organizationsClient(home);
-  await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  for (const name of ['open', 'refusing', 'flaky']) await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }));
-  const accounts = (await org.send(new ListAccountsCommand({}))).Accounts ?? [];
-  const id = (name: string) => accounts.find((a) => a.Name === name)?.Id ?? '';
-  members = { open: id('open'), refusing: id('refusing'), flaky: id('flaky') };
+  members = await createOrganization(emulator, ['open', 'refusing', 'flaky']);
   await seed(OWN, 'us-east-1', [{ name: 'security/break-glass' }]);
   await seed(members.open, 'us-east-1', [{ name: 'app/db' }, { name: 'app/webhook', policy: PUBLIC_POLICY }]);
   await seed(members.open, 'eu-west-1', [{ name: 'app/eu-db' }]);
@@ -184,5 +171,26 @@ describe('the organisation sweep on its queue', () => {
     expect(second.diff?.newFailures.some((f) => f.account === members.flaky)).toBe(false);
     expect(second.diff?.comparedUnits).toBe(5);
     expect(second.failedUnits.map((u) => u.account)).toEqual([members.refusing, members.refusing]);
+  }, 120_000);
+
+  it('reads again only the secrets that changed since the last run, in every account; the full refresh reads them all', async () => {
+    const policyReads = () => faulty.requests.filter((r) => r.action === 'secretsmanager.GetResourcePolicy').length;
+    const last = await readJson<OrgReport>('org/latest/organization.json');
+    let before = policyReads();
+    const quiet = deps(() => Date.UTC(2026, 11, 6, 12) / 1000);
+    const { runId } = await createOrgPlanHandler(quiet)();
+    await drain(quiet, runId);
+    expect(policyReads() - before).toBe(0);
+    // judged from the store, nothing lost: the same secrets, the same failures
+    const third = await readJson<OrgReport>(`org/${runId}/organization.json`);
+    expect(third.summary.secrets).toBe(last.summary.secrets);
+    expect(third.failures.map((f) => `${f.account} ${f.name} ${f.controlId}`).sort()).toEqual(last.failures.map((f) => `${f.account} ${f.name} ${f.controlId}`).sort());
+    const unit = await readJson<{ scope: { freshness?: { readFresh: number; fromStore: number } } }>(`reports/${members.open}/us-east-1/latest/report.json`);
+    expect(unit.scope.freshness).toMatchObject({ readFresh: 0, fromStore: 2 });
+    before = policyReads();
+    const full = deps(() => Date.UTC(2026, 11, 7, 12) / 1000);
+    const refresh = await createOrgPlanHandler(full)({ full: true });
+    await drain(full, refresh.runId);
+    expect(policyReads() - before).toBe(third.summary.secrets);
   }, 120_000);
 });
