@@ -8,6 +8,7 @@ import { listControls, type ControlParams, type Finding, type Severity } from '.
 import { listOrganizationAccounts } from '../org/accounts.js';
 import { buildOrgReport, renderOrgMarkdown, type FailureRow, type OrgReport } from '../org/report.js';
 import { runUnits } from '../org/run.js';
+import { SnapshotWriter } from '../inventory/sweep.js';
 import { sweepUnit } from '../org/unit-sweep.js';
 import { parseAccountList, planUnits } from '../org/units.js';
 import type { StateStore } from '../state/index.js';
@@ -79,6 +80,8 @@ export async function runOrgSweep(options: OrgCliOptions, plan: OrgPlan, params:
   io.stderr(`vigil: sweeping ${accounts.length} account${accounts.length === 1 ? '' : 's'} × ${plan.regions.length} region${plan.regions.length === 1 ? '' : 's'} through role ${roleName}, ${Math.min(concurrency, planned.length)} at once\n`);
   const controls = await listControls();
   const sts = stsClient(home);
+  // --out: every account-region's secrets in one snapshot (`vigil sweep --snapshot DIR/snapshot.json` judges it again).
+  const snapshot = options.out ? openSnapshot(options.out, own.account, plan.regions[0] as string, now) : undefined;
   const results = await runUnits(
     planned,
     concurrency,
@@ -95,16 +98,27 @@ export async function runOrgSweep(options: OrgCliOptions, plan: OrgPlan, params:
         ...(plan.policyRate ? { policyRatePerSecond: plan.policyRate } : {}),
         ...(memory ? { store: memory.store, full: memory.full } : {}),
       }),
-    async (result, report) => {
+    async ({ result, report, captured }) => {
+      if (captured) snapshot?.add(captured);
       const failing = result.failures.filter((f) => f.status === 'FAIL' && !f.exempted).length;
       io.stderr(result.status === 'swept' ? `vigil: ${result.account} ${result.region}: ${result.secrets} secrets, ${failing} failing\n` : `vigil: ${result.account} ${result.region}: NOT SWEPT: ${result.reason ?? 'unknown'}\n`);
       if (report && options.out) await writeReports(report, join(options.out, result.account, result.region), { ...io, stderr: () => undefined }, { formats: options.formats });
     },
   );
   const org = buildOrgReport({ units: results, controls, evaluatedAt: now, generatedAt: io.clock(), ...(previous ? { previous } : {}) });
+  if (snapshot) io.stderr(`vigil: wrote ${snapshot.close()} secrets of ${org.scope.accounts} accounts to ${join(options.out as string, 'snapshot.json')}\n`);
   if (options.out) writeOrgReport(org, options.out, io);
   io.stdout(options.format === 'json' ? `${JSON.stringify(org, null, 2)}\n` : renderOrgMarkdown(org));
   return gateOrg(org, options, io, previous);
+}
+
+function openSnapshot(dir: string, account: string, region: string, capturedAt: number): SnapshotWriter {
+  try {
+    mkdirSync(dir, { recursive: true });
+    return new SnapshotWriter(join(dir, 'snapshot.json'), account, region, capturedAt);
+  } catch (cause) {
+    throw new CliError(`--out ${dir}: cannot write the snapshot (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
+  }
 }
 
 function writeOrgReport(report: OrgReport, dir: string, io: Io): void {

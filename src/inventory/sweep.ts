@@ -3,6 +3,7 @@ import { kmsClient } from '../aws/clients/kms.js';
 import { secretsManagerClient } from '../aws/clients/secrets-manager.js';
 import { evaluateSecrets, listControls, type ControlParams } from '../controls/index.js';
 import { buildReport, type Report, type ReportScope } from '../reports/report.js';
+import { FileSink } from '../reports/sinks.js';
 import type { StateStore } from '../state/index.js';
 import { freshnessScope, rememberSweep } from './sweep-state.js';
 import { readInventory, type CapturedSecret, type Inventory, type InventoryNote } from './aws.js';
@@ -79,17 +80,42 @@ export async function sweepAccount(options: LiveSweepOptions): Promise<LiveSweep
 
 /** DESIGN.md's snapshot document from what a sweep read. Dates become ISO-8601 strings. */
 export function snapshotDocument(account: string, region: string, capturedAt: number, captured: CapturedSecret[]) {
+  return { ...snapshotHead(account, region, capturedAt), secrets: captured.map(snapshotSecret) };
+}
+
+function snapshotHead(account: string, region: string, capturedAt: number) {
+  return { snapshotVersion: 1, account, region, capturedAt: new Date(capturedAt * 1000).toISOString() };
+}
+
+function snapshotSecret(c: CapturedSecret) {
   return {
-    snapshotVersion: 1,
-    account,
-    region,
-    capturedAt: new Date(capturedAt * 1000).toISOString(),
-    secrets: captured.map((c) => ({
-      describe: c.describe,
-      resourcePolicy: c.resourcePolicy,
-      resourcePolicies: c.resourcePolicies,
-      kmsKey: c.kmsKey,
-      ...(Object.keys(c.unreadable).length ? { unreadable: c.unreadable } : {}),
-    })),
+    describe: c.describe,
+    resourcePolicy: c.resourcePolicy,
+    resourcePolicies: c.resourcePolicies,
+    kmsKey: c.kmsKey,
+    ...(Object.keys(c.unreadable).length ? { unreadable: c.unreadable } : {}),
   };
+}
+
+/**
+ * A snapshot written a region at a time, for secrets of many accounts (each secret's account and region are its ARN's;
+ * `account`/`region` are the defaults DESIGN.md's format asks for). Memory holds one region's secrets, never the file.
+ */
+export class SnapshotWriter {
+  private readonly sink: FileSink;
+  private count = 0;
+  constructor(path: string, account: string, region: string, capturedAt: number) {
+    this.sink = new FileSink(path);
+    const head = JSON.stringify(snapshotHead(account, region, capturedAt));
+    this.sink.write(`${head.slice(0, -1)},"secrets":[\n`);
+  }
+  add(captured: readonly CapturedSecret[]): void {
+    for (const c of captured) this.sink.write(`${this.count++ ? ',\n' : ''}${JSON.stringify(snapshotSecret(c))}`);
+  }
+  /** Closes the document; the number of secrets written. */
+  close(): number {
+    this.sink.write('\n]}\n');
+    this.sink.close();
+    return this.count;
+  }
 }

@@ -1,7 +1,6 @@
 import pLimit from 'p-limit';
-import type { Report } from '../reports/report.js';
 import type { UnitResult } from './report.js';
-import { failedUnit } from './unit-sweep.js';
+import { failedUnit, type UnitOutcome } from './unit-sweep.js';
 import type { SweepUnit } from './units.js';
 
 /**
@@ -11,20 +10,20 @@ import type { SweepUnit } from './units.js';
 export async function runUnits(
   units: readonly SweepUnit[],
   concurrency: number,
-  sweep: (unit: SweepUnit) => Promise<{ result: UnitResult; report?: Report }>,
-  onUnit?: (result: UnitResult, report?: Report) => void | Promise<void>,
+  sweep: (unit: SweepUnit) => Promise<UnitOutcome>,
+  onUnit?: (outcome: UnitOutcome) => void | Promise<void>,
 ): Promise<UnitResult[]> {
   const limit = pLimit(Math.max(1, concurrency));
   return Promise.all(
     units.map((unit) =>
       limit(async () => {
-        let outcome: { result: UnitResult; report?: Report };
+        let outcome: UnitOutcome;
         try {
           outcome = await sweep(unit);
         } catch (error) {
           outcome = { result: failedUnit(unit, `${(error as Error).name}: ${(error as Error).message}`.slice(0, 400)) };
         }
-        await onUnit?.(outcome.result, outcome.report);
+        await onUnit?.(outcome);
         return outcome.result;
       }),
     ),

@@ -6,7 +6,7 @@ import { kmsClient } from '../aws/clients/kms.js';
 import { secretsManagerClient } from '../aws/clients/secrets-manager.js';
 import { evaluateSecrets, type Control, type ControlParams, type Finding } from '../controls/index.js';
 import type { SecretState } from '../model/index.js';
-import { readInventory } from '../inventory/aws.js';
+import { readInventory, type CapturedSecret } from '../inventory/aws.js';
 import { freshnessScope, rememberSweep } from '../inventory/sweep-state.js';
 import type { StateStore } from '../state/index.js';
 import { buildReport, type Report } from '../reports/report.js';
@@ -46,7 +46,7 @@ const sdkClients = (aws: AwsOptions) => ({ secretsManager: secretsManagerClient(
  * Sweeps one account in one region. A refusal (no role, a trust policy or SCP that refuses vigil, ListSecrets denied) is
  * the unit's result, `failed` with the reason: a finding about that account. Any other error is thrown, to be retried.
  */
-export async function sweepUnit(unit: SweepUnit, ctx: UnitSweepContext): Promise<{ result: UnitResult; report?: Report }> {
+export async function sweepUnit(unit: SweepUnit, ctx: UnitSweepContext): Promise<UnitOutcome> {
   // Secrets are judged in small batches while the rest are read: the reads wait on the quota, the judging needs the CPU.
   const judged: { states: SecretState[]; findings: Finding[][] } = { states: [], findings: [] };
   let pending: SecretState[] = [];
@@ -101,7 +101,14 @@ export async function sweepUnit(unit: SweepUnit, ctx: UnitSweepContext): Promise
     generatedAt: ctx.clock(),
     dropped: inventory.dropped,
   });
-  return { result: summariseUnit(unit, report), report };
+  return { result: summariseUnit(unit, report), report, captured: inventory.captured };
+}
+
+/** A unit's result; when it was swept, its report and what was read (for a snapshot). */
+export interface UnitOutcome {
+  result: UnitResult;
+  report?: Report;
+  captured?: CapturedSecret[];
 }
 
 export function failedUnit(unit: SweepUnit, reason: string, attempts?: number): UnitResult {

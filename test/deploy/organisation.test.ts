@@ -57,7 +57,7 @@ describe('the central stack for an organisation', () => {
 
   it('gives the sweep role only the member role, the account list and its own resources, and never a value', () => {
     const s = statements(central, 'OrgSweepRole');
-    expect(actions(s)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'organizations:ListAccounts', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage', 'sts:AssumeRole']);
+    expect(actions(s)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'organizations:ListAccounts', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage', 'sts:AssumeRole']);
     expect(actions(s.filter((x) => x.Resource === '*'))).toEqual(['organizations:ListAccounts', 'secretsmanager:ListSecrets']);
     expect(s.find((x) => x.Sid === 'AssumeMemberRole')?.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/vigil-audit' });
     // with an organisation, only roles inside it can be assumed
@@ -132,7 +132,7 @@ describe('the member stack', () => {
     expect(trust[0]?.Condition?.['StringEquals']?.['aws:PrincipalOrgID']).toEqual({ Ref: 'OrganizationId' });
     expect(trust[0]?.Condition?.['ArnLike']?.['aws:PrincipalArn']).toHaveLength(2);
     const granted = actions(statements(member, 'AuditRole'));
-    expect(granted).toEqual(['kms:DescribeKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecrets']);
+    expect(granted).toEqual(['kms:DescribeKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets']);
     expect(granted.some((a) => /GetSecretValue|\*/.test(a))).toBe(false);
   });
 

@@ -5,6 +5,7 @@ import { CreateSecretCommand, PutResourcePolicyCommand } from '@aws-sdk/client-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
 import type { OrgReport } from '../../src/org/report.js';
+import { expandJsonReport } from '../../src/reports/index.js';
 import { runCli } from '../helpers/cli.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { createOrganization, inAccount } from '../helpers/organization.js';
@@ -51,6 +52,13 @@ describe('vigil sweep --organization', () => {
     expect(JSON.parse(readFileSync(join(out, member, 'us-east-1', 'report.json'), 'utf8')).scope.account).toBe(member);
     expect(existsSync(join(out, 'organization.md'))).toBe(true);
     expect(readFileSync(join(out, 'organization.md'), 'utf8')).toContain('## 2 units could not be swept');
+    // one snapshot holds every account swept; judged again, it fails the same secrets of the same accounts
+    expect(run.stderr).toContain(`vigil: wrote 3 secrets of 3 accounts to ${join(out, 'snapshot.json')}`);
+    const again = await runCli(['sweep', '--snapshot', join(out, 'snapshot.json'), '--format', 'json']);
+    expect(again.exitCode).toBe(0);
+    const judged = expandJsonReport(JSON.parse(again.stdout));
+    expect(new Set(judged.findings.map((f) => f.resource.account))).toEqual(new Set([member, '123456789012']));
+    expect(judged.findings.filter((f) => f.controlId === 'no-public-principal' && f.status === 'FAIL').map((f) => `${f.resource.account} ${f.resource.name}`).sort()).toEqual(report.failures.filter((f) => f.controlId === 'no-public-principal').map((f) => `${f.account} ${f.name}`).sort());
   }, 120_000);
 
   it('trips --fail-on on a failure in any account, and on a unit it could not judge', async () => {
