@@ -5,7 +5,10 @@ import { renderDetection, type OpenDetection } from './messages.js';
 import { readerKey, type AuditState, type Detection, type DetectionKind, type PendingReads, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type SecretWatch } from './types.js';
 
 /** The parameters the audit reads from the one parameter document. */
-export type AuditParams = Pick<ControlParams, 'bulkSecrets' | 'bulkWindowMinutes' | 'probeSecrets' | 'learningDays' | 'trustedAccounts'>;
+export type AuditParams = Pick<ControlParams, 'bulkSecrets' | 'bulkWindowMinutes' | 'probeSecrets' | 'learningDays' | 'trustedAccounts'> & {
+  /** Organisations: a secret's own account's trusted accounts (the params document's `accounts`) over the document's. */
+  accounts?: ControlParams['accounts'];
+};
 
 /** What vigil knows of the secrets themselves: their ARNs by name, and which are honeytokens. */
 export interface SecretDirectory {
@@ -56,6 +59,15 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
   const windowMs = params.bulkWindowMinutes * 60_000;
   const learningMs = params.learningDays * DAY_MS;
   const trusted = new Set(params.trustedAccounts);
+  const trustedIn = new Map<string, Set<string>>();
+  // Whom a secret's account trusts: its own entry in `accounts`, else the document's list.
+  const trusts = (account: string, reader: string): boolean => {
+    const own = params.accounts?.[account]?.trustedAccounts;
+    if (!own) return trusted.has(reader);
+    let set = trustedIn.get(account);
+    if (!set) trustedIn.set(account, (set = new Set(own)));
+    return set.has(reader);
+  };
   const open = new Map<string, OpenDetection>();
   const detections: OpenDetection[] = [];
   const touchedPairs: Pair[] = [];
@@ -161,7 +173,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
 
     const crossAccount = read.principalAccount !== undefined && read.principalAccount !== pair.ownAccount;
     if (crossAccount && !watch.accounts.includes(read.principalAccount as string)) {
-      emit('new-reader-account', read.principal, trusted.has(read.principalAccount as string) ? 'MEDIUM' : 'HIGH', read, [secret]);
+      emit('new-reader-account', read.principal, trusts(pair.ownAccount, read.principalAccount as string) ? 'MEDIUM' : 'HIGH', read, [secret]);
       if (watch.accounts.length < 100) watch.accounts.push(read.principalAccount as string);
       dirtySecrets.add(secret);
     } else if (!everRead && watchedBefore && read.time - watch.firstRead >= learningMs) {
