@@ -39,6 +39,8 @@ export interface AuditRun {
   changes: AuditChanges;
   /** Read events judged (duplicates by event ID dropped). */
   judged: number;
+  /** Read events dropped because their event ID was already counted, in this input or an earlier one. */
+  duplicates: number;
 }
 
 /** A reader's baseline is written when it is new, reads through a new VPC endpoint, or this long after its last write. */
@@ -48,6 +50,8 @@ const DAY_MS = 86_400_000;
 const SEVERITY_RANK: Record<Severity, number> = { INFORMATIONAL: 0, LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 const MAX_LIST = 20;
 const MAX_WINDOW_ENTRIES = 2000;
+/** How many of a principal's counted reads (the newest, in event time) are remembered to drop a redelivery. */
+export const RECENT_READS = 500;
 
 /**
  * Judges read events in event time against the baselines and windows in `state`, which it updates in place.
@@ -92,15 +96,23 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     return fresh;
   };
 
+  let duplicates = 0;
   for (const read of inEventTime(reads)) {
-    if (seen.has(read.eventId)) continue;
+    if (seen.has(read.eventId)) {
+      duplicates++;
+      continue;
+    }
     seen.add(read.eventId);
-    judged++;
     let window = live.get(read.principal);
     if (!window) {
       window = liveWindow(windowOf(state, read.principal), state, directory);
       live.set(read.principal, window);
     }
+    if (!firstDelivery(window, read)) {
+      duplicates++;
+      continue;
+    }
+    judged++;
     prune(window, read.time - windowMs);
 
     if (read.eventName === 'BatchGetSecretValue') {
@@ -203,7 +215,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     changes.observations.push(mergeReader(undefined, pending, pair.secret, pair.principal, pair.principalAccount));
   }
   for (const window of live.values()) changes.windows.push(storeWindow(window));
-  return { detections: detections.map(renderDetection), changes, judged };
+  return { detections: detections.map(renderDetection), changes, judged, duplicates };
 }
 
 /** One principal's reads of one secret as called, worked out once per run: the secret, its baseline, whether it is a decoy. */
@@ -227,6 +239,8 @@ interface Pair {
  */
 interface LiveWindow {
   stored: PrincipalWindow;
+  /** Event ID hash -> time (ms) of the reads counted, oldest delivered first. */
+  recent: Map<string, number>;
   reads: Map<string, [number, string]>;
   denials: Map<string, [number, string]>;
   oldest: number;
@@ -241,7 +255,44 @@ interface LiveWindow {
 function liveWindow(stored: PrincipalWindow, state: AuditState, directory: SecretDirectory | undefined): LiveWindow {
   const reads = new Map(Object.entries(stored.reads));
   const denials = new Map(Object.entries(stored.denials));
-  return { stored, reads, denials, oldest: oldestOf(reads, denials), pairs: new Map(), state, directory };
+  const recent = new Map<string, number>();
+  for (const [id, seconds] of Object.entries(stored.recent ?? {})) recent.set(id, seconds * 1000);
+  return { stored, recent, reads, denials, oldest: oldestOf(reads, denials), pairs: new Map(), state, directory };
+}
+
+/**
+ * Whether this read is counted for the first time: false when its event ID is among the principal's recent reads.
+ * Bounded: the principal's newest RECENT_READS reads; a redelivery of an older one counts again.
+ */
+function firstDelivery(window: LiveWindow, read: ReadEvent): boolean {
+  const id = eventIdHash(read.eventId);
+  if (window.recent.has(id)) return false;
+  window.recent.set(id, read.time);
+  // Reads arrive mostly in event time: the first remembered is about the oldest (storeRecent keeps exactly the newest).
+  if (window.recent.size > 2 * RECENT_READS) window.recent.delete(window.recent.keys().next().value as string);
+  return true;
+}
+
+function storeRecent(window: LiveWindow): Record<string, number> {
+  const kept = [...window.recent];
+  // The newest RECENT_READS by event time (a backfill may have delivered them out of order).
+  if (kept.length > RECENT_READS) kept.sort((a, b) => a[1] - b[1]).splice(0, kept.length - RECENT_READS);
+  return Object.fromEntries(kept.map(([id, time]) => [id, Math.floor(time / 1000)]));
+}
+
+/** A 53-bit hash of an event ID in base 36 (about 11 characters instead of a UUID's 36): window items stay small. */
+export function eventIdHash(eventId: string): string {
+  // cyrb53 (public domain): two 32-bit multiplicative hashes mixed into 53 bits.
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < eventId.length; i++) {
+    const c = eventId.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
 function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {
@@ -270,6 +321,7 @@ function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {
 function storeWindow(window: LiveWindow): PrincipalWindow {
   window.stored.reads = Object.fromEntries(window.reads);
   window.stored.denials = Object.fromEntries(window.denials);
+  window.stored.recent = storeRecent(window);
   return window.stored;
 }
 

@@ -73,6 +73,12 @@ export interface PrincipalWindow {
   probedAt?: number;
   /** secret -> reader additions not yet written to the reader's own item. */
   pending: Record<string, PendingReads>;
+  /**
+   * The principal's reads already counted, so a record delivered again (SQS and EventBridge deliver at least once; the
+   * S3 log file repeats what EventBridge brought) counts once: a hash of its event ID -> its time in epoch seconds. The
+   * principal's newest RECENT_READS (src/audit/detect.ts).
+   */
+  recent?: Record<string, number>;
 }
 
 export interface AuditState {

@@ -68,6 +68,15 @@ describe('vigil audit', () => {
     expect(lines.filter((l) => l.type === 'reader').map((l) => l.reader?.reads).sort()).toEqual([1, 500]);
   });
 
+  it('counts each record once when the same log file is audited again with --state', async () => {
+    const dir = workspace();
+    const state = join(dir, 'state.json');
+    const file = logFile(dir, 'a.json.gz', ordinaryTraffic(50, 1));
+    const args = ['audit', file, '--snapshot', join(dir, 'snapshot.json'), '--state', state, '--format', 'json'];
+    expect(JSON.parse((await runCli(args)).stdout).readers[0].reads).toBe(50);
+    expect(JSON.parse((await runCli(args)).stdout).readers[0].reads).toBe(50);
+  });
+
   it('refuses a --state file that is not vigil state, in one line', async () => {
     const dir = workspace();
     const state = join(dir, 'state.json');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditReads, emptyAuditState, readEventsOf, readerViews, secretDirectory, type AuditState, type KnownSecret } from '../../src/audit/index.js';
+import { RECENT_READS, auditReads, emptyAuditState, readEventsOf, readerViews, secretDirectory, type AuditState, type KnownSecret } from '../../src/audit/index.js';
 import { DEFAULT_PARAMS, parseParams } from '../../src/controls/index.js';
 import { DAY, MINUTE, T0, ordinaryTraffic, readRecord } from './traffic.js';
 
@@ -198,6 +198,49 @@ describe('detections', () => {
     const { detections, state } = audit([record, structuredClone(record)]);
     expect(detections[0]?.eventIds).toHaveLength(1);
     expect(readerViews(state)[0]?.reads).toBe(1);
+  });
+});
+
+describe('redelivery', () => {
+  it('counts a record delivered again in a later batch once (SQS and EventBridge deliver at least once)', () => {
+    const state = emptyAuditState();
+    const records = ordinaryTraffic(300, 0.1);
+    expect(audit(records.slice(0, 200), state).judged).toBe(200);
+    // The second batch repeats the last 100 records of the first, then brings 100 new ones.
+    const again = audit(records.slice(100, 300).map((r) => structuredClone(r)), state);
+    expect(again.judged).toBe(100);
+    expect(again.duplicates).toBe(100);
+    expect(readerViews(state)[0]?.reads).toBe(300);
+  });
+
+  it('alerts on a redelivered theft no more: the burst and the honeytoken read are not judged again', () => {
+    const state = emptyAuditState();
+    const attack = [...theft(12, T0), readRecord('GetSecretValue-iam-user.json', { time: T0 + 60_000, secretId: 'prod/decoy/admin-db' })];
+    expect(audit(attack, state).detections.map((d) => d.kind).sort()).toEqual(['bulk-retrieval', 'honeytoken-read']);
+    const redelivered = audit(attack.map((r) => structuredClone(r)), state);
+    expect(redelivered.detections).toEqual([]);
+    expect(readerViews(state).find((r) => r.secretArn === arnOf('prod/decoy/admin-db'))?.reads).toBe(1);
+  });
+
+  it('remembers a bounded number of recent reads per principal, so a window item stays small', () => {
+    const state = emptyAuditState();
+    const records = ordinaryTraffic(RECENT_READS + 300, 0.1);
+    const { changes } = audit(records, state);
+    const recent = Object.keys(changes.windows[0]?.recent ?? {});
+    expect(recent).toHaveLength(RECENT_READS);
+    // The newest are the ones kept: the first records are no longer recognised, the last are.
+    expect(audit([structuredClone(records.at(-1))], state).duplicates).toBe(1);
+    expect(audit([structuredClone(records[0])], state).duplicates).toBe(0);
+  });
+
+  it('keeps the newest reads by event time when they came out of order', () => {
+    const state = emptyAuditState();
+    const records = ordinaryTraffic(RECENT_READS + 100, 0.1);
+    // A later file first, then a backfill of the hour before it.
+    audit(records.slice(100), state);
+    audit(records.slice(0, 100), state);
+    expect(audit([structuredClone(records.at(-1))], state).duplicates).toBe(1);
+    expect(audit([structuredClone(records[50])], state).duplicates).toBe(0);
   });
 });
 

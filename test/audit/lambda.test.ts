@@ -114,6 +114,35 @@ describe('the audit Lambda', () => {
     expect(published.map((a) => a.MessageAttributes?.['kind']?.Value).sort()).toEqual(['bulk-retrieval', 'root-read', 'root-read']);
   });
 
+  it('counts a read once when SQS delivers its batch again, and when the log file in S3 repeats what EventBridge brought', async () => {
+    const { CreateBucketCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const { s3Client } = await import('../../src/aws/clients/s3.js');
+    const { gzipSync } = await import('node:zlib');
+    const reads = Array.from({ length: 3 }, (_, i) => readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0 + 7_200_000 + i * 1000, secretId: 'prod/payments/db', account: ACCOUNT }));
+    const sqs = sqsClient({ ...emulator.aws(), maxAttempts: 1 });
+    for (const r of reads) await sqs.send(new SendMessageCommand({ QueueUrl: readQueue.url, MessageBody: JSON.stringify({ 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.secretsmanager', detail: r }) }));
+    const batch = await pollBatch(readQueue.url);
+    const run = handler();
+    expect((await run(batch)).reads).toBe(3);
+    // The function ran to the end but its answer was lost: SQS hands the same batch over again.
+    const again = await run(batch);
+    expect(again.reads).toBe(0);
+    // CloudTrail's log file of those minutes carries the same records, and backfill reads it.
+    const s3 = s3Client({ ...emulator.aws(), maxAttempts: 1 });
+    await s3.send(new CreateBucketCommand({ Bucket: 'redelivery-trail' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'redelivery-trail', Key: 'AWSLogs/log.json.gz', Body: gzipSync(JSON.stringify({ Records: reads })) }));
+    const notification = { Records: [{ eventSource: 'aws:s3', s3: { bucket: { name: 'redelivery-trail' }, object: { key: 'AWSLogs/log.json.gz' } } }] };
+    const fromS3 = await run({ Records: [{ ...(batch.Records[0] as SQSEvent['Records'][number]), messageId: 's3-note', body: JSON.stringify(notification) }] });
+    expect(fromS3.reads).toBe(0);
+    const store = DynamoStateStore.fromOptions('vigil-state', { ...emulator.aws(), maxAttempts: 1 });
+    const principal = `arn:aws:iam::${ACCOUNT}:role/service/payments-api`;
+    const written = await store.getReaders('prod/payments/db');
+    const window = (await store.getAuditItems([`WINDOW#${principal}`])).get(`WINDOW#${principal}`) as { pending: Record<string, { reads: number }> };
+    // What the reader holds, written or still pending in the principal's window: three reads.
+    const total = written.filter((r) => r.principal === principal).reduce((n, r) => n + r.reads, 0) + (window.pending['prod/payments/db']?.reads ?? 0);
+    expect(total).toBe(3);
+  });
+
   it('reads a CloudTrail log file from an S3 notification (backfill), and parks unreadable input in the DLQ', async () => {
     const { CreateBucketCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
     const { s3Client } = await import('../../src/aws/clients/s3.js');
