@@ -8,6 +8,7 @@ import { benchNormalise } from './normalise.js';
 import { benchReplay } from './replay.js';
 import { benchReport } from './report.js';
 import { benchSweep } from './sweep.js';
+import { benchSweep2026 } from './sweep-2026.js';
 import { benchOrg } from './org.js';
 import { benchAudit } from './audit.js';
 
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<Metric[]> | Metric[]> = {
   eval: benchEval,
   replay: () => benchReplay(join(root, 'events')),
   sweep: benchSweep,
+  'sweep-2026': benchSweep2026,
   report: () => benchReport(root),
   bundle: () => benchBundles(root),
   org: benchOrg,

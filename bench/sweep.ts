@@ -29,14 +29,18 @@ export async function benchSweep(): Promise<Metric[]> {
       const start = performance.now();
       const inventory = await readInventory({ secretsManager: sm, kms: kmsClient(aws), policyRatePerSecond: rate, concurrency: 16 });
       const seconds = (performance.now() - start) / 1000;
-      const calls = inventory.apiCalls.listSecrets + inventory.apiCalls.getResourcePolicy + inventory.apiCalls.describeKey;
-      return { seconds, calls, secrets: inventory.states.length };
+      const c = inventory.apiCalls;
+      const calls = c.listSecrets + c.describeSecret + c.listResourcePolicies + c.getResourcePolicy + c.describeKey;
+      // Each per-secret operation has its own quota: the bound is the busiest one's calls at the quota.
+      const busiest = Math.max(c.describeSecret, c.listResourcePolicies, c.getResourcePolicy);
+      return { seconds, calls, busiest, secrets: inventory.states.length, detail: `ListSecrets ${c.listSecrets} + DescribeSecret ${c.describeSecret} + ListResourcePolicies ${c.listResourcePolicies} + GetResourcePolicy ${c.getResourcePolicy} + kms:DescribeKey ${c.describeKey}` };
     };
     const atQuota = await sweep(QUOTA);
     const unthrottled = await sweep(100_000);
     return [
-      { metric: 'sweep.quota_bound_ratio', value: atQuota.seconds / (atQuota.secrets / QUOTA), unit: `wall / (N ÷ ${QUOTA}/s), N=${atQuota.secrets}, limiter at ${QUOTA}/s`, target: { op: '<=', value: 1.1 } },
-      { metric: 'sweep.api_calls_per_secret', value: atQuota.calls / atQuota.secrets, unit: 'calls/secret (ListSecrets + GetResourcePolicy + kms:DescribeKey)', target: { op: '<=', value: 1.05 } },
+      { metric: 'sweep.quota_bound_ratio', value: atQuota.seconds / (atQuota.busiest / QUOTA), unit: `wall / (busiest operation's calls ÷ ${QUOTA}/s), N=${atQuota.secrets}, one limiter per operation at ${QUOTA}/s`, target: { op: '<=', value: 1.1 } },
+      // No target since issue 18: each secret now needs DescribeSecret and its policies by name (moto: ListResourcePolicies unknown, asked once).
+      { metric: 'sweep.api_calls_per_secret', value: atQuota.calls / atQuota.secrets, unit: `calls/secret against moto: ${atQuota.detail}` },
       { metric: 'sweep.secrets_per_second_unthrottled', value: unthrottled.secrets / unthrottled.seconds, unit: 'secrets/s against the emulator, no limiter' },
     ];
   } finally {
