@@ -179,7 +179,9 @@ async function gatherContext(event: SecretEvent, s: OnEventSettings, aws: AwsOpt
   const live = await readSecret(id, clients);
   if (!live) return { context: { ...base, knownSecrets: [] } };
   // The policy the event wrote, under the name it wrote it (a read just after the call may not show it yet).
-  const observed: SecretState = event.eventName === 'PutResourcePolicy' ? withPolicyFromEvent(live, event) : live;
+  // Likewise a cross-account link the call just made or removed: DescribeSecret may not show it yet (moto never does).
+  const linked = event.eventName === 'AssociateCrossAccountReplica' || event.eventName === 'DisassociateCrossAccountReplica' ? (applyEvent(live, event, () => live.kmsKey) ?? live) : live;
+  const observed: SecretState = event.eventName === 'PutResourcePolicy' ? withPolicyFromEvent(live, event) : linked;
   const needsObserved = event.eventName !== 'DeleteSecret' && event.kind !== 'secret-service-event';
   if (!store || !needsObserved || !judged) return { context: { ...base, knownSecrets: [live], ...(needsObserved ? { observedAfter: withExemptionsAtEventTime(observed, undefined, event) } : {}) } };
   const stored = await store.getSecret(live.arn);

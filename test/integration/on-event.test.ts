@@ -132,6 +132,16 @@ describe('the event Lambda against the emulator', () => {
     ]);
   });
 
+  it('pages HIGH when a secret is replicated to an untrusted account, judging the link from the event where DescribeSecret does not show it yet', async () => {
+    // moto implements no AssociateCrossAccountReplica: the recorded event stands for the call, the live read for the rest.
+    const result = await handler()(eventFor('AssociateCrossAccountReplica.json', 'prod/data/redis-auth', 'prod/db/orders-Xy12Ab', 'replica-1'), lambdaContext);
+    expect(result.deliveries).toHaveLength(1);
+    const received = await topic.receive();
+    expect(received.map((r) => r.Subject)).toEqual(['[HIGH] prod/data/redis-auth now replicates to account 999988887777 (123456789012 us-east-1)']);
+    const changes = (await drain(complianceQueueUrl)) as { detail: { controlId: string; newStatus: string } }[];
+    expect(changes.map((c) => [c.detail.controlId, c.detail.newStatus])).toContainEqual(['no-untrusted-replica', 'FAIL']);
+  });
+
   it('names every secret a disabled key protects', async () => {
     const keyArn = seeded.keys.prod;
     const event = JSON.parse(JSON.stringify(loadFixture('eventbridge/DisableKey.json')).replaceAll('arn:aws:kms:us-east-1:111122223333:key/0b4a5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d', keyArn).replaceAll('111122223333', ACCOUNT)) as { id: string; detail: { eventID: string } };
