@@ -6,7 +6,7 @@ import type { Metric } from './metrics.js';
 const NOW = Date.UTC(2026, 10, 20) / 1000;
 
 /** A secret with rotation, tags, a customer key and a five-statement resource policy: every control has work to do. */
-function benchSecret(i: number) {
+export function benchSecret(i: number) {
   const statements = [
     { Sid: 'OrgRead', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'secretsmanager:GetSecretValue', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } },
     { Sid: 'Partner', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222233334444:role/reader' }, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: '*' },
@@ -58,6 +58,6 @@ export async function benchEval(): Promise<Metric[]> {
   return [
     { metric: 'eval.load_policy_ms', value: coldLoad, unit: 'ms (first load in the process: read, validate, instantiate; V8 compiles each function on its first call)', target: { op: '<=', value: 50 } },
     { metric: 'eval.first_evaluation_ms', value: firstEvaluation, unit: 'ms (the first secret after loading, which compiles the functions it calls)' },
-    { metric: 'eval.secrets_per_second', value: rate, unit: 'secrets/s (9 controls, 5-statement policy, 1 core)', target: { op: '>=', value: 10_000 } },
+    { metric: 'eval.secrets_per_second', value: rate, unit: `secrets/s (${(await loadControls()).controls.length} controls, 5-statement policy shared by every secret, 1 core)`, target: { op: '>=', value: 10_000 } },
   ];
 }

@@ -167,11 +167,21 @@ export interface PolicyVerdicts {
   error: boolean;
 }
 
-/** The two policy controls' verdicts on one document, and the model's; equal when the Rego and DESIGN.md agree. */
-export function policyDisagreement(document: Record<string, unknown>, judge: (document: Record<string, unknown>) => PolicyVerdicts): string | undefined {
-  const rego = judge(document);
-  const model = modelVerdict(document, POLICY_OWN, [POLICY_TRUSTED], [POLICY_ORG], POLICY_SECRET_ARN);
-  return rego.public === model.public && rego.untrusted === model.untrusted && rego.error === model.error ? undefined : `rego ${JSON.stringify(rego)}, model ${JSON.stringify(model)} on ${JSON.stringify(document)}`;
+/**
+ * Secrets that share the document in one evaluation, as many secrets share one policy: the Rego analyses a text once
+ * for all of them where their ARNs cannot matter, so each must still get the verdict its own ARN deserves.
+ */
+export const POLICY_SHARING_ARNS = [POLICY_SECRET_ARN, `arn:aws:secretsmanager:us-east-1:${POLICY_OWN}:secret:other-GhIjKl`] as const;
+
+/** The two policy controls' verdicts on one document for each of POLICY_SHARING_ARNS, and the model's; equal when the Rego and DESIGN.md agree. */
+export function policyDisagreement(document: Record<string, unknown>, judge: (document: Record<string, unknown>) => PolicyVerdicts[]): string | undefined {
+  const verdicts = judge(document);
+  for (const [i, arn] of POLICY_SHARING_ARNS.entries()) {
+    const rego = verdicts[i];
+    const model = modelVerdict(document, POLICY_OWN, [POLICY_TRUSTED], [POLICY_ORG], arn);
+    if (rego?.public !== model.public || rego.untrusted !== model.untrusted || rego.error !== model.error) return `for ${arn}: rego ${JSON.stringify(rego)}, model ${JSON.stringify(model)} on ${JSON.stringify(document)}`;
+  }
+  return undefined;
 }
 
 export interface FuzzTarget {
@@ -182,17 +192,21 @@ export interface FuzzTarget {
 
 /**
  * The policy controls' verdicts through the compiled wasm, synchronously (a property runs one document at a time):
- * the same input the engine builds for a secret of POLICY_OWN with the document as its resource policy.
+ * the same input the engine builds for secrets of POLICY_OWN (POLICY_SHARING_ARNS) with the document as their resource
+ * policy, judged in one evaluation.
  */
-export function policyJudge(policy: LoadedPolicy): (document: Record<string, unknown>) => PolicyVerdicts {
+export function policyJudge(policy: LoadedPolicy): (document: Record<string, unknown>) => PolicyVerdicts[] {
   const params = parseParams({ trustedAccounts: [POLICY_TRUSTED], trustedOrgIds: [POLICY_ORG] });
   const controls = ['no_public_principal', 'no_untrusted_cross_account'];
   return (document) => {
-    const state = fromDescribeSecret({ ARN: POLICY_SECRET_ARN, Name: 'diff' }, { resourcePolicy: JSON.stringify(document) });
-    const input = { now: Date.UTC(2026, 10, 20) / 1000, params, secrets: [toPolicySecret(state, 0)], controls };
+    const text = JSON.stringify(document);
+    const secrets = POLICY_SHARING_ARNS.map((arn) => toPolicySecret(fromDescribeSecret({ ARN: arn, Name: 'diff' }, { resourcePolicy: text }), 0));
+    const input = { now: Date.UTC(2026, 10, 20) / 1000, params, secrets, controls };
     const [{ result }] = evaluateEntrypoint(policy, input, 'vigil/selected') as [{ result: Record<string, { status: string }[]> }];
-    const status = (control: string) => result[control]?.[0]?.status;
-    return { public: status('no_public_principal') === 'FAIL', untrusted: status('no_untrusted_cross_account') === 'FAIL', error: status('no_public_principal') === 'ERROR' && status('no_untrusted_cross_account') === 'ERROR' };
+    return secrets.map((_, i) => {
+      const status = (control: string) => result[control]?.[i]?.status;
+      return { public: status('no_public_principal') === 'FAIL', untrusted: status('no_untrusted_cross_account') === 'FAIL', error: status('no_public_principal') === 'ERROR' && status('no_untrusted_cross_account') === 'ERROR' };
+    });
   };
 }
 

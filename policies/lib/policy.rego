@@ -349,11 +349,16 @@ denies_actions(patterns, actions) if {
 covers_resource(statement, arn) if {
 	object.get(statement, "NotResource", null) == null
 	some r in as_list(object.get(statement, "Resource", []))
+	resource_pattern(r)
+	pattern_matches(r, arn)
+}
+
+# A Resource value vigil reads as a pattern: text without glob_specials (any other value covers nothing).
+resource_pattern(r) if {
 	is_string(r)
 	every c in glob_specials {
 		not contains(r, c)
 	}
-	pattern_matches(r, arn)
 }
 
 # The Deny statements of a document that certainly bound Allow statements, each with its label and bound.

@@ -17,28 +17,38 @@ import data.lib.input_policies
 import data.lib.policy
 import data.lib.status
 
-decisions := [decide(s, i) | some i, s in input.secrets]
+decisions := [decision(s, i) | some i, s in input.secrets]
+
+# Secrets that share their policies' texts share the decision, made once for them all.
+decision(s, i) := by_policies[input_policies.secret_keys[i]] if input_policies.secret_keys[i]
+
+else := decide(s, i)
+
+by_policies[key] := judge(key, input_policies.shared_analysed(key)) if some key in input_policies.shared_keys
 
 decide(s, i) := status.error(status.text(["The resource policy could not be read (", status.unreadable(s, "resourcePolicy"), ")."]), {}) if {
 	status.unreadable(s, "resourcePolicy")
 }
 
-else := status.pass("The secret has no resource policy.", {"resourcePolicy": null}) if count(input_policies.texts(s)) == 0
+else := judge(input_policies.texts(s), input_policies.analysed_of(i))
+
+# The decision on a secret's policies (texts and analyses by name).
+judge(texts, analysed) := status.pass("The secret has no resource policy.", {"resourcePolicy": null}) if count(texts) == 0
 
 else := status.error(status.text([input_policies.label(bad[0]), " is not valid JSON."]), {"resourcePolicy": "invalid JSON", "policy": bad[0]}) if {
-	bad := input_policies.invalid(s, i)
+	bad := input_policies.invalid(texts, analysed)
 	count(bad) > 0
 }
 
 else := status.fail(status.text([input_policies.label(public[0].policy), "'s ", concat(", ", public[0].statements), " allows anyone: its principal is unbounded and no condition or Deny statement limits it to your accounts, organisation or private network."]), {"publicStatements": [label | some p in public; some label in p.statements], "publicPolicies": public}) if {
 	public := [{"policy": name, "statements": labels} |
-		some name in input_policies.names(i)
-		labels := policy.public_labels(input_policies.analysed[i][name])
+		some name in input_policies.names(analysed)
+		labels := policy.public_labels(analysed[name])
 		count(labels) > 0
 	]
 	count(public) > 0
 }
 
-else := status.pass(concat("", ["No statement of the resource policy allows the public.", policy.pass_notes(analysed)]), object.union({"publicStatements": []}, policy.pass_evidence(analysed))) if {
-	analysed := input_policies.all_analysed(i)
+else := status.pass(concat("", ["No statement of the resource policy allows the public.", policy.pass_notes(statements)]), object.union({"publicStatements": []}, policy.pass_evidence(statements))) if {
+	statements := input_policies.all_analysed(analysed)
 }

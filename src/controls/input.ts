@@ -10,6 +10,21 @@ export type PolicySecret = Omit<SecretState, 'rotationRules'> & {
   isReplica: boolean;
 };
 
+// Many secrets share one policy text: each distinct text is checked once while it stays among the last few hundred
+// (only texts within AWS's 20 KB policy limit are kept, so the cache stays a few megabytes at most).
+const PROBLEM_CACHE_SIZE = 256;
+const CACHED_TEXT_LIMIT = 20_480;
+const problems = new Map<string, string | undefined>();
+
+function problemOf(text: string): string | undefined {
+  if (problems.has(text)) return problems.get(text);
+  const problem = policyTextProblem(text);
+  if (text.length > CACHED_TEXT_LIMIT) return problem;
+  if (problems.size >= PROBLEM_CACHE_SIZE) problems.delete(problems.keys().next().value as string);
+  problems.set(text, problem);
+  return problem;
+}
+
 export function toPolicySecret(state: SecretState, now: number): PolicySecret {
   const unreadable = { ...state.unreadable };
   let rotationIntervalSeconds: number | null = null;
@@ -32,14 +47,14 @@ export function toPolicySecret(state: SecretState, now: number): PolicySecret {
   }
   // A policy text vigil must not judge is unreadable, and never reaches the wasm.
   let resourcePolicy = state.resourcePolicy;
-  const policyProblem = resourcePolicy === null ? undefined : policyTextProblem(resourcePolicy);
+  const policyProblem = resourcePolicy === null ? undefined : problemOf(resourcePolicy);
   if (policyProblem !== undefined) {
     unreadable.resourcePolicy = policyProblem;
     resourcePolicy = null;
   }
   const otherResourcePolicies: Record<string, string> = {};
   for (const [name, text] of Object.entries(state.otherResourcePolicies ?? {})) {
-    const problem = policyTextProblem(text);
+    const problem = problemOf(text);
     if (problem === undefined) Object.defineProperty(otherResourcePolicies, name, { value: text, enumerable: true, writable: true, configurable: true });
     else unreadable.resourcePolicy = `the "${name}" resource policy: ${problem}`;
   }
