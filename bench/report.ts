@@ -35,7 +35,7 @@ export function benchReport(root: string): Metric[] {
     const start = performance.now();
     const run = spawnSync(
       process.execPath,
-      ['--import', join(here, 'max-rss.js'), join(root, 'dist', 'src', 'cli', 'main.js'), 'sweep', '--snapshot', snapshot, '--params', join(root, 'events', 'snapshots', 'acme-prod.params.json'), '--now', '2026-11-20T00:00:00Z', '--out', out],
+      ['--import', join(here, 'max-rss.js'), join(root, 'dist', 'src', 'cli', 'bin.js'), 'sweep', '--snapshot', snapshot, '--params', join(root, 'events', 'snapshots', 'acme-prod.params.json'), '--now', '2026-11-20T00:00:00Z', '--out', out],
       { env: { ...process.env, VIGIL_BENCH_MAX_RSS_FILE: rssFile }, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 },
     );
     const seconds = (performance.now() - start) / 1000;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { DEFAULT_PARAMS, parseParamsText, type ControlParams } from '../controls/index.js';
 import { decodeEventFile, InputError, InvalidEventError } from '../events/index.js';
 
@@ -22,6 +22,20 @@ export function readProblem(cause: unknown): string {
 export function readFile(file: string): Buffer {
   try {
     return readFileSync(file);
+  } catch (cause) {
+    throw new CliError(`${file}: cannot read (${readProblem(cause)})`);
+  }
+}
+
+/** Refuses a file that cannot be read (missing, a folder, no permission) before it is read as a stream. */
+export function checkReadable(file: string): void {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, Buffer.alloc(1), 0, 1, 0);
+    } finally {
+      closeSync(fd);
+    }
   } catch (cause) {
     throw new CliError(`${file}: cannot read (${readProblem(cause)})`);
   }
@@ -57,10 +71,23 @@ export function guard<T>(run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof InputError) throw new CliError(error.message, { cause: error });
-    if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(error.message, { cause: error });
-    throw error;
+    throw asCliError(error);
   }
+}
+
+/** `guard` for work that reads its input as it goes (a streamed snapshot). */
+export async function guardAsync<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw asCliError(error);
+  }
+}
+
+function asCliError(error: unknown): unknown {
+  if (error instanceof InputError) return new CliError(error.message, { cause: error });
+  if (error instanceof Error && ['ENOENT', 'EACCES', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return new CliError(error.message, { cause: error });
+  return error;
 }
 
 /** `--params FILE`, validated; the defaults without one. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { listControls, SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../controls/index.js';
-import { HTML_REPORT, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, reportFiles, writeReport, type Report, type SecretContext, type TextSink } from '../reports/index.js';
+import { HTML_REPORT, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, reportFiles, writeReport, type FormatWriter, type Report, type ReportExtras, type ReportHead, type SecretContext, type TextSink } from '../reports/index.js';
 import { CliError, readProblem } from './io.js';
 import type { Io } from './sweep.js';
 import { renderTerminalTable } from './table.js';
@@ -43,15 +43,20 @@ export const parseSeverities = listOf(SEVERITIES);
 export const parseStatuses = listOf(STATUSES);
 export const parseFormats = listOf(Object.keys(OUT_FORMATS));
 
-/** The findings a person asked to see (--control, --severity, --status); the summary still counts the whole sweep. */
-export async function selectFindings(findings: Finding[], options: ShowOptions): Promise<Finding[]> {
+/** Which findings a person asked to see (--control, --severity, --status), after checking the controls named exist. */
+export async function findingFilter(options: ShowOptions): Promise<(f: Finding) => boolean> {
   if (options.control?.length) {
     const known = new Set((await listControls()).map((c) => c.id));
     const unknown = options.control.filter((id) => !known.has(id));
     if (unknown.length) throw new CliError(`--control ${unknown.join(', ')}: no such control (vigil controls lists them)`);
   }
   const wanted = <T>(list: T[] | undefined, value: T) => !list?.length || list.includes(value);
-  return findings.filter((f) => wanted(options.control, f.controlId) && wanted(options.severity, f.severity) && wanted(options.status, f.status));
+  return (f) => wanted(options.control, f.controlId) && wanted(options.severity, f.severity) && wanted(options.status, f.status);
+}
+
+/** The findings a person asked to see; the summary still counts the whole sweep. */
+export async function selectFindings(findings: Finding[], options: ShowOptions): Promise<Finding[]> {
+  return findings.filter(await findingFilter(options));
 }
 
 export async function showReport(report: Report, options: ShowOptions, io: Io, previous?: Report): Promise<void> {
@@ -62,31 +67,87 @@ export async function showReport(report: Report, options: ShowOptions, io: Io, p
     io.stdout(renderTerminalTable(shown, { verbose: options.verbose ?? false, colour: io.colour ?? false, ...(diff ? { diff } : {}) }));
     return;
   }
-  // The report goes to stdout a piece at a time; a body that follows its head waits in a temporary folder.
+  withStdoutWriter(options.format, io, (writer) => writeReport(writer, shown, diff ? { diff } : {}));
+}
+
+/** What the terminal table of a streamed sweep lists (the failures, or every finding with --verbose) and how many it leaves out. */
+export function tableFindings(show: (f: Finding) => boolean, verbose: boolean): { writer: FormatWriter; findings: Finding[]; unlisted: () => number } {
+  const findings: Finding[] = [];
+  let unlisted = 0;
+  const writer: FormatWriter = {
+    add: (group) => {
+      for (const f of group) {
+        if (!show(f)) continue;
+        if (verbose || f.status === 'FAIL' || f.status === 'ERROR') findings.push(f);
+        else unlisted += 1;
+      }
+    },
+    finish: () => undefined,
+  };
+  return { writer, findings, unlisted: () => unlisted };
+}
+
+/**
+ * `--format json|md` on stdout as a writer, a piece at a time (a body that follows its head waits in a temporary folder):
+ * the findings `show` lets through, the diff but not the framework table, as the terminal has always shown it.
+ */
+export function withStdoutWriter(format: 'json' | 'md', io: Io, run: (writer: FormatWriter) => void | Promise<void>, show: (f: Finding) => boolean = () => true): void | Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'vigil-stdout-'));
+  const stdout: TextSink = { write: (text) => io.stdout(text) };
+  const inner = format === 'json' ? jsonWriter(stdout, fileSpools(scratch, 'stdout')) : markdownWriter(stdout, fileSpools(scratch, 'stdout'));
+  const writer: FormatWriter = {
+    add: (findings, secret) => {
+      const shown = findings.filter(show);
+      if (shown.length) inner.add(shown, secret);
+    },
+    finish: (head, extras) => inner.finish(head, extras.diff ? { diff: extras.diff } : {}),
+  };
+  const clean = () => rmSync(scratch, { recursive: true, force: true });
+  let ran: void | Promise<void>;
   try {
-    const stdout: TextSink = { write: (text) => io.stdout(text) };
-    const writer = options.format === 'json' ? jsonWriter(stdout, fileSpools(scratch, 'stdout')) : markdownWriter(stdout, fileSpools(scratch, 'stdout'));
-    writeReport(writer, shown, diff ? { diff } : {});
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    ran = run(writer);
+  } catch (error) {
+    clean();
+    throw error;
+  }
+  if (ran instanceof Promise) return ran.finally(clean);
+  clean();
+}
+
+/** The report files `--out` writes, opened in `dir` for writers to stream into; `close` finishes them and says what was written. */
+export function openOutFiles(dir: string, io: Io, head: Pick<ReportHead, 'evaluatedAt'>, formats?: string[]): { writers: FormatWriter[]; close: (extras: ReportExtras) => void } {
+  const chosen = new Set((formats ?? Object.keys(OUT_FORMATS)).flatMap((f) => OUT_FORMATS[f] ?? []));
+  const files = writingTo(dir, () => reportFiles(dir, head, [...chosen]));
+  const guarded = (writer: FormatWriter): FormatWriter => ({
+    add: (findings, secret) => writingTo(dir, () => writer.add(findings, secret)),
+    finish: (h, extras) => writingTo(dir, () => writer.finish(h, extras)),
+  });
+  return {
+    writers: files.writers.map(guarded),
+    close: (extras) => {
+      const written = writingTo(dir, () => files.close(extras));
+      const opener = chosen.has(HTML_REPORT) ? `; open ${join(dir, HTML_REPORT)}` : '';
+      io.stderr(`vigil: wrote ${written.length} report files to ${dir}${opener}\n`);
+      const diff = extras.diff;
+      if (diff) io.stderr(`vigil: since ${diff.previousGeneratedAt}: ${diff.newFailures.length} new failures, ${diff.resolvedFailures.length} resolved\n`);
+    },
+  };
+}
+
+function writingTo<T>(dir: string, run: () => T): T {
+  try {
+    return run();
+  } catch (cause) {
+    if (cause instanceof CliError) throw cause;
+    throw new CliError(`--out ${dir}: cannot write the reports (${readProblem(cause)})`);
   }
 }
 
-/** Every chosen format written to `dir` a secret at a time: no report is ever one string in memory. */
+/** Every chosen format of a report held in memory written to `dir` a secret at a time: no report is ever one string. */
 export async function writeReports(report: Report, dir: string, io: Io, options: { previous?: Report | undefined; formats?: string[] | undefined; secrets?: ReadonlyMap<string, SecretContext> }): Promise<void> {
-  const chosen = new Set((options.formats ?? Object.keys(OUT_FORMATS)).flatMap((f) => OUT_FORMATS[f] ?? []));
   const diff = options.previous ? diffReports(report, options.previous) : undefined;
   const extras = { frameworks: frameworkView(report, await listControls()), ...(diff ? { diff } : {}) };
-  let written: string[];
-  try {
-    const files = reportFiles(dir, report, [...chosen]);
-    for (const writer of files.writers) writeReport(writer, report, extras, options.secrets);
-    written = files.close(extras);
-  } catch (cause) {
-    throw new CliError(`--out ${dir}: cannot write the reports (${readProblem(cause)})`);
-  }
-  const opener = chosen.has(HTML_REPORT) ? `; open ${join(dir, HTML_REPORT)}` : '';
-  io.stderr(`vigil: wrote ${written.length} report files to ${dir}${opener}\n`);
-  if (diff) io.stderr(`vigil: since ${diff.previousGeneratedAt}: ${diff.newFailures.length} new failures, ${diff.resolvedFailures.length} resolved\n`);
+  const out = openOutFiles(dir, io, report, options.formats);
+  for (const writer of out.writers) writeReport(writer, report, extras, options.secrets);
+  out.close(extras);
 }

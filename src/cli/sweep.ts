@@ -1,17 +1,18 @@
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { parseAwsDate } from '../events/index.js';
-import { DEFAULT_PARAMS, evaluateSecrets, listControls, type ControlParams, type Severity } from '../controls/index.js';
+import { parseAwsDate, toIso } from '../events/index.js';
+import { DEFAULT_PARAMS, evaluateSecrets, listControls, type ControlParams, type Finding, type Severity } from '../controls/index.js';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { type AwsOptions } from '../aws/clients.js';
 import { ec2Client } from '../aws/clients/ec2.js';
-import { readSnapshot, snapshotDocument, sweepAccount } from '../inventory/index.js';
-import { buildReport, expandJsonReport, type JsonReport, type Report } from '../reports/index.js';
+import { snapshotDocument, streamSnapshot, sweepAccount } from '../inventory/index.js';
+import { buildReport, expandJsonReport, previousFailures, streamReport, type FormatWriter, type JsonReport, type Report, type StreamedReport } from '../reports/index.js';
 import { toCliError } from './exit.js';
 import { trippedLine, trippingFindings } from './gate.js';
-import { CliError, guard, loadParams, readFile, readJsonFile, readProblem } from './io.js';
+import { checkReadable, CliError, guard, guardAsync, loadParams, readJsonFile, readProblem } from './io.js';
 import { checkOrgOptions, runOrgSweep, type OrgCliOptions } from './organization.js';
-import { showReport, writeReports, type ShowOptions } from './output.js';
+import { findingFilter, openOutFiles, showReport, tableFindings, withStdoutWriter, writeReports, type ShowOptions } from './output.js';
+import { renderTerminalTable } from './table.js';
 import type { SecretState } from '../model/index.js';
 import { FileStateStore, StateStoreError } from '../state/index.js';
 
@@ -84,47 +85,73 @@ export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
   if (options.state && options.snapshot) throw new CliError('--state and --snapshot: choose one (a snapshot is evaluated as it is)');
   const store = options.state ? await openState(options.state) : undefined;
   const previous = options.previous ? loadPreviousReport(options.previous) : undefined;
-  const report = options.snapshot
-    ? await sweepSnapshot(options.snapshot, params, now, io)
-    : store && options.offline
-      ? await sweepStored(store, params, now, io)
-      : (await sweepLive(options, live as LivePlan, params, now, io, store, options.full)).report;
+  if (options.snapshot) return runSnapshotSweep({ ...options, snapshot: options.snapshot }, params, now, io, previous);
+  const report = store && options.offline ? await sweepStored(store, params, now, io) : (await sweepLive(options, live as LivePlan, params, now, io, store, options.full)).report;
   if (store && !options.offline) await store.save();
-  if (previous && previous.scope?.account !== report.scope.account) {
-    throw new CliError(`--previous ${options.previous}: a report of account ${previous.scope?.account ?? 'unknown'}, not of ${report.scope.account}: the diff would call every finding new`);
-  }
+  checkPreviousAccount(options.previous, previous, report.scope.account);
   if (options.out) await writeReports(report, options.out, io, { previous, formats: options.formats });
   await showReport(report, options, io, previous);
-  return gate(report, options, io, previous);
+  return gate(report.findings, options, io, previous);
 }
 
-function gate(report: Report, options: SweepOptions, io: Io, previous?: Report): number {
+/** The exit code: 1 when --fail-on or --fail-on-new trips on `findings` (the failures suffice), with one line saying why. */
+function gate(findings: readonly Finding[], options: SweepOptions, io: Io, previous?: Report): number {
   let code = 0;
   if (options.failOn) {
-    const tripped = trippingFindings(report.findings, options.failOn);
+    const tripped = trippingFindings(findings, options.failOn);
     if (tripped.length) io.stderr(trippedLine('--fail-on', options.failOn, tripped));
     if (tripped.length) code = 1;
   }
   if (options.failOnNew && previous) {
-    const tripped = trippingFindings(report.findings, options.failOnNew, previous.findings);
+    const tripped = trippingFindings(findings, options.failOnNew, previous.findings);
     if (tripped.length) io.stderr(trippedLine('--fail-on-new', options.failOnNew, tripped));
     if (tripped.length) code = 1;
   }
   return code;
 }
 
-async function sweepSnapshot(file: string, params: ControlParams, now: number, io: Io): Promise<Report> {
-  const snapshot = guard(() => readSnapshot(readFile(file), file));
-  const findings = await evaluateSecrets(snapshot.secrets, { now, params });
-  return buildReport({
-    controls: await listControls(),
-    states: snapshot.secrets,
-    findings,
-    scope: { source: 'snapshot', account: snapshot.account, regions: [snapshot.region], snapshotFile: file, capturedAt: snapshot.capturedAt },
-    params,
-    evaluatedAt: now,
-    generatedAt: io.clock(),
+/**
+ * `--snapshot FILE`: the secrets read from the file, judged a chunk at a time and handed to every output as they come
+ * (the --out files, stdout, the table): memory holds the counts and the failures, never the file nor every finding.
+ */
+async function runSnapshotSweep(options: SweepOptions & { snapshot: string }, params: ControlParams, now: number, io: Io, previous?: Report): Promise<number> {
+  const file = options.snapshot;
+  checkReadable(file);
+  const show = await findingFilter(options);
+  const snapshot = streamSnapshot(file, file, (header) => checkPreviousAccount(options.previous, previous, header.account));
+  const out = options.out ? openOutFiles(options.out, io, { evaluatedAt: toIso(now) }, options.formats) : undefined;
+  const controls = await listControls();
+  const table = options.format === 'table' ? tableFindings(show, options.verbose ?? false) : undefined;
+  const run = (stdout?: FormatWriter) =>
+    streamReport({
+      controls,
+      states: snapshot.secrets,
+      scope: () => {
+        const header = snapshot.header();
+        return { source: 'snapshot', account: header.account, regions: [header.region], snapshotFile: file, capturedAt: header.capturedAt };
+      },
+      params,
+      evaluatedAt: now,
+      generatedAt: io.clock(),
+      evaluate: (states) => evaluateSecrets(states, { now, params }),
+      writers: [...(out?.writers ?? []), ...(stdout ? [stdout] : []), ...(table ? [table.writer] : [])],
+      ...(previous ? { previous: previousFailures(previous) } : {}),
+    });
+  const streamed = await guardAsync(async () => {
+    if (options.format === 'table') return run();
+    let done: StreamedReport | undefined;
+    await withStdoutWriter(options.format, io, async (writer) => void (done = await run(writer)), show);
+    return done as StreamedReport;
   });
+  out?.close({ frameworks: streamed.frameworks, ...(streamed.diff ? { diff: streamed.diff } : {}) });
+  if (table) io.stdout(renderTerminalTable({ ...streamed.head, findings: table.findings }, { verbose: options.verbose ?? false, colour: io.colour ?? false, unlisted: table.unlisted(), ...(streamed.diff ? { diff: streamed.diff } : {}) }));
+  return gate(streamed.problems, options, io, previous);
+}
+
+function checkPreviousAccount(file: string | undefined, previous: Report | undefined, account: string): void {
+  if (previous && previous.scope?.account !== account) {
+    throw new CliError(`--previous ${file}: a report of account ${previous.scope?.account ?? 'unknown'}, not of ${account}: the diff would call every finding new`);
+  }
 }
 
 async function openState(file: string): Promise<FileStateStore> {

@@ -6,6 +6,8 @@ export interface TableOptions {
   verbose: boolean;
   colour: boolean;
   diff?: ReportDiff;
+  /** How many passing or not-applicable findings were left out, when `report.findings` holds only those listed (a streamed sweep). */
+  unlisted?: number;
 }
 
 const SGR = { red: '31', yellow: '33', blue: '34', green: '32', magenta: '35', dim: '2', bold: '1' } as const;
@@ -34,7 +36,7 @@ export function renderTerminalTable(report: Report, options: TableOptions): stri
     const fresh = newOnes.has(`${f.resource.arn} ${f.controlId}`) ? ' (new)' : '';
     out.push(`${paint(colour, tag.padEnd(18))} ${f.resource.name}  ${f.controlId}${fresh}: ${f.reason}`);
   }
-  const hidden = report.findings.length - listed.length;
+  const hidden = options.unlisted ?? report.findings.length - listed.length;
   if (hidden > 0) out.push('', paint('dim', `${hidden} passing or not-applicable findings not listed (--verbose lists every finding)`));
   return `${out.join('\n')}\n`;
 }

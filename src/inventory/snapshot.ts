@@ -1,4 +1,6 @@
-import { gunzipSync } from 'node:zlib';
+import { createReadStream, openSync, readFileSync, readSync } from 'node:fs';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { JSONParser } from '@streamparser/json';
 import * as z from 'zod/mini';
 import { InputError, parseAwsDate, toIso } from '../events/index.js';
 import type { SecretState, UnreadableField } from '../model/index.js';
@@ -28,13 +30,17 @@ const snapshotSecretSchema = z.looseObject({
   unreadable: z.optional(z.partialRecord(z.enum(UNREADABLE_FIELDS), z.string())),
 });
 
-export const snapshotSchema = z.looseObject({
+const headerShape = {
   snapshotVersion: z.literal(1, 'expected snapshotVersion 1'),
   account: z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account ID as a string')),
   region: z.string().check(z.minLength(1)),
   capturedAt: z.union([z.string(), z.number()]),
-  secrets: z.array(snapshotSecretSchema),
-});
+};
+
+/** A snapshot's fields beside its secrets. */
+export const snapshotHeaderSchema = z.looseObject(headerShape);
+
+export const snapshotSchema = z.looseObject({ ...headerShape, secrets: z.array(snapshotSecretSchema) });
 
 export interface Snapshot {
   account: string;
@@ -46,38 +52,122 @@ export interface Snapshot {
 
 export type SnapshotDocument = z.input<typeof snapshotSchema>;
 
-/** A parsed snapshot document (DESIGN.md's format) as SecretStates. */
-export function parseSnapshot(input: unknown, where = 'snapshot'): Snapshot {
-  const parsed = snapshotSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = [where, ...(issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].join('.').replace(/\.\[/g, '[');
-    throw new SnapshotError(path, (issue?.message ?? 'invalid').replace(/^Invalid input: /, ''), { cause: parsed.error });
-  }
-  const doc = parsed.data;
+/** A zod failure as a SnapshotError naming the path (`acme.json.secrets[3].describe`). */
+function schemaError(where: string, error: z.core.$ZodError): SnapshotError {
+  const issue = error.issues[0];
+  const path = [where, ...(issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].join('.').replace(/\.\[/g, '[');
+  return new SnapshotError(path, (issue?.message ?? 'invalid').replace(/^Invalid input: /, ''), { cause: error });
+}
+
+/** Runs `read`, turning a bad secret or date into a SnapshotError naming where it is. */
+function located<T>(read: () => T): T {
   try {
-    const capturedAt = toIso(parseAwsDate(doc.capturedAt, `${where}.capturedAt`));
-    const secrets = doc.secrets.map((secret, i) => {
-      const at = `${where}.secrets[${i}]`;
-      const key = secret.kmsKey;
-      const { default: byName, ...otherResourcePolicies } = secret.resourcePolicies ?? {};
-      return fromDescribeSecret(
-        secret.describe,
-        {
-          resourcePolicy: secret.resourcePolicies ? (byName ?? null) : (secret.resourcePolicy ?? null),
-          otherResourcePolicies,
-          kmsKey: key ? { arn: key.Arn ?? null, keyManager: key.KeyManager ?? null, keyState: key.KeyState ?? null } : null,
-          versions: secret.versions,
-          unreadable: secret.unreadable ?? {},
-        },
-        `${at}.describe`,
-      );
-    });
-    return { account: doc.account, region: doc.region, capturedAt, secrets };
+    return read();
   } catch (error) {
     if (error instanceof SecretStateError || error instanceof InputError) throw new SnapshotError(error.path, error.problem, { cause: error });
     throw error;
   }
+}
+
+/** One validated entry of a snapshot's `secrets` as a SecretState; `at` is where it is (`acme.json.secrets[3]`). */
+function snapshotSecret(secret: z.infer<typeof snapshotSecretSchema>, at: string): SecretState {
+  const key = secret.kmsKey;
+  const { default: byName, ...otherResourcePolicies } = secret.resourcePolicies ?? {};
+  return fromDescribeSecret(
+    secret.describe,
+    {
+      resourcePolicy: secret.resourcePolicies ? (byName ?? null) : (secret.resourcePolicy ?? null),
+      otherResourcePolicies,
+      kmsKey: key ? { arn: key.Arn ?? null, keyManager: key.KeyManager ?? null, keyState: key.KeyState ?? null } : null,
+      versions: secret.versions,
+      unreadable: secret.unreadable ?? {},
+    },
+    `${at}.describe`,
+  );
+}
+
+/** A parsed snapshot document (DESIGN.md's format) as SecretStates. */
+export function parseSnapshot(input: unknown, where = 'snapshot'): Snapshot {
+  const parsed = snapshotSchema.safeParse(input);
+  if (!parsed.success) throw schemaError(where, parsed.error);
+  const doc = parsed.data;
+  return located(() => ({
+    account: doc.account,
+    region: doc.region,
+    capturedAt: toIso(parseAwsDate(doc.capturedAt, `${where}.capturedAt`)),
+    secrets: doc.secrets.map((secret, i) => snapshotSecret(secret, `${where}.secrets[${i}]`)),
+  }));
+}
+
+export type SnapshotHeader = Omit<Snapshot, 'secrets'>;
+
+/** A snapshot read as a stream: its secrets one at a time, its header once known (before the first secret in vigil's own files). */
+export interface SnapshotStream {
+  secrets: AsyncGenerator<SecretState>;
+  /** The account, region and capture time; throws before they were read (call it after the secrets). */
+  header(): SnapshotHeader;
+}
+
+const HEADER_KEYS = Object.keys(headerShape);
+
+/**
+ * A snapshot file (JSON, optionally gzipped) read a chunk at a time: memory holds one secret's JSON, never the file. Each
+ * secret is validated as it arrives, with the same errors as `readSnapshot`. `onHeader` is called as soon as the header
+ * is known, so a caller can refuse a snapshot of the wrong account before judging it.
+ */
+export function streamSnapshot(file: string, where = file, onHeader?: (header: SnapshotHeader) => void): SnapshotStream {
+  const fields: Record<string, unknown> = {};
+  let header: SnapshotHeader | undefined;
+  const readHeader = (): SnapshotHeader => {
+    if (header) return header;
+    const parsed = snapshotHeaderSchema.safeParse(fields);
+    if (!parsed.success) throw schemaError(where, parsed.error);
+    const doc = parsed.data;
+    header = located(() => ({ account: doc.account, region: doc.region, capturedAt: toIso(parseAwsDate(doc.capturedAt, `${where}.capturedAt`)) }));
+    onHeader?.(header);
+    return header;
+  };
+  async function* secrets(): AsyncGenerator<SecretState> {
+    const fd = openSync(file, 'r');
+    const magic = Buffer.alloc(2);
+    readSync(fd, magic, 0, 2, 0);
+    const raw = createReadStream(file, { fd, start: 0 });
+    const bytes: AsyncIterable<Buffer> = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+    const parser = new JSONParser({ paths: HEADER_KEYS.map((k) => `$.${k}`).concat('$.secrets.*'), keepStack: false });
+    const ready: SecretState[] = [];
+    let count = 0;
+    parser.onValue = ({ value, key, stack }) => {
+      if (stack.length === 1) {
+        fields[String(key)] = value;
+        return;
+      }
+      if (typeof key !== 'number') throw new SnapshotError(`${where}.secrets`, 'expected an array');
+      if (HEADER_KEYS.every((k) => k in fields)) readHeader();
+      const at = `${where}.secrets[${key}]`;
+      const parsed = snapshotSecretSchema.safeParse(value);
+      if (!parsed.success) throw schemaError(at, parsed.error);
+      ready.push(located(() => snapshotSecret(parsed.data, at)));
+      count += 1;
+    };
+    try {
+      for await (const chunk of bytes) {
+        parser.write(chunk);
+        yield* ready.splice(0);
+      }
+      if (!parser.isEnded) parser.end();
+    } catch (cause) {
+      if (cause instanceof SnapshotError) throw cause;
+      const code = (cause as NodeJS.ErrnoException).code;
+      throw new SnapshotError(where, code?.startsWith('Z_') ? 'not a readable gzip file' : `not JSON (${(cause as Error).message})`, { cause });
+    } finally {
+      raw.destroy();
+    }
+    yield* ready.splice(0);
+    // No secret came: an empty list, or no list at all. The file is then small: read it whole for the same errors as readSnapshot.
+    if (count === 0) readSnapshot(readFileSync(file), where);
+    readHeader();
+  }
+  return { secrets: secrets(), header: readHeader };
 }
 
 /** A snapshot file's bytes (JSON, optionally gzipped) as a Snapshot. */

@@ -147,7 +147,8 @@ export class ReportTally {
   private readonly unreadable: UnreadableEntry[] = [];
   private readonly exemptions: ExemptionEntry[] = [];
 
-  constructor(private readonly input: ReportHeadInput) {
+  /** `scope` may be left out until `head` (a streamed snapshot's account is known once it is read). */
+  constructor(private readonly input: Omit<ReportHeadInput, 'scope'> & { scope?: ReportScope | undefined }) {
     for (const c of input.controls) this.byControl.set(c.id, { counts: emptyStatusCounts(), exempted: 0 });
   }
 
@@ -180,8 +181,9 @@ export class ReportTally {
     }
   }
 
-  head(): ReportHead {
+  head(scope: ReportScope | undefined = this.input.scope): ReportHead {
     const input = this.input;
+    if (!scope) throw new Error('ReportTally.head: no scope');
     const byControl = input.controls.map((control): ControlSummary => {
       const tally = this.byControl.get(control.id) ?? { counts: emptyStatusCounts(), exempted: 0 };
       return { controlId: control.id, title: control.title, severity: control.severity, counts: tally.counts, exemptedFailures: tally.exempted, compliancePercent: compliancePercent(tally.counts.PASS, tally.counts.FAIL) };
@@ -191,7 +193,7 @@ export class ReportTally {
       schemaVersion: REPORT_SCHEMA_VERSION,
       generatedAt: toIso(input.generatedAt),
       evaluatedAt: toIso(input.evaluatedAt),
-      scope: input.scope,
+      scope,
       params: input.params,
       summary: { secrets: this.secrets, byStatus: this.byStatus, failing: this.byStatus.FAIL - exemptedFailures, failuresBySeverity: this.failuresBySeverity, exemptedFailures, byControl },
       controls: reportControls(input.controls),

@@ -2,14 +2,17 @@ import type { Finding } from '../controls/types.js';
 import type { SecretState } from '../model/index.js';
 import { DiffTracker, type PreviousFailures, type ReportDiff } from './diff.js';
 import { frameworkView, type RequirementView } from './frameworks.js';
-import { ReportTally, type ReportHead, type ReportHeadInput } from './report.js';
+import { ReportTally, type ReportHead, type ReportHeadInput, type ReportScope } from './report.js';
 import type { FormatWriter } from './writer.js';
 
 /** Secrets evaluated at a time: the findings of one chunk are all a streamed sweep holds of the passing ones. */
 export const STREAM_CHUNK = 50;
 
-export interface StreamInput extends ReportHeadInput {
-  states: readonly SecretState[];
+export interface StreamInput extends Omit<ReportHeadInput, 'scope'> {
+  /** The secrets, held or as they are read (a snapshot streamed from its file). */
+  states: Iterable<SecretState> | AsyncIterable<SecretState>;
+  /** The scope, or how to know it once every secret was read (a streamed snapshot may state its account last). */
+  scope: ReportScope | (() => ReportScope);
   /** One Finding[] per state, in order (the controls engine's evaluateSecrets). */
   evaluate: (states: readonly SecretState[]) => Promise<Finding[][]>;
   writers: readonly FormatWriter[];
@@ -29,11 +32,10 @@ export interface StreamedReport {
  * secrets, the counts and the failures, never every finding, nor any report as one string.
  */
 export async function streamReport(input: StreamInput): Promise<StreamedReport> {
-  const tally = new ReportTally(input);
+  const tally = new ReportTally({ ...input, scope: typeof input.scope === 'function' ? undefined : input.scope });
   const tracker = input.previous ? new DiffTracker(input.previous) : undefined;
   const problems: Finding[] = [];
-  for (let start = 0; start < input.states.length; start += STREAM_CHUNK) {
-    const chunk = input.states.slice(start, start + STREAM_CHUNK);
+  const judge = async (chunk: SecretState[]) => {
     const evaluated = await input.evaluate(chunk);
     chunk.forEach((state, i) => {
       const findings = evaluated[i] ?? [];
@@ -44,8 +46,16 @@ export async function streamReport(input: StreamInput): Promise<StreamedReport> 
       }
       for (const writer of input.writers) writer.add(findings, state);
     });
+  };
+  let chunk: SecretState[] = [];
+  for await (const state of input.states) {
+    chunk.push(state);
+    if (chunk.length < STREAM_CHUNK) continue;
+    await judge(chunk);
+    chunk = [];
   }
-  const head = tally.head();
+  if (chunk.length) await judge(chunk);
+  const head = tally.head(typeof input.scope === 'function' ? input.scope() : input.scope);
   const frameworks = frameworkView(head, input.controls);
   const diff = tracker?.diff();
   for (const writer of input.writers) writer.finish(head, { frameworks, ...(diff ? { diff } : {}) });
