@@ -14,6 +14,13 @@ export function hasExemptionTag(tags: Record<string, string>): boolean {
   return false;
 }
 
+/** The exemption tags naming no control in `known` (a typo, a control vigil dropped): unusable, and reported as such. */
+export function unknownControlTags(tags: Record<string, string>, known: ReadonlySet<string>): string[] {
+  const unknown: string[] = [];
+  for (const key in tags) if (key.startsWith(EXEMPTION_TAG_PREFIX) && !known.has(key.slice(EXEMPTION_TAG_PREFIX.length))) unknown.push(key);
+  return unknown;
+}
+
 /**
  * The exemption a secret's tags grant a control: `vigil:exempt:<control-id>` = `YYYY-MM-DD reason`, valid through that
  * day (UTC), for at most `maxExemptionDays` from now, and for a CRITICAL control only when `allowCriticalExemptions`.

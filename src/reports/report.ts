@@ -1,5 +1,6 @@
 import { toIso } from '../events/index.js';
 import type { ControlParams } from '../controls/params.js';
+import { EXEMPTION_TAG_PREFIX, hasExemptionTag, unknownControlTags } from '../controls/exemptions.js';
 import { SEVERITIES, type Control, type Finding, type Severity, type Status } from '../controls/types.js';
 import type { SecretState } from '../model/index.js';
 
@@ -49,8 +50,9 @@ export type ExemptionState = 'active' | 'expired' | 'unusable';
 export interface ExemptionEntry {
   arn: string;
   name: string;
+  /** The control the tag names: one vigil may not have (then the entry is unusable and `status` null). */
   controlId: string;
-  status: Status;
+  status: Status | null;
   state: ExemptionState;
   until: string | null;
   reason: string;
@@ -148,14 +150,21 @@ export class ReportTally {
   private readonly exemptions: ExemptionEntry[] = [];
 
   /** `scope` may be left out until `head` (a streamed snapshot's account is known once it is read). */
+  private readonly controlIds: ReadonlySet<string>;
+
   constructor(private readonly input: Omit<ReportHeadInput, 'scope'> & { scope?: ReportScope | undefined }) {
+    this.controlIds = new Set(input.controls.map((c) => c.id));
     for (const c of input.controls) this.byControl.set(c.id, { counts: emptyStatusCounts(), exempted: 0 });
   }
 
   /** One secret and its findings. */
-  add(state: Pick<SecretState, 'arn' | 'unreadable'>, findings: readonly Finding[]): void {
+  add(state: Pick<SecretState, 'arn' | 'unreadable'> & Partial<Pick<SecretState, 'name' | 'tags'>>, findings: readonly Finding[]): void {
     this.secrets += 1;
     for (const [field, why] of Object.entries(state.unreadable)) this.unreadable.push({ arn: state.arn, field, why: why ?? '' });
+    for (const tag of state.tags && hasExemptionTag(state.tags) ? unknownControlTags(state.tags, this.controlIds) : []) {
+      const value = state.tags?.[tag] ?? '';
+      this.exemptions.push({ arn: state.arn, name: state.name ?? state.arn, controlId: tag.slice(EXEMPTION_TAG_PREFIX.length), status: null, state: 'unusable', until: null, reason: value, active: false, tag, note: 'ignored: the tag names no vigil control (vigil controls lists them)' });
+    }
     for (const f of findings) {
       this.byStatus[f.status] += 1;
       const control = this.byControl.get(f.controlId);
