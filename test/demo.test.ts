@@ -29,6 +29,10 @@ describe('vigil demo, as a newcomer runs it', () => {
       '[HIGH] Rotation of prod/payments/db-credentials failed (123456789012 us-east-1)',
       expect.stringMatching(/^\[CRITICAL\] KMS key scheduled for deletion: \d+ secrets at risk \(123456789012 us-east-1\)$/),
     ]);
+    // What the emulator cannot hold, from recorded secrets: an untrusted cross-account replica, and a replica's second policy judged by name.
+    expect(stdout).toContain('FAIL HIGH no-untrusted-replica on prod/ledger/db-credentials: The secret is replicated to account 999988887777');
+    expect(stdout).toContain('FAIL HIGH no-untrusted-cross-account on shared/partner-token: The "cross-account-replication" resource policy\'s statement "CrossAccountReplication" reaches 999988887777');
+    expect(stdout).toContain('FAIL MEDIUM replication-healthy on shared/partner-token');
     expect(stdout).toContain('EventBridge delivered 4 events to vigil\'s handler through the deployed rule patterns.');
     expect(stdout).toMatch(/Done in [\d.]+ s: 31 secrets swept, \d+ failing findings, 5 alerts delivered, no secret value read\./);
     const everything = stdout + run.stderr + readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('');

@@ -18,6 +18,7 @@ import { HTML_REPORT, renderAll } from '../reports/index.js';
 import { DEMO_SECRETS, TRUSTED_ACCOUNT, TRUSTED_ORG, policyDocument, seedAccount } from './account.js';
 import { ensureMotoServer, emulatorAt, startEmulator, type Emulator } from './emulator.js';
 import { loadEventFixture, retarget } from './incident.js';
+import { RECORDED_2026, replicationFindings } from './replication-2026.js';
 import { topicWithSubscriber } from './subscriber.js';
 
 export interface DemoOptions {
@@ -106,6 +107,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     for (const c of s.byControl) say(`   ${c.controlId.padEnd(28)} ${c.compliancePercent === null ? '   -' : `${String(c.compliancePercent).padStart(5)}%`} compliant`);
     say(`   Reports (JSON, Markdown, HTML, CSV, ASFF, OCSF) in ${reportDir}`);
     say(`   Open this first: ${join(reportDir, HTML_REPORT)}`);
+
+    say(`\n   Secrets Manager since 2026 (the emulator lacks it, so ${RECORDED_2026.length} recorded secrets, read by the same sweep): a cross-account replica, and a secret with two resource policies…`);
+    for (const line of await replicationFindings(DEMO_PARAMS, now)) say(`   FAIL ${line}`);
 
     say('\n3. An incident: four things go wrong, CloudTrail reports them, EventBridge routes them to vigil…');
     const sm = secretsManagerClient(aws);
