@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { SEVERITIES } from '../controls/index.js';
 import { runDemo } from '../demo/run.js';
 import { runAudit, type AuditOptions } from './audit.js';
+import { runHoneytokenCreate, type HoneytokenOptions } from './honeytoken.js';
 import { runControls, type ControlsOptions } from './controls.js';
 import { exitCodeFor } from './exit.js';
 import { CliError } from './io.js';
@@ -130,6 +131,22 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
       setExitCode(await runAudit(files, options, io));
     });
 
+  const honeytoken = program.command('honeytoken').description('Decoy secrets: any read of one is a theft alert (README, "Honeytokens").');
+  honeytoken
+    .command('create')
+    .description('Create a decoy secret tagged vigil:honeytoken=true, holding a random credential nothing uses (never printed). Needs secretsmanager:CreateSecret and secretsmanager:TagResource.')
+    .argument('<name>', 'the secret\'s name: make it one a thief would want, e.g. prod/billing/admin-db')
+    .option('--region <region>', 'where to create it (default AWS_REGION, else the profile\'s region)')
+    .option('--profile <name>', 'a named profile from ~/.aws (default: the default credential chain)')
+    .option('--endpoint-url <url>', 'an AWS-compatible endpoint, e.g. a local emulator (http://127.0.0.1:5000)')
+    .option('--description <text>', 'the secret\'s description (default "Database credentials")')
+    .option('--kms-key-id <key>', 'the KMS key to encrypt it with (default aws/secretsmanager; another key needs kms:GenerateDataKey on it)')
+    .option('--tag <key=value>', 'another tag, to look like its neighbours (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .addOption(new Option('--format <format>', 'output').choices(['json', 'text']).default('text'))
+    .action(async (name: string, options: HoneytokenOptions) => {
+      setExitCode(await runHoneytokenCreate(name, options, io));
+    });
+
   withLiveOptions(program.command('snapshot').description('Capture every secret of one region (metadata, resource policy, key state; never a value) as a snapshot file.'))
     .requiredOption('--out <file>', 'where to write the snapshot (JSON; gzipped when the name ends in .gz)')
     .action(async (options: { out: string; region?: string[]; allRegions?: boolean; profile?: string; endpointUrl?: string; policyRate?: string }) => {
@@ -158,7 +175,8 @@ export async function execute(argv: string[], io: Io, print?: (line: string) => 
   const program = buildProgram(print, io, (code) => (exitCode = code), stopProgress);
   // Subcommands copied the output settings when they were made: set them on each, so help and errors go through io.
   const output = { writeOut: io.stdout, writeErr: io.stderr, outputError: (text: string, write: (text: string) => void) => write(text) };
-  for (const command of [program, ...program.commands]) command.configureOutput(output);
+  const withSubcommands = (command: Command): Command[] => [command, ...command.commands.flatMap(withSubcommands)];
+  for (const command of withSubcommands(program)) command.configureOutput(output);
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -198,7 +198,7 @@ function checkRegion(region: string, from: string): string {
 }
 
 /** The live options checked before any call: endpoint, regions, rate. */
-function checkLiveOptions(options: LiveOptions): LivePlan {
+export function checkLiveOptions(options: LiveOptions): LivePlan {
   if (options.endpointUrl !== undefined) {
     let url: URL | undefined;
     try {
@@ -259,7 +259,7 @@ async function regionsOf(options: LiveOptions, aws: Omit<AwsOptions, 'region'>, 
 }
 
 /** The region of the environment, else the profile's (as the AWS CLI does), validated like --region. */
-async function homeRegion(options: LiveOptions, io: Io): Promise<string | undefined> {
+export async function homeRegion(options: LiveOptions, io: Io): Promise<string | undefined> {
   const env = io.env ?? process.env;
   const fromEnv = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
   if (fromEnv) return checkRegion(fromEnv, env['AWS_REGION'] ? 'AWS_REGION' : 'AWS_DEFAULT_REGION');
