@@ -115,7 +115,8 @@ async function finish(run: SweepCheckpoint, settings: SweepSettings, deps: Sweep
     const base = `reports/${run.account}/${region}`;
     const previousText = await readObject(s3, settings.bucket, `${base}/latest/report.json`).catch(() => undefined);
     const previous = previousText ? (JSON.parse(previousText) as Report) : undefined;
-    const { files, diff } = renderAll(report, controls, previous);
+    // Each secret's policies beside its findings: report.html quotes in full the statement that makes one public.
+    const { files, diff } = renderAll(report, controls, previous, new Map(snapshot.secrets.map((s) => [s.arn, s])));
     const prefix = `${base}/${run.runId}`;
     try {
       for (const folder of [prefix, `${base}/latest`]) {

@@ -59,6 +59,9 @@ describe('the scheduled sweep Lambda', () => {
     expect(await keys('reports/123456789012/us-east-1/latest/')).toEqual(files.map((f) => `reports/123456789012/us-east-1/latest/${f}`));
     const report = expandJsonReport(await readJson<JsonReport>('reports/123456789012/us-east-1/latest/report.json'));
     expect(report.summary.secrets).toBe(DEMO_SECRETS.length);
+    expect(report.findings.some((f) => f.controlId === 'no-public-principal' && f.status === 'FAIL')).toBe(true);
+    const html = await s3Client(emulator.aws()).send(new GetObjectCommand({ Bucket: BUCKET, Key: 'reports/123456789012/us-east-1/latest/report.html' }));
+    expect(await html.Body?.transformToString()).toMatch(/in full:<\/div><pre class="statement">\{\n {2}&#34;/);
     const [summary, ...more] = await topic.receive();
     expect(more).toEqual([]);
     const failing = report.summary.byStatus.FAIL - report.summary.exemptedFailures;
