@@ -71,3 +71,25 @@ else := s.kmsKeyId
 key_allowed(s) if s.kmsKeyId in allowed
 
 key_allowed(s) if s.kmsKey.arn in allowed
+
+# A key id names the key whose ARN ends in key/<id>, whether the secret names its key by ARN or by id.
+key_allowed(s) if {
+	some entry in allowed
+	not contains(entry, "/")
+	some ref in [s.kmsKey.arn, s.kmsKeyId]
+	endswith(ref, concat("", [":key/", entry]))
+}
+
+# An alias name names the alias the secret refers to by its ARN; an alias ARN, the alias the secret refers to by name in its own
+# account and region. (An alias is not resolved through the key's aliases: the inventory does not list them.)
+key_allowed(s) if {
+	some entry in allowed
+	startswith(entry, "alias/")
+	endswith(s.kmsKeyId, concat("", [":", entry]))
+}
+
+key_allowed(s) if {
+	startswith(s.kmsKeyId, "alias/")
+	parts := split(s.arn, ":")
+	concat(":", ["arn", parts[1], "kms", parts[3], parts[4], s.kmsKeyId]) in allowed
+}

@@ -49,6 +49,25 @@ test_pass_when_the_key_reference_is_allowed if {
 	decide({"kmsKeyId": "alias/prod-secrets", "kmsKey": {"arn": null, "keyManager": "CUSTOMER", "keyState": "Enabled"}}, {"allowedKmsKeyArns": ["alias/prod-secrets"]}).status == "PASS"
 }
 
+test_pass_when_the_key_id_is_allowed if {
+	decide({}, {"allowedKmsKeyArns": ["0b4a5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d"]}).status == "PASS"
+	decide({"kmsKeyId": "0b4a5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d", "kmsKey": null}, {"allowedKmsKeyArns": ["0b4a5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d"]}).status == "ERROR"
+}
+
+test_fail_when_another_key_id_is_allowed if decide({}, {"allowedKmsKeyArns": ["7e8f-4a1b-9c2d-3e4f5a6b7c8d"]}).status == "FAIL"
+
+test_pass_when_the_alias_name_is_allowed_and_the_secret_names_the_alias_arn if {
+	decide({"kmsKeyId": "arn:aws:kms:us-east-1:111122223333:alias/prod-secrets"}, {"allowedKmsKeyArns": ["alias/prod-secrets"]}).status == "PASS"
+}
+
+test_pass_when_the_alias_arn_is_allowed_and_the_secret_names_the_alias if {
+	decide({"kmsKeyId": "alias/prod-secrets"}, {"allowedKmsKeyArns": ["arn:aws:kms:us-east-1:111122223333:alias/prod-secrets"]}).status == "PASS"
+}
+
+test_fail_when_the_alias_arn_is_of_another_account if {
+	decide({"kmsKeyId": "alias/prod-secrets"}, {"allowedKmsKeyArns": ["arn:aws:kms:us-east-1:444455556666:alias/prod-secrets"]}).status == "FAIL"
+}
+
 test_error_when_the_key_could_not_be_described if {
 	d := decide({"kmsKey": null, "unreadable": {"kmsKey": "AccessDeniedException"}}, {})
 	d.status == "ERROR"

@@ -1,6 +1,11 @@
 import * as z from 'zod/mini';
 import { InputError } from '../events/index.js';
 
+// How AWS names a key: its ARN, its id (a UUID, or mrk-… for a multi-Region key), an alias name, or an alias ARN.
+const KEY_ID = '(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})';
+const ALIAS = 'alias/[A-Za-z0-9/_-]{1,250}';
+const KMS_KEY_REFERENCE = new RegExp(`^(?:${KEY_ID}|${ALIAS}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(?:key/${KEY_ID}|${ALIAS}))$`);
+
 /** Control parameters: thresholds and trust lists. Every field is optional; the defaults are DESIGN.md's. */
 const nonEmptyStrings = z._default(z.array(z.string().check(z.minLength(1))), []);
 
@@ -15,7 +20,10 @@ export const paramsSchema = z.prefault(
     /** unused: days a secret may go without being read. */
     unusedForDays: z._default(z.int().check(z.positive()), 90),
     /** customer-managed-key: when non-empty, the only KMS keys (ARNs or aliases) secrets may use. */
-    allowedKmsKeyArns: nonEmptyStrings,
+    allowedKmsKeyArns: z._default(
+      z.array(z.string().check(z.regex(KMS_KEY_REFERENCE, 'expected a KMS key ARN, a key id, an alias name (alias/...) or an alias ARN'))),
+      [],
+    ),
     /** no-untrusted-cross-account: accounts besides the secret's own that may be granted access. */
     trustedAccounts: z._default(z.array(z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account ID as a string'))), []),
     /** no-untrusted-cross-account: AWS Organizations whose accounts may be granted access. */
