@@ -9,8 +9,8 @@ const NOW = Date.UTC(2026, 11, 1) / 1000;
 
 async function statusWith(allowed: string[], kmsKeyId: string) {
   const state = secretState({ name: 'app/db', kmsKeyId, kmsKey: { arn: KEY_ARN, keyManager: 'CUSTOMER', keyState: 'Enabled' } });
-  const [[finding]] = (await evaluateSecrets([state], { now: NOW, params: parseParams({ allowedKmsKeyArns: allowed }), controlIds: ['customer-managed-key'] })) as [[{ status: string }]];
-  return finding.status;
+  const findings = await evaluateSecrets([state], { now: NOW, params: parseParams({ allowedKmsKeyArns: allowed }), controlIds: ['customer-managed-key'] });
+  return findings[0]?.[0]?.status;
 }
 
 describe('allowedKmsKeyArns', () => {
