@@ -52,7 +52,8 @@ links(s) := array.concat(
 	],
 )
 
-message(l) := status.text([": ", l.statusMessage]) if is_string(l.statusMessage)
+# A StatusMessage ending in a full stop does not end the sentence twice.
+message(l) := status.text([": ", trim_right(l.statusMessage, ".")]) if is_string(l.statusMessage)
 
 else := ""
 

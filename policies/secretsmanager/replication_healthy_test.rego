@@ -25,6 +25,11 @@ test_fail_when_a_region_replica_failed_quoting_its_message if {
 	d.reason == "The replica in eu-west-1 is Failed: Access denied to KMS key."
 }
 
+test_a_message_ending_in_a_full_stop_ends_the_reason_once if {
+	d := decide({"regionReplicas": [{"region": "eu-west-1", "status": "Failed", "statusMessage": "Access denied to KMS key."}]})
+	d.reason == "The replica in eu-west-1 is Failed: Access denied to KMS key."
+}
+
 test_fail_when_a_cross_account_replica_is_detached if {
 	d := decide({"crossAccountReplicas": [{"replicaSecretArn": replica, "status": "Detached", "statusMessage": null, "replicationRoleArn": null}]})
 	d.status == "FAIL"
