@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { markDuplicates, normaliseInput, type NormalisedRecord } from '../events/index.js';
+import { markDuplicates, normaliseInput, repairSharedSample, type NormalisedRecord } from '../events/index.js';
 import { readSnapshot } from '../inventory/index.js';
 import type { SecretState } from '../model/index.js';
 import { decide, KnownSecrets, type Decision } from '../reactions/index.js';
@@ -20,8 +20,12 @@ export async function runReplay(files: string[], options: ReplayOptions, io: Io)
   const secrets: SecretState[] = options.snapshot ? guard(() => readSnapshot(readFileSync(options.snapshot as string), options.snapshot as string)).secrets : [];
   const records: NormalisedRecord[] = [];
   const invalid: { file: string; path: string; problem: string }[] = [];
+  const notes = new Map<string, string[]>();
   for (const file of files) {
-    const batch = normaliseInput(readEventFile(file));
+    // A sample as people share it (placeholder account ids) is read as far as it can be, with a note beside its decision.
+    const repaired = repairSharedSample(readEventFile(file));
+    for (const [id, said] of repaired.notes) notes.set(id, [...(notes.get(id) ?? []), ...said]);
+    const batch = normaliseInput(repaired.input);
     // One at a time: spreading 200,000 records into push() overflows the call stack.
     for (const record of batch.records) records.push(record);
     for (const error of batch.invalid) {
@@ -32,7 +36,8 @@ export async function runReplay(files: string[], options: ReplayOptions, io: Io)
   }
   if (records.length === 0) throw new CliError(invalid.length ? `no readable event in ${files.join(', ')}: every record was invalid (above)` : `no event in ${files.join(', ')}`);
   const decisions = await replayRecords(records, { params, secrets, remediation: options.remediation ?? false });
-  io.stdout(options.format === 'json' ? `${JSON.stringify({ decisions, ...(invalid.length ? { invalid } : {}) }, null, 2)}\n` : renderText(decisions));
+  const noted = decisions.map((d) => (notes.has(d.eventId) ? { ...d, notes: notes.get(d.eventId) as string[] } : d));
+  io.stdout(options.format === 'json' ? `${JSON.stringify({ decisions: noted, ...(invalid.length ? { invalid } : {}) }, null, 2)}\n` : renderText(noted));
   return 0;
 }
 
@@ -66,15 +71,16 @@ function inEventTimeOrder(records: readonly NormalisedRecord[]): NormalisedRecor
   return order.map((i) => records[i] as NormalisedRecord);
 }
 
-function renderText(decisions: Decision[]): string {
+function renderText(decisions: (Decision & { notes?: string[] })[]): string {
   const lines: string[] = [];
   for (const d of decisions) {
     const head = `${d.time || '-'}  ${d.eventName || '(unknown)'}  ${d.eventId}`;
     if (d.ignored && d.alerts.length === 0) {
-      lines.push(`${head}\n  no alert: ${d.ignored}`);
+      lines.push(`${head}\n  no alert: ${d.ignored}`, ...(d.notes ?? []).map((note) => `  note: ${note}`));
       continue;
     }
     lines.push(head);
+    for (const note of d.notes ?? []) lines.push(`  note: ${note}`);
     for (const a of d.alerts) lines.push(`  ALERT ${a.kind} ${a.severity}: ${a.subject}`);
     for (const c of d.complianceChanges) lines.push(`  compliance ${c.controlId}: ${c.oldStatus ?? 'unknown'} -> ${c.newStatus}`);
     for (const r of d.remediations) lines.push(`  remediation ${r.action}: ${r.reason}`);

@@ -7,3 +7,4 @@ export * from './input.js';
 export * from './normalise.js';
 export * from './references.js';
 export type * from './types.js';
+export * from './samples.js';

@@ -40,6 +40,22 @@ describe('vigil replay', () => {
     expect(out.invalid).toEqual([{ file, path: '[0].id', problem: 'expected string, received undefined' }]);
   });
 
+  it('decides a sample as people share it (placeholder accounts, trimmed fields, an unfamiliar region), saying what it could not read', async () => {
+    const shared = JSON.stringify(loadFixture('eventbridge/PutResourcePolicy-public.json')).replaceAll('111122223333', 'XXXXXXXXXXXX').replaceAll('us-east-1', 'eu-mars-1');
+    const sample = JSON.parse(shared) as { detail: Record<string, unknown> };
+    for (const field of ['tlsDetails', 'userAgent', 'requestID', 'eventVersion', 'recipientAccountId']) delete sample.detail[field];
+    const file = join(mkdtempSync(join(tmpdir(), 'vigil-replay-sample-')), 'shared.json');
+    writeFileSync(file, JSON.stringify([sample, loadFixture('eventbridge/DeleteSecret-force.json')]));
+    const text = await runCli(['replay', file]);
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(text.stdout).toContain('  note: account "XXXXXXXXXXXX" is not an account id (a placeholder?); read as 000000000000\n  ALERT control-failed CRITICAL: [CRITICAL] prod/api/payments-key now fails no-public-principal (000000000000 eu-mars-1)');
+    const json = JSON.parse((await runCli(['replay', file, '--format', 'json'])).stdout) as { decisions: { eventName: string; notes?: string[]; alerts: unknown[] }[] };
+    expect(json.decisions.map((d) => [d.eventName, d.notes?.length ?? 0, d.alerts.length])).toEqual([
+      ['PutResourcePolicy', 1, 2],
+      ['DeleteSecret', 0, 1],
+    ]);
+  });
+
   it('refuses a file it cannot read', async () => {
     const run = await runCli(['replay', f('nope.json')]);
     expect(run.exitCode).toBe(2);
