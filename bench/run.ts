@@ -7,6 +7,7 @@ import { benchEval } from './eval.js';
 import { benchNormalise } from './normalise.js';
 import { benchReplay } from './replay.js';
 import { benchReport } from './report.js';
+import { benchState } from './state.js';
 import { benchSweep } from './sweep.js';
 import { benchSweep2026 } from './sweep-2026.js';
 import { benchOrg } from './org.js';
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<Metric[]> | Metric[]> = {
   replay: () => benchReplay(join(root, 'events')),
   sweep: benchSweep,
   'sweep-2026': benchSweep2026,
+  state: benchState,
   report: () => benchReport(root),
   bundle: () => benchBundles(root),
   org: benchOrg,

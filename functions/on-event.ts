@@ -33,13 +33,15 @@ export interface OnEventDependencies {
   sleep?: (ms: number) => Promise<void>;
   /** Wall-clock time, epoch seconds: when a secret was read. */
   clock?: () => number;
+  /** The state store; by default the DynamoDB table VIGIL_STATE_TABLE names. */
+  store?: StateStore;
 }
 
 
 export function createOnEventHandler(deps: OnEventDependencies) {
   let settings: OnEventSettings | undefined;
   let runner: ReturnType<typeof idempotentRunner> | undefined;
-  let store: StateStore | undefined;
+  let store: StateStore | undefined = deps.store;
   let member: ReturnType<typeof memberCredentials> | undefined;
 
   return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<OnEventResult> => {

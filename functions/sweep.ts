@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { type AwsOptions } from '../src/aws/clients.js';
@@ -8,14 +8,17 @@ import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
 import { snsClient } from '../src/aws/clients/sns.js';
 import { logger } from '../src/aws/logger.js';
 import { contentTypeOf, readObject } from '../src/aws/s3-objects.js';
-import { sweepSettings, type SweepSettings } from '../src/aws/settings.js';
-import { evaluateSecrets, listControls, preloadControls } from '../src/controls/index.js';
-import { parseSnapshot, snapshotDocument, continueSweep, type SweepCheckpoint } from '../src/inventory/index.js';
+import { SettingsError, sweepSettings, type SweepSettings } from '../src/aws/settings.js';
+import { listControls, preloadControls } from '../src/controls/index.js';
+import { continueSweep, startProgress, type SweptRegion } from '../src/inventory/index.js';
 import { HTML_REPORT, buildReport, renderAll, toAsff, type Report, type ReportDiff } from '../src/reports/index.js';
+import { DynamoStateStore, type StateStore, type SweepProgress } from '../src/state/index.js';
 
 export interface SweepEvent {
-  /** Set when a sweep continues from an earlier invocation. */
-  checkpointKey?: string;
+  /** Set when a sweep continues from an earlier invocation: its progress is in the state store under this run. */
+  runId?: string;
+  /** Read every secret again, whatever the store holds (the fullRefreshSchedule's input). */
+  full?: boolean;
 }
 
 export interface SweepResult {
@@ -32,6 +35,8 @@ export interface SweepDependencies {
   /** Starts this function again, asynchronously, with `payload`. */
   invokeSelf: (payload: SweepEvent, settings: SweepSettings) => Promise<void>;
   pageSize?: number;
+  /** The state store; by default the DynamoDB table VIGIL_STATE_TABLE names. */
+  store?: StateStore;
 }
 
 const defaultDependencies: SweepDependencies = {
@@ -48,37 +53,42 @@ const defaultDependencies: SweepDependencies = {
 
 const stamp = (epoch: number) => new Date(epoch * 1000).toISOString().replace(/[:.]/g, '-');
 
-/** The scheduled sweep: read every secret, write every report to S3, tell on-call in one SNS message. */
+/**
+ * The scheduled sweep: read what changed since the state store last saw it (every secret on a full refresh), write every
+ * report to S3, tell on-call in one SNS message. A sweep that runs short of time leaves its progress in the store and
+ * continues in a new invocation.
+ */
 export function createSweepHandler(deps: SweepDependencies) {
   return async (event: SweepEvent | undefined, context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'invokedFunctionArn'>>): Promise<SweepResult> => {
     const settings = sweepSettings(deps.env);
     const home = deps.aws(settings.region);
-    const s3 = s3Client(home);
-    let checkpoint: SweepCheckpoint;
-    if (event?.checkpointKey) {
-      checkpoint = JSON.parse(await readObject(s3, settings.bucket, event.checkpointKey)) as SweepCheckpoint;
-      logger.info('continuing sweep', { runId: checkpoint.runId, invocation: checkpoint.invocations + 1, regionIndex: checkpoint.regionIndex });
+    const store = deps.store ?? DynamoStateStore.fromOptions(settings.stateTable, home);
+    let progress: SweepProgress;
+    if (event?.runId) {
+      const stored = await store.getSweepProgress(event.runId);
+      if (!stored) throw new SettingsError(`event.runId ${event.runId}`, `no sweep in progress under this run in the state table ${settings.stateTable} (it finished, or the table was reset); not continued`);
+      progress = stored;
+      logger.info('continuing sweep', { runId: progress.runId, invocation: progress.invocations + 1, regionIndex: progress.regionIndex });
     } else {
       const account = accountOfFunction(context.invokedFunctionArn) ?? (await callerAccount(home));
       const startedAt = deps.clock();
-      checkpoint = { runId: stamp(startedAt), startedAt, account, regions: settings.regions, regionIndex: 0, captured: {}, dropped: [], invocations: 0 };
+      progress = startProgress({ runId: stamp(startedAt), startedAt, account, regions: settings.regions, full: event?.full === true });
     }
-    const checkpointKey = `reports/${checkpoint.account}/_checkpoints/${checkpoint.runId}.json`;
-    const progress = await continueSweep(checkpoint, {
+    const run = await continueSweep(progress, {
       clients: { secretsManager: (r) => secretsManagerClient(deps.aws(r)), kms: (r) => kmsClient(deps.aws(r)) },
+      store,
+      params: settings.params,
       outOfTime: () => context.getRemainingTimeInMillis() < settings.checkpointMarginMs,
       ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
       ...(settings.policyRate ? { policyRatePerSecond: settings.policyRate } : {}),
     });
-    if (!progress.done) {
-      await s3.send(new PutObjectCommand({ Bucket: settings.bucket, Key: checkpointKey, Body: JSON.stringify(progress.checkpoint), ContentType: 'application/json', ServerSideEncryption: 'aws:kms' }));
-      await deps.invokeSelf({ checkpointKey }, settings);
-      logger.info('sweep continues in a new invocation', { runId: checkpoint.runId, secretsRead: Object.values(progress.checkpoint.captured).flat().length });
-      return { status: 'continued', runId: checkpoint.runId };
+    if (!run.done) {
+      await deps.invokeSelf({ runId: progress.runId }, settings);
+      logger.info('sweep continues in a new invocation', { runId: progress.runId, freshness: run.progress.freshness });
+      return { status: 'continued', runId: progress.runId };
     }
-    const reports = await finish(progress.checkpoint, settings, deps);
-    if (event?.checkpointKey) await s3.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: checkpointKey }));
-    return { status: 'completed', runId: checkpoint.runId, reports };
+    const reports = await finish(run.progress, run.regions, settings, deps);
+    return { status: 'completed', runId: progress.runId, reports };
   };
 }
 
@@ -94,18 +104,17 @@ async function callerAccount(aws: AwsOptions): Promise<string> {
   return (await stsClient(aws).send(new GetCallerIdentityCommand({}))).Account ?? 'unknown';
 }
 
-async function finish(run: SweepCheckpoint, settings: SweepSettings, deps: SweepDependencies) {
+async function finish(run: SweepProgress, regions: SweptRegion[], settings: SweepSettings, deps: SweepDependencies) {
   const controls = await listControls();
   const s3 = s3Client(deps.aws(settings.region));
   const results: { region: string; prefix: string; report: Report; diff?: ReportDiff; stored: boolean; error?: string }[] = [];
-  for (const region of run.regions) {
-    const snapshot = parseSnapshot(snapshotDocument(run.account, region, run.startedAt, run.captured[region] ?? []), `sweep ${run.runId} ${region}`);
-    const findings = await evaluateSecrets(snapshot.secrets, { now: run.startedAt, params: settings.params });
+  for (const { region, states, findings } of regions) {
+    const fresh = run.freshness[region] ?? { readFresh: 0, fromStore: 0, oldestStoredAt: null };
     const report = buildReport({
       controls,
-      states: snapshot.secrets,
+      states,
       findings,
-      scope: { source: 'live', account: run.account, regions: [region] },
+      scope: { source: 'live', account: run.account, regions: [region], freshness: { readFresh: fresh.readFresh, fromStore: fresh.fromStore, oldestStoredAt: fresh.oldestStoredAt === null ? null : new Date(fresh.oldestStoredAt * 1000).toISOString() } },
       params: settings.params,
       evaluatedAt: run.startedAt,
       generatedAt: deps.clock(),
@@ -116,7 +125,7 @@ async function finish(run: SweepCheckpoint, settings: SweepSettings, deps: Sweep
     const previousText = await readObject(s3, settings.bucket, `${base}/latest/report.json`).catch(() => undefined);
     const previous = previousText ? (JSON.parse(previousText) as Report) : undefined;
     // Each secret's policies beside its findings: report.html quotes in full the statement that makes one public.
-    const { files, diff } = renderAll(report, controls, previous, new Map(snapshot.secrets.map((s) => [s.arn, s])));
+    const { files, diff } = renderAll(report, controls, previous, new Map(states.map((s) => [s.arn, s])));
     const prefix = `${base}/${run.runId}`;
     try {
       for (const folder of [prefix, `${base}/latest`]) {
@@ -148,7 +157,7 @@ async function importToSecurityHub(report: Report, aws: AwsOptions): Promise<voi
   }
 }
 
-async function publishSummary(run: SweepCheckpoint, results: { region: string; prefix: string; report: Report; diff?: ReportDiff; stored: boolean; error?: string }[], settings: SweepSettings, deps: SweepDependencies) {
+async function publishSummary(run: SweepProgress, results: { region: string; prefix: string; report: Report; diff?: ReportDiff; stored: boolean; error?: string }[], settings: SweepSettings, deps: SweepDependencies) {
   const failing = results.reduce((n, r) => n + r.report.summary.byStatus.FAIL - r.report.summary.exemptedFailures, 0);
   const fresh = results.reduce((n, r) => n + (r.diff?.newFailures.length ?? 0), 0);
   const unstored = results.some((r) => !r.stored);
@@ -158,6 +167,8 @@ async function publishSummary(run: SweepCheckpoint, results: { region: string; p
     const s = r.report.summary;
     lines.push(`${r.region}: ${s.secrets} secrets, ${s.byStatus.FAIL} failing (${s.exemptedFailures} exempted), ${s.byStatus.ERROR} could not be decided.`);
     lines.push(`  Critical ${s.failuresBySeverity.CRITICAL}, high ${s.failuresBySeverity.HIGH}, medium ${s.failuresBySeverity.MEDIUM}, low ${s.failuresBySeverity.LOW}.`);
+    const f = r.report.scope.freshness;
+    if (f) lines.push(`  ${run.full ? 'Full refresh' : 'Incremental'}: ${f.readFresh} read from AWS, ${f.fromStore} unchanged from the state store${f.oldestStoredAt ? ` (oldest read ${f.oldestStoredAt})` : ''}.`);
     if (r.diff) {
       lines.push(`  Since the last sweep: ${r.diff.newFailures.length} new failures, ${r.diff.resolvedFailures.length} resolved.`);
       for (const f of r.diff.newFailures.slice(0, 20)) lines.push(`  - NEW ${f.severity} ${f.resource.name}: ${f.controlId}: ${f.reason}`);

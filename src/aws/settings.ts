@@ -27,6 +27,8 @@ const sweepSettingsSchema = z.object({
   /** Time kept in hand before the Lambda's timeout: below it, the sweep checkpoints and continues in a new invocation. */
   VIGIL_CHECKPOINT_MARGIN_SECONDS: z._default(z.coerce.number().check(z.positive()), 60),
   AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
+  /** The state store's table: the sweep reads only what changed since it was stored, and keeps its progress there. */
+  VIGIL_STATE_TABLE: z.string().check(z.minLength(3)),
 });
 
 export function settingsOf<S extends z.ZodMiniType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
@@ -48,6 +50,7 @@ export interface SweepSettings {
   policyRate?: number;
   checkpointMarginMs: number;
   functionName?: string;
+  stateTable: string;
 }
 
 export function sweepSettings(env: Record<string, string | undefined>): SweepSettings {
@@ -63,6 +66,7 @@ export function sweepSettings(env: Record<string, string | undefined>): SweepSet
     ...(e.VIGIL_POLICY_RATE ? { policyRate: e.VIGIL_POLICY_RATE } : {}),
     checkpointMarginMs: e.VIGIL_CHECKPOINT_MARGIN_SECONDS * 1000,
     ...(e.AWS_LAMBDA_FUNCTION_NAME ? { functionName: e.AWS_LAMBDA_FUNCTION_NAME } : {}),
+    stateTable: e.VIGIL_STATE_TABLE,
   };
 }
 

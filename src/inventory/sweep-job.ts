@@ -1,22 +1,11 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { readInventory, type CapturedSecret, type InventoryNote, type UnsupportedRead } from './aws.js';
-
-/** Where a sweep that outgrew one invocation stands: what it has read so far, and where to go on. */
-export interface SweepCheckpoint {
-  runId: string;
-  /** Evaluation time of the whole run, epoch seconds: every invocation judges as of the run's start. */
-  startedAt: number;
-  account: string;
-  regions: string[];
-  regionIndex: number;
-  nextToken?: string;
-  captured: Record<string, CapturedSecret[]>;
-  dropped: InventoryNote[];
-  /** Operations an endpoint did not know, once per region (absent in checkpoints written before vigil knew of any). */
-  unsupported?: UnsupportedRead[];
-  invocations: number;
-}
+import { evaluateSecrets, type ControlParams } from '../controls/index.js';
+import type { Finding } from '../controls/types.js';
+import type { SecretState } from '../model/index.js';
+import type { StateStore, SweepProgress } from '../state/index.js';
+import { readInventory, type Inventory } from './aws.js';
+import { freshnessOf, rememberSweep } from './sweep-state.js';
 
 export interface SweepJobClients {
   secretsManager: (region: string) => SecretsManagerClient;
@@ -25,35 +14,87 @@ export interface SweepJobClients {
 
 export interface SweepJobOptions {
   clients: SweepJobClients;
+  /** Where the run's progress and every secret it read are kept between invocations. */
+  store: StateStore;
+  params: ControlParams;
   /** True when the invocation must stop reading and hand over. */
   outOfTime: () => boolean;
   pageSize?: number;
   policyRatePerSecond?: number;
 }
 
-/** Reads page after page, region after region, until the run is read or time runs short; never reads a page twice. */
-export async function continueSweep(checkpoint: SweepCheckpoint, options: SweepJobOptions): Promise<{ done: boolean; checkpoint: SweepCheckpoint }> {
-  const state: SweepCheckpoint = { ...checkpoint, captured: { ...checkpoint.captured }, dropped: [...checkpoint.dropped], invocations: checkpoint.invocations + 1 };
-  while (state.regionIndex < state.regions.length) {
-    const region = state.regions[state.regionIndex] as string;
-    if (options.outOfTime()) return { done: false, checkpoint: state };
-    const page = await readInventory({
-      secretsManager: options.clients.secretsManager(region),
-      kms: options.clients.kms(region),
-      secretsManagerIn: options.clients.secretsManager,
-      maxPages: 1,
-      ...(state.nextToken ? { startToken: state.nextToken } : {}),
-      ...(options.pageSize ? { pageSize: options.pageSize } : {}),
-      ...(options.policyRatePerSecond ? { policyRatePerSecond: options.policyRatePerSecond } : {}),
-    });
-    state.captured[region] = [...(state.captured[region] ?? []), ...page.captured];
-    state.dropped.push(...page.dropped);
-    for (const u of page.unsupported) if (!state.unsupported?.some((k) => k.region === u.region && k.operation === u.operation)) (state.unsupported ??= []).push(u);
-    if (page.nextToken) state.nextToken = page.nextToken;
+/** One region of a finished run: its secrets and their findings, in the same order. */
+export interface SweptRegion {
+  region: string;
+  states: SecretState[];
+  findings: Finding[][];
+}
+
+/** A new run's progress, before its first page. */
+export function startProgress(run: { runId: string; startedAt: number; account: string; regions: string[]; full: boolean }): SweepProgress {
+  return { ...run, regionIndex: 0, invocations: 0, freshness: {}, dropped: [] };
+}
+
+/**
+ * Reads page after page, region after region, until the run is read or time runs short; never reads a page twice.
+ * Each page is judged and written to the store as it is read: only secrets that changed since they were stored (or that
+ * events marked, or that were never read) cost a GetResourcePolicy, and a full run reads every one. The progress (a few
+ * counters and the next token) goes back to the store, never the secrets: it does not grow with the account.
+ */
+export async function continueSweep(start: SweepProgress, options: SweepJobOptions): Promise<{ done: false; progress: SweepProgress } | { done: true; progress: SweepProgress; regions: SweptRegion[] }> {
+  const progress: SweepProgress = { ...start, freshness: { ...start.freshness }, dropped: [...start.dropped], invocations: start.invocations + 1 };
+  // A run read whole in this invocation has every page in memory; one that continued reads the earlier pages back.
+  const wholeRun = start.invocations === 0;
+  const pages = new Map<string, { inventory: Inventory; findings: Finding[][] }[]>();
+  while (progress.regionIndex < progress.regions.length) {
+    const region = progress.regions[progress.regionIndex] as string;
+    if (options.outOfTime()) {
+      await options.store.putSweepProgress(progress);
+      return { done: false, progress };
+    }
+    const page = await readRegion(region, options, { full: progress.full, maxPages: 1, ...(progress.nextToken ? { startToken: progress.nextToken } : {}) });
+    const findings = await evaluateSecrets(page.states, { now: progress.startedAt, params: options.params });
+    await rememberSweep(options.store, page, findings, progress.startedAt);
+    const f = freshnessOf([page]);
+    const so = progress.freshness[region] ?? { readFresh: 0, fromStore: 0, oldestStoredAt: null };
+    const oldest = [so.oldestStoredAt, f.oldestStoredAt].filter((t): t is number => t !== null);
+    progress.freshness[region] = { readFresh: so.readFresh + f.readFresh, fromStore: so.fromStore + f.fromStore, oldestStoredAt: oldest.length ? Math.min(...oldest) : null };
+    progress.dropped.push(...page.dropped);
+    for (const u of page.unsupported) if (!progress.unsupported?.some((k) => k.region === u.region && k.operation === u.operation)) (progress.unsupported ??= []).push(u);
+    if (wholeRun) pages.set(region, [...(pages.get(region) ?? []), { inventory: page, findings }]);
+    if (page.nextToken) progress.nextToken = page.nextToken;
     else {
-      delete state.nextToken;
-      state.regionIndex += 1;
+      delete progress.nextToken;
+      progress.regionIndex += 1;
     }
   }
-  return { done: true, checkpoint: state };
+  const regions: SweptRegion[] = [];
+  for (const region of progress.regions) {
+    if (wholeRun) {
+      const read = pages.get(region) ?? [];
+      regions.push({ region, states: read.flatMap((p) => p.inventory.states), findings: read.flatMap((p) => p.findings) });
+    } else {
+      // The earlier invocations' secrets are in the store: one more listing (100 a call) finds them there, and reads
+      // fresh only what changed since.
+      const inventory = await readRegion(region, options, { full: false });
+      const findings = await evaluateSecrets(inventory.states, { now: progress.startedAt, params: options.params });
+      await rememberSweep(options.store, inventory, findings, progress.startedAt);
+      regions.push({ region, states: inventory.states, findings });
+    }
+  }
+  await options.store.putMeta({ filledAt: progress.startedAt, ...(progress.full ? { lastFullAt: progress.startedAt } : {}) });
+  await options.store.deleteSweepProgress(progress.runId);
+  return { done: true, progress, regions };
+}
+
+function readRegion(region: string, options: SweepJobOptions, page: { full: boolean; maxPages?: number; startToken?: string }): Promise<Inventory> {
+  return readInventory({
+    secretsManager: options.clients.secretsManager(region),
+    kms: options.clients.kms(region),
+    secretsManagerIn: options.clients.secretsManager,
+    store: options.store,
+    ...page,
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    ...(options.policyRatePerSecond ? { policyRatePerSecond: options.policyRatePerSecond } : {}),
+  });
 }

@@ -6,6 +6,7 @@ import { StateStoreError, foldObservations, keyIndexEntry, keyNamesOf, mergeRead
 import type { ControlStatuses, KeyIndexEntry, PutOptions, PutOutcome, ReaderBaseline, ReaderObservation, SecretRecord, StateStore, StoreMeta, SweepProgress } from './types.js';
 
 type Item = Record<string, unknown>;
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
 
 const STATE = 'STATE';
 const secretKey = (arn: string) => ({ pk: `SECRET#${arn}`, sk: STATE });
@@ -16,7 +17,6 @@ const auditKey = (key: string) => ({ pk: key, sk: 'AUDIT' });
 const BATCH_WRITE_LIMIT = 25;
 const META_KEY = { pk: 'META', sk: 'STORE' };
 const BATCH_GET_LIMIT = 100;
-// A transaction holds at most 100 items: the secret and its key index entries (a secret has at most four key names).
 const ATTEMPTS = 5;
 
 /**
@@ -74,7 +74,7 @@ export class DynamoStateStore implements StateStore {
       const outcome = putOutcome(stored, record, options);
       if (outcome !== 'written') return outcome;
       try {
-        await this.call('TransactWriteItems', () => this.db.send(new TransactWriteCommand(this.secretWrite(record, stored))));
+        await this.writeSecret(record, stored);
         return 'written';
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
@@ -85,23 +85,48 @@ export class DynamoStateStore implements StateStore {
     return 'conflict';
   }
 
-  /** The secret's item, written only over the version read, with its key index entries in the same transaction. */
-  private secretWrite(record: SecretRecord, stored: SecretRecord | undefined): TransactWriteCommandInput {
+  /**
+   * The secret's item, written only over the version read. Its key index entries change in the same transaction when a
+   * stored secret moves to another key or name (rare). The first write of a secret puts its entries first, then the
+   * item only when still absent: a crash between the two leaves entries naming the key the secret was read with, never a
+   * secret missing from the index; a writer that lost the race takes back the entries the winner's state does not name.
+   * Most writes (tags, policies, statuses) leave the index alone: one conditional PutItem, no transaction.
+   */
+  private async writeSecret(record: SecretRecord, stored: SecretRecord | undefined): Promise<void> {
     const names = keyNamesOf(record.state);
     const old = stored ? keyNamesOf(stored.state) : [];
     const entry = keyIndexEntry(record.state);
+    const put = {
+      TableName: this.tableName,
+      Item: { ...secretKey(record.arn), ...toItem({ ...record, version: (stored?.version ?? 0) + 1 }) },
+      ...(stored ? { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': stored.version } } : { ConditionExpression: 'attribute_not_exists(pk)' }),
+    };
+    if (!stored) {
+      await this.batchWrite(names.map((n) => ({ PutRequest: { Item: { ...keyIndexKey(n, record.arn), ...entry } } })));
+      try {
+        await this.call('PutItem', () => this.db.send(new PutCommand(put)));
+      } catch (error) {
+        if (isConditionFailure(error)) {
+          const winner = await this.getSecret(record.arn);
+          const kept = winner ? keyNamesOf(winner.state) : [];
+          await this.batchWrite(names.filter((n) => !kept.includes(n)).map((n) => ({ DeleteRequest: { Key: keyIndexKey(n, record.arn) } })));
+        }
+        throw error;
+      }
+      return;
+    }
+    const added = names.filter((n) => !old.includes(n) || stored.state.name !== record.state.name);
+    const removed = old.filter((n) => !names.includes(n));
+    if (!added.length && !removed.length) {
+      await this.call('PutItem', () => this.db.send(new PutCommand(put)));
+      return;
+    }
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...secretKey(record.arn), ...toItem({ ...record, version: (stored?.version ?? 0) + 1 }) },
-          ...(stored ? { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': stored.version } } : { ConditionExpression: 'attribute_not_exists(pk)' }),
-        },
-      },
-      ...names.filter((n) => !old.includes(n) || stored?.state.name !== record.state.name).map((n) => ({ Put: { TableName: this.tableName, Item: { ...keyIndexKey(n, record.arn), ...entry } } })),
-      ...old.filter((n) => !names.includes(n)).map((n) => ({ Delete: { TableName: this.tableName, Key: keyIndexKey(n, record.arn) } })),
+      { Put: put },
+      ...added.map((n) => ({ Put: { TableName: this.tableName, Item: { ...keyIndexKey(n, record.arn), ...entry } } })),
+      ...removed.map((n) => ({ Delete: { TableName: this.tableName, Key: keyIndexKey(n, record.arn) } })),
     ];
-    return { TransactItems: items };
+    await this.call('TransactWriteItems', () => this.db.send(new TransactWriteCommand({ TransactItems: items })));
   }
 
   async deleteSecret(arn: string): Promise<void> {
@@ -201,14 +226,18 @@ export class DynamoStateStore implements StateStore {
   }
 
   async putAuditItems(items: ReadonlyMap<string, unknown>): Promise<void> {
-    const all = [...items].map(([key, item]) => ({ PutRequest: { Item: { ...auditKey(key), body: JSON.stringify(item) } } }));
+    await this.batchWrite([...items].map(([key, item]) => ({ PutRequest: { Item: { ...auditKey(key), body: JSON.stringify(item) } } })));
+  }
+
+  /** Puts and deletes, 25 a request, unprocessed items sent again with backoff. */
+  private async batchWrite(all: readonly WriteRequest[]): Promise<void> {
     for (let i = 0; i < all.length; i += BATCH_WRITE_LIMIT) {
-      let requests: typeof all | undefined = all.slice(i, i + BATCH_WRITE_LIMIT);
+      let requests: WriteRequest[] | undefined = all.slice(i, i + BATCH_WRITE_LIMIT);
       for (let attempt = 0; requests?.length; attempt += 1) {
         if (attempt > 0) await backOff(attempt);
-        const batch: typeof all = requests;
+        const batch: WriteRequest[] = requests;
         const answer = await this.call('BatchWriteItem', () => this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } })));
-        requests = answer.UnprocessedItems?.[this.tableName] as typeof all | undefined;
+        requests = answer.UnprocessedItems?.[this.tableName] as WriteRequest[] | undefined;
       }
     }
   }

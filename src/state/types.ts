@@ -68,11 +68,11 @@ export interface SweepProgress {
   /** True for a full refresh: every secret is read again, whatever the store holds. */
   full: boolean;
   invocations: number;
-  /** ARNs listed so far per region (what the report covers). */
-  listed: Record<string, number>;
-  readFresh: number;
-  fromStore: number;
+  /** Per region so far: secrets read from AWS, secrets whose stored state was reused, and when the oldest of those was read. */
+  freshness: Record<string, { readFresh: number; fromStore: number; oldestStoredAt: number | null }>;
   dropped: { arn: string; note: string }[];
+  /** Operations an endpoint did not know, once per region. */
+  unsupported?: { region: string; operation: string; consequence: string }[];
 }
 
 /** Facts about the store as a whole. */

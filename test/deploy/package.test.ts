@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createStateTable } from '../../src/state/index.js';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { s3Client } from '../../src/aws/clients/s3.js';
 import { sqsClient } from '../../src/aws/clients/sqs.js';
@@ -122,8 +123,8 @@ describe('the offline deployment package', () => {
   it('gives each function its own role with exactly the actions its code uses', () => {
     const functions = resources('AWS::Lambda::Function').map(([, f]) => JSON.stringify(f.Properties['Role']));
     expect(functions.sort()).toEqual(['AuditRole', 'ConfigRuleRole', 'OnEventRole', 'OrgSweepRole', 'OrgSweepRole', 'OrgSweepRole', 'SweepRole'].map((r) => JSON.stringify({ 'Fn::GetAtt': [r, 'Arn'] })).sort());
-    expect(actionsOf(template, 'OnEventRole')).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:SendMessage', 'sts:AssumeRole']);
-    expect(actionsOf(template, 'SweepRole')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets', 'sns:Publish']);
+    expect(actionsOf(template, 'OnEventRole')).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ListAliases', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:SendMessage', 'sts:AssumeRole']);
+    expect(actionsOf(template, 'SweepRole')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets', 'sns:Publish']);
     expect(actionsOf(template, 'AuditRole')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'secretsmanager:ListSecrets', 'sns:Publish', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
     expect(actionsOf(template, 'ConfigRuleRole')).toEqual(['config:GetResourceConfigHistory', 'config:PutEvaluations', 'kms:DescribeKey', 'secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListResourcePolicies', 'secretsmanager:ListSecrets']);
   });
@@ -344,7 +345,7 @@ describe('the packaged handlers, run the way the nodejs22.x runtime runs them', 
       return JSON.parse(run.stdout) as { ok: boolean; clients: string[] };
     };
     expect(clientsAtInit('onEvent', 'on-event')).toEqual({ ok: true, clients: ['client-dynamodb', 'client-kms', 'client-secrets-manager', 'client-sns'] });
-    expect(clientsAtInit('sweep', 'sweep')).toEqual({ ok: true, clients: ['client-kms', 'client-s3', 'client-secrets-manager', 'client-sns'] });
+    expect(clientsAtInit('sweep', 'sweep')).toEqual({ ok: true, clients: ['client-dynamodb', 'client-kms', 'client-s3', 'client-secrets-manager', 'client-sns'] });
     expect(clientsAtInit('configRule', 'config-rule')).toEqual({ ok: true, clients: ['client-config-service', 'client-kms', 'client-secrets-manager'] });
   });
 
@@ -372,7 +373,8 @@ describe('the packaged handlers, run the way the nodejs22.x runtime runs them', 
   });
 
   it('the sweep Lambda writes its reports and files them under the account of its function ARN', async () => {
-    const result = invokePackaged('sweep', 'sweep', {}, { VIGIL_REPORT_BUCKET: 'vigil-bundle-reports', VIGIL_ALERT_TOPIC_ARN: topic.topicArn }, { invokedFunctionArn: 'arn:aws:lambda:us-east-1:210987654321:function:vigil-sweep' });
+    await createStateTable(new DynamoDBClient({ ...emulator.aws(), maxAttempts: 1 }), 'vigil-bundle-state');
+    const result = invokePackaged('sweep', 'sweep', {}, { VIGIL_REPORT_BUCKET: 'vigil-bundle-reports', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_STATE_TABLE: 'vigil-bundle-state' }, { invokedFunctionArn: 'arn:aws:lambda:us-east-1:210987654321:function:vigil-sweep' });
     expect(result).toMatchObject({ status: 'completed', reports: [{ region: 'us-east-1', secrets: 0 }] });
     expect(String((result['reports'] as { prefix: string }[])[0]?.prefix)).toMatch(/^reports\/210987654321\/us-east-1\//);
   });

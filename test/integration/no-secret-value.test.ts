@@ -79,7 +79,12 @@ describe('no secret value anywhere', () => {
     // The sweep Lambda: reports in S3 and its SNS summary.
     await s3Client(aws).send(new CreateBucketCommand({ Bucket: 'canary-reports' }));
     const topic = await topicWithSubscriber(aws, 'canary-alerts');
-    await createSweepHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: 'canary-reports', VIGIL_ALERT_TOPIC_ARN: topic.topicArn }, aws: emulator.aws, clock: now, invokeSelf: async () => undefined })(undefined, { getRemainingTimeInMillis: () => 600_000 });
+    await createStateTable(new DynamoDBClient({ ...aws }), 'canary-sweep-state');
+    await createSweepHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: 'canary-reports', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_STATE_TABLE: 'canary-sweep-state' }, aws: emulator.aws, clock: now, invokeSelf: async () => undefined })(undefined, { getRemainingTimeInMillis: () => 600_000 });
+    // What the sweep stored: every item of its state table.
+    const swept = (await new DynamoDBClient({ ...aws }).send(new ScanCommand({ TableName: 'canary-sweep-state' }))).Items ?? [];
+    expect(swept.length, 'the sweep stored state').toBeGreaterThan(0);
+    texts.push(JSON.stringify(swept));
     const objects = await s3Client(aws).send(new ListObjectsV2Command({ Bucket: 'canary-reports' }));
     for (const o of objects.Contents ?? []) texts.push((await (await s3Client(aws).send(new GetObjectCommand({ Bucket: 'canary-reports', Key: o.Key }))).Body?.transformToString()) ?? '');
 

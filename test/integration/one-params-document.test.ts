@@ -17,6 +17,7 @@ import { COMPLIANCE } from '../../src/config/index.js';
 import { listControls } from '../../src/controls/index.js';
 import { DEFAULT_PARAMS } from '../../src/controls/params.js';
 import { expandJsonReport, type JsonReport } from '../../src/reports/index.js';
+import { createStateTable } from '../../src/state/index.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { topicWithSubscriber } from '../helpers/subscriber.js';
@@ -55,6 +56,7 @@ beforeAll(async () => {
   await s3Client(aws).send(new CreateBucketCommand({ Bucket: 'vigil-reports' }));
   topicArn = (await topicWithSubscriber(aws, 'vigil-alerts')).topicArn;
   await new DynamoDBClient({ ...aws }).send(new CreateTableCommand({ TableName: 'vigil-idempotency', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+  await createStateTable(new DynamoDBClient({ ...aws }), 'vigil-sweep-state');
   compliance = await queue('compliance-subscriber');
   const events = eventBridgeClient(aws);
   await events.send(new PutRuleCommand({ Name: 'vigil-compliance', EventPattern: JSON.stringify({ source: ['vigil'], 'detail-type': ['vigil Compliance Change'] }) }));
@@ -67,7 +69,7 @@ afterAll(async () => {
 
 /** Each control's status for the secret, as the sweep Lambda's report says. */
 async function judgedBySweep(env: Record<string, string>): Promise<Record<string, string>> {
-  const sweep = createSweepHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: 'vigil-reports', VIGIL_ALERT_TOPIC_ARN: topicArn, ...env }, aws: (r) => emulator.aws(r), clock: () => NOW, invokeSelf: async () => undefined });
+  const sweep = createSweepHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: 'vigil-reports', VIGIL_ALERT_TOPIC_ARN: topicArn, VIGIL_STATE_TABLE: 'vigil-sweep-state', ...env }, aws: (r) => emulator.aws(r), clock: () => NOW, invokeSelf: async () => undefined });
   const result = await sweep(undefined, lambda);
   expect(result.status).toBe('completed');
   const answer = await s3Client(emulator.aws()).send(new GetObjectCommand({ Bucket: 'vigil-reports', Key: `reports/${ACCOUNT}/us-east-1/latest/report.json` }));

@@ -109,6 +109,25 @@ describe.each(stores)('%s', (_label, open) => {
     expect(found.get(states[129]?.arn ?? '')?.state.name).toBe('bulk/129');
   });
 
+  it('writes many new secrets at once, each findable by its key', async () => {
+    const store = await open();
+    const states = Array.from({ length: 60 }, (_, i) => secretState({ name: `fill/${i}`, kmsKeyId: KEY_ARN, kmsKey: { arn: KEY_ARN, keyManager: 'CUSTOMER', keyState: 'Enabled' } }));
+    const outcomes = await Promise.all(states.map((s) => store.putSecret(record(s, 1_000))));
+    expect(outcomes.every((o) => o === 'written')).toBe(true);
+    expect((await store.secretsByKey([KEY_ARN])).map((e) => e.arn).sort()).toEqual(states.map((s) => s.arn).sort());
+  });
+
+  it('leaves the key index naming only the stored key when two first writes of a secret race', async () => {
+    const store = await open();
+    const other = 'arn:aws:kms:us-east-1:123456789012:key/99999999-12ab-34cd-56ef-1234567890ab';
+    const state = secretState({ name: 'prod/race' });
+    const under = (arn: string, observedAt: number) => record({ ...state, kmsKeyId: arn, kmsKey: { arn, keyManager: 'CUSTOMER', keyState: 'Enabled' } }, observedAt);
+    await Promise.all([store.putSecret(under(KEY_ARN, 2_000)), store.putSecret(under(other, 1_000))]);
+    expect((await store.getSecret(state.arn))?.state.kmsKeyId).toBe(KEY_ARN);
+    expect((await store.secretsByKey([KEY_ARN])).map((e) => e.arn)).toEqual([state.arn]);
+    expect(await store.secretsByKey([other])).toEqual([]);
+  });
+
   it('merges reader baselines: first and last seen, counts, networks', async () => {
     const store = await open();
     const secretArn = secretState({ name: 'prod/read' }).arn;
@@ -126,7 +145,7 @@ describe.each(stores)('%s', (_label, open) => {
     await store.putMeta({ filledAt: 5 });
     await store.putMeta({ lastFullAt: 6 });
     expect(await store.getMeta()).toEqual({ filledAt: 5, lastFullAt: 6 });
-    const progress = { runId: 'r1', startedAt: 1, account: '123456789012', regions: ['us-east-1'], regionIndex: 0, nextToken: 't', full: false, invocations: 1, listed: { 'us-east-1': 100 }, readFresh: 2, fromStore: 98, dropped: [] };
+    const progress = { runId: 'r1', startedAt: 1, account: '123456789012', regions: ['us-east-1'], regionIndex: 0, nextToken: 't', full: false, invocations: 1, freshness: { 'us-east-1': { readFresh: 2, fromStore: 98, oldestStoredAt: 3 } }, dropped: [] };
     await store.putSweepProgress(progress);
     expect(await store.getSweepProgress('r1')).toEqual(progress);
     await store.deleteSweepProgress('r1');
