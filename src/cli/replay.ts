@@ -35,9 +35,19 @@ export async function runReplay(files: string[], options: ReplayOptions, io: Io)
     for (const invocation of batch.configInvocations) io.stderr(`vigil: ${file}: an AWS Config invocation (${invocation.configRuleName}) is not an event; the Config rule evaluates it\n`);
   }
   if (records.length === 0) throw new CliError(invalid.length ? `no readable event in ${files.join(', ')}: every record was invalid (above)` : `no event in ${files.join(', ')}`);
-  const decisions = await replayRecords(records, { params, secrets, remediation: options.remediation ?? false });
-  const noted = decisions.map((d) => (notes.has(d.eventId) ? { ...d, notes: notes.get(d.eventId) as string[] } : d));
-  io.stdout(options.format === 'json' ? `${JSON.stringify({ decisions: noted, ...(invalid.length ? { invalid } : {}) }, null, 2)}\n` : renderText(noted));
+  // Each decision is printed as it is made and then let go: 200,000 decisions never sit in memory together.
+  let events = 0;
+  let alerts = 0;
+  if (options.format === 'json') io.stdout('{\n  "decisions": [');
+  await replayRecords(records, { params, secrets, remediation: options.remediation ?? false }, (decision) => {
+    const d = notes.has(decision.eventId) ? { ...decision, notes: notes.get(decision.eventId) as string[] } : decision;
+    if (options.format === 'json') io.stdout(`${events ? ',' : ''}\n    ${JSON.stringify(d, null, 2).replaceAll('\n', '\n    ')}`);
+    else io.stdout(renderDecision(d));
+    events += 1;
+    alerts += d.alerts.length;
+  });
+  if (options.format === 'json') io.stdout(`${events ? '\n  ' : ''}]${invalid.length ? `,\n  "invalid": ${JSON.stringify(invalid, null, 2).replaceAll('\n', '\n  ')}` : ''}\n}\n`);
+  else io.stdout(`\n${events} events, ${alerts} alerts\n`);
   return 0;
 }
 
@@ -45,16 +55,20 @@ export async function runReplay(files: string[], options: ReplayOptions, io: Io)
  * Decides records in event-time order (a file need not be sorted; equal times keep their order), each event id once,
  * each against the account as the earlier events left it.
  */
-export async function replayRecords(records: readonly NormalisedRecord[], options: { params: ControlParams; secrets: Iterable<SecretState>; remediation: boolean }): Promise<Decision[]> {
+export async function replayRecords(records: readonly NormalisedRecord[], options: { params: ControlParams; secrets: Iterable<SecretState>; remediation: boolean }): Promise<Decision[]>;
+/** With `onDecision`, each decision goes to it as it is made, and none is kept. */
+export async function replayRecords(records: readonly NormalisedRecord[], options: { params: ControlParams; secrets: Iterable<SecretState>; remediation: boolean }, onDecision: (decision: Decision) => void): Promise<void>;
+export async function replayRecords(records: readonly NormalisedRecord[], options: { params: ControlParams; secrets: Iterable<SecretState>; remediation: boolean }, onDecision?: (decision: Decision) => void): Promise<Decision[] | void> {
   const known = new KnownSecrets(options.secrets);
   const decisions: Decision[] = [];
+  const take = onDecision ?? ((decision: Decision) => void decisions.push(decision));
   for (const record of markDuplicates(inEventTimeOrder(records))) {
     const found = record.kind === 'ignored' ? undefined : known.find(record);
     const knownSecrets = record.kind === 'key-api-call' ? known.all() : found ? [found] : [];
-    decisions.push(await decide(record, { params: options.params, knownSecrets, keyState: known.keyState, remediationEnabled: options.remediation }));
+    take(await decide(record, { params: options.params, knownSecrets, keyState: known.keyState, remediationEnabled: options.remediation }));
     if (record.kind !== 'ignored') known.apply(record);
   }
-  return decisions;
+  if (!onDecision) return decisions;
 }
 
 function inEventTimeOrder(records: readonly NormalisedRecord[]): NormalisedRecord[] {
@@ -71,22 +85,14 @@ function inEventTimeOrder(records: readonly NormalisedRecord[]): NormalisedRecor
   return order.map((i) => records[i] as NormalisedRecord);
 }
 
-function renderText(decisions: (Decision & { notes?: string[] })[]): string {
-  const lines: string[] = [];
-  for (const d of decisions) {
-    const head = `${d.time || '-'}  ${d.eventName || '(unknown)'}  ${d.eventId}`;
-    if (d.ignored && d.alerts.length === 0) {
-      lines.push(`${head}\n  no alert: ${d.ignored}`, ...(d.notes ?? []).map((note) => `  note: ${note}`));
-      continue;
-    }
-    lines.push(head);
-    for (const note of d.notes ?? []) lines.push(`  note: ${note}`);
-    for (const a of d.alerts) lines.push(`  ALERT ${a.kind} ${a.severity}: ${a.subject}`);
-    for (const c of d.complianceChanges) lines.push(`  compliance ${c.controlId}: ${c.oldStatus ?? 'unknown'} -> ${c.newStatus}`);
-    for (const r of d.remediations) lines.push(`  remediation ${r.action}: ${r.reason}`);
-  }
-  const alerts = decisions.reduce((n, d) => n + d.alerts.length, 0);
-  lines.push('', `${decisions.length} events, ${alerts} alerts`);
+function renderDecision(d: Decision & { notes?: string[] }): string {
+  const head = `${d.time || '-'}  ${d.eventName || '(unknown)'}  ${d.eventId}`;
+  const notes = (d.notes ?? []).map((note) => `  note: ${note}`);
+  if (d.ignored && d.alerts.length === 0) return `${[head, `  no alert: ${d.ignored}`, ...notes].join('\n')}\n`;
+  const lines = [head, ...notes];
+  for (const a of d.alerts) lines.push(`  ALERT ${a.kind} ${a.severity}: ${a.subject}`);
+  for (const c of d.complianceChanges) lines.push(`  compliance ${c.controlId}: ${c.oldStatus ?? 'unknown'} -> ${c.newStatus}`);
+  for (const r of d.remediations) lines.push(`  remediation ${r.action}: ${r.reason}`);
   return `${lines.join('\n')}\n`;
 }
 
