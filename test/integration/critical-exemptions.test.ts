@@ -46,7 +46,10 @@ afterAll(async () => {
 
 /** The sweep Lambda's finding for the secret. */
 async function sweptExemption(env: Record<string, string>) {
-  const sweep = createSweepHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: 'vigil-reports', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, ...env }, aws: (r) => emulator.aws(r), clock: () => NOW, invokeSelf: async () => undefined });
+  // A fresh state store each time: the sweep reads every secret, as a first sweep does.
+  const table = `vigil-sweep-state-${++tables}`;
+  await createStateTable(new DynamoDBClient({ ...emulator.aws(), maxAttempts: 1 }), table);
+  const sweep = createSweepHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: 'vigil-reports', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_STATE_TABLE: table, ...env }, aws: (r) => emulator.aws(r), clock: () => NOW, invokeSelf: async () => undefined });
   expect((await sweep(undefined, lambda)).status).toBe('completed');
   await topic.receive();
   const answer = await s3Client(emulator.aws()).send(new GetObjectCommand({ Bucket: 'vigil-reports', Key: `reports/${ACCOUNT}/us-east-1/latest/report.json` }));
