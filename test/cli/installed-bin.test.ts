@@ -51,6 +51,16 @@ describe('the installed vigil bin', () => {
     expect(lines[0]).toBe('vigil: --fail-on CRITICAL tripped by 3 findings: prod/api/payments-key no-public-principal (CRITICAL FAIL), prod/api/broken-policy no-public-principal (CRITICAL ERROR), prod/api/restricted no-public-principal (CRITICAL ERROR)');
   });
 
+  it('runs linked to the checkout, as README installs it (npm install -g .)', async () => {
+    // The pack above built dist/ (prepack); a directory install links the checkout itself.
+    const prefix = mkdtempSync(join(tmpdir(), 'vigil-linked-'));
+    const link = await runProcess(npm, ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ROOT], { cwd: tmpdir(), timeoutMs: 600_000 });
+    expect(link.exitCode, link.stderr).toBe(0);
+    const run = await runProcess(join(prefix, 'bin', 'vigil'), ['sweep', '--snapshot', SNAPSHOT, '--now', NOW, '--format', 'json'], { cwd: tmpdir() });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as JsonReport).summary.secrets).toBe(15);
+  }, 600_000);
+
   it('runs the same through another symlink and as node dist/...', async () => {
     const link = join(mkdtempSync(join(tmpdir(), 'vigil-link-')), 'vigil');
     symlinkSync(vigil, link);
