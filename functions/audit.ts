@@ -8,7 +8,7 @@ import { s3Client } from '../src/aws/clients/s3.js';
 import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
 import { snsClient } from '../src/aws/clients/sns.js';
 import { sqsClient } from '../src/aws/clients/sqs.js';
-import { idempotentRunner } from '../src/aws/idempotency.js';
+import { invocationStart } from '../src/aws/idempotency.js';
 import { logger } from '../src/aws/logger.js';
 import { auditSettings, type AuditSettings } from '../src/aws/settings.js';
 import { accountOfArn, decodeEventFile, InvalidEventError } from '../src/events/index.js';
@@ -39,18 +39,12 @@ const REJECTED_SHOWN = 20;
  * ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS) or an S3 notification of a CloudTrail log file (backfill).
  */
 export function createAuditHandler(deps: AuditDependencies) {
-  let settings: AuditSettings | undefined;
-  let runner: ReturnType<typeof idempotentRunner> | undefined;
+  const start = invocationStart(() => auditSettings(deps.env), deps.aws);
   let honeytokens: { directory: SecretDirectory; readAt: number } | undefined;
   const clock = deps.clock ?? Date.now;
 
   return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<AuditResult> => {
-    settings ??= auditSettings(deps.env);
-    const s = settings;
-    const home = deps.aws(s.region);
-    runner ??= idempotentRunner(s.idempotencyTable, home);
-    runner.register(context);
-    const sendOnce = runner.once;
+    const { s, home, sendOnce } = start(context);
 
     const batch: ReadBatch = { reads: [], skipped: 0, invalid: [] };
     const failures: { itemIdentifier: string }[] = [];
@@ -71,7 +65,7 @@ export function createAuditHandler(deps: AuditDependencies) {
     }
     if (rejected.length) await deadLetter(rejected, s, home);
 
-    const directory = await honeytokenDirectory();
+    const directory = await honeytokenDirectory(s);
     const store = DynamoStateStore.fromOptions(s.stateTable, home);
     const state = await loadAuditState(store, batch.reads, directory);
     const run = auditReads(batch.reads, state, { params: s.params, directory });
@@ -89,8 +83,7 @@ export function createAuditHandler(deps: AuditDependencies) {
   };
 
   /** The honeytokens of the function's region, by tag, read again after the refresh interval. */
-  async function honeytokenDirectory(): Promise<SecretDirectory> {
-    const s = settings as AuditSettings;
+  async function honeytokenDirectory(s: AuditSettings): Promise<SecretDirectory> {
     if (honeytokens && clock() - honeytokens.readAt < s.honeytokenRefreshMs) return honeytokens.directory;
     const sm = secretsManagerClient(deps.aws(s.region));
     const known: KnownSecret[] = [];

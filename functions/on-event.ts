@@ -6,7 +6,7 @@ import { type AwsOptions } from '../src/aws/clients.js';
 import { kmsClient } from '../src/aws/clients/kms.js';
 import { secretsManagerClient } from '../src/aws/clients/secrets-manager.js';
 import { snsClient } from '../src/aws/clients/sns.js';
-import { idempotentRunner } from '../src/aws/idempotency.js';
+import { invocationStart } from '../src/aws/idempotency.js';
 import { logger } from '../src/aws/logger.js';
 import { paramsForAccount, preloadControls } from '../src/controls/index.js';
 import { onEventSettings, type OnEventSettings } from '../src/aws/settings.js';
@@ -39,18 +39,12 @@ export interface OnEventDependencies {
 
 
 export function createOnEventHandler(deps: OnEventDependencies) {
-  let settings: OnEventSettings | undefined;
-  let runner: ReturnType<typeof idempotentRunner> | undefined;
+  const start = invocationStart(() => onEventSettings(deps.env), deps.aws);
   let store: StateStore | undefined = deps.store;
   let member: ReturnType<typeof memberCredentials> | undefined;
 
   return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<OnEventResult> => {
-    settings ??= onEventSettings(deps.env);
-    const s = settings;
-    const home = deps.aws(s.region);
-    runner ??= idempotentRunner(s.idempotencyTable, home);
-    runner.register(context);
-    const sendOnce = runner.once;
+    const { s, home, sendOnce } = start(context);
 
     let record;
     try {

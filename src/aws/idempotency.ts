@@ -16,3 +16,19 @@ export function idempotentRunner(tableName: string, aws: AwsOptions): { once: Ru
   // The remaining time bounds how long a record stays "in progress" if the invocation dies mid-send.
   return { once, register: (context) => context && config.registerLambdaContext(context as Context) };
 }
+
+/**
+ * The start of every invocation of a function that alerts on-call: its settings, read on the first invocation only, the
+ * options of its home region, and the once-only runner, registered with this invocation's remaining time.
+ */
+export function invocationStart<S extends { region: string; idempotencyTable: string }>(read: () => S, aws: (region: string) => AwsOptions) {
+  let settings: S | undefined;
+  let runner: ReturnType<typeof idempotentRunner> | undefined;
+  return (context?: Pick<Context, 'getRemainingTimeInMillis'>): { s: S; home: AwsOptions; sendOnce: RunOnce } => {
+    settings ??= read();
+    const home = aws(settings.region);
+    runner ??= idempotentRunner(settings.idempotencyTable, home);
+    runner.register(context);
+    return { s: settings, home, sendOnce: runner.once };
+  };
+}

@@ -80,27 +80,39 @@ export function memberRoleOf(e: { VIGIL_MEMBER_ROLE_NAME: string; VIGIL_MEMBER_E
   return { roleName: e.VIGIL_MEMBER_ROLE_NAME, ...(e.VIGIL_MEMBER_EXTERNAL_ID ? { externalId: e.VIGIL_MEMBER_EXTERNAL_ID } : {}) };
 }
 
-const onEventSettingsSchema = z.object({
+/** What every function that alerts on-call reads: where it runs, the alert topic, its dead-letter queue, the idempotency table, the params. */
+const alertingVariables = {
   AWS_REGION: z.string().check(z.minLength(1)),
   VIGIL_ALERT_TOPIC_ARN: arn,
   /** Alerts SNS refused after every retry, and input vigil cannot read, go here. */
   VIGIL_DLQ_URL: z.url(),
   VIGIL_IDEMPOTENCY_TABLE: z.string().check(z.minLength(3)),
-  VIGIL_EVENT_BUS: z._default(z.string().check(z.minLength(1)), 'default'),
   VIGIL_PARAMS: z.optional(z.string()),
+};
+
+interface AlertingSettings {
+  region: string;
+  topicArn: string;
+  dlqUrl: string;
+  idempotencyTable: string;
+  params: ControlParams;
+}
+
+function alertingOf(e: { AWS_REGION: string; VIGIL_ALERT_TOPIC_ARN: string; VIGIL_DLQ_URL: string; VIGIL_IDEMPOTENCY_TABLE: string; VIGIL_PARAMS?: string | undefined }): AlertingSettings {
+  return { region: e.AWS_REGION, topicArn: e.VIGIL_ALERT_TOPIC_ARN, dlqUrl: e.VIGIL_DLQ_URL, idempotencyTable: e.VIGIL_IDEMPOTENCY_TABLE, params: paramsFromEnv(e.VIGIL_PARAMS) };
+}
+
+const onEventSettingsSchema = z.object({
+  ...alertingVariables,
+  VIGIL_EVENT_BUS: z._default(z.string().check(z.minLength(1)), 'default'),
   VIGIL_REMEDIATION: flag,
   /** The state store's table; without it every function starts from nothing (and alerts say a failure may be old). */
   VIGIL_STATE_TABLE: z.optional(z.string().check(z.minLength(3))),
   ...memberRoleVariables,
 });
 
-export interface OnEventSettings {
-  region: string;
-  topicArn: string;
-  dlqUrl: string;
-  idempotencyTable: string;
+export interface OnEventSettings extends AlertingSettings {
   eventBus: string;
-  params: ControlParams;
   remediation: boolean;
   stateTable?: string;
   /** The member role an event of another account is read through (its own account's events need none). */
@@ -110,12 +122,8 @@ export interface OnEventSettings {
 export function onEventSettings(env: Record<string, string | undefined>): OnEventSettings {
   const e = settingsOf(onEventSettingsSchema, env);
   return {
-    region: e.AWS_REGION,
-    topicArn: e.VIGIL_ALERT_TOPIC_ARN,
-    dlqUrl: e.VIGIL_DLQ_URL,
-    idempotencyTable: e.VIGIL_IDEMPOTENCY_TABLE,
+    ...alertingOf(e),
     eventBus: e.VIGIL_EVENT_BUS,
-    params: paramsFromEnv(e.VIGIL_PARAMS),
     remediation: e.VIGIL_REMEDIATION === 'true',
     ...(e.VIGIL_STATE_TABLE ? { stateTable: e.VIGIL_STATE_TABLE } : {}),
     memberRole: memberRoleOf(e),
@@ -153,35 +161,22 @@ export function paramsFromEnv(text: string | undefined): ControlParams {
 }
 
 const auditSettingsSchema = z.object({
-  AWS_REGION: z.string().check(z.minLength(1)),
-  VIGIL_ALERT_TOPIC_ARN: arn,
-  VIGIL_DLQ_URL: z.url(),
-  VIGIL_IDEMPOTENCY_TABLE: z.string().check(z.minLength(3)),
+  ...alertingVariables,
   VIGIL_STATE_TABLE: z.string().check(z.minLength(3)),
-  VIGIL_PARAMS: z.optional(z.string()),
   /** How long the list of honeytokens (ListSecrets by tag) is kept before it is read again. */
   VIGIL_HONEYTOKEN_REFRESH_SECONDS: z._default(z.coerce.number().check(z.gte(0)), 300),
 });
 
-export interface AuditSettings {
-  region: string;
-  topicArn: string;
-  dlqUrl: string;
-  idempotencyTable: string;
+export interface AuditSettings extends AlertingSettings {
   stateTable: string;
-  params: ControlParams;
   honeytokenRefreshMs: number;
 }
 
 export function auditSettings(env: Record<string, string | undefined>): AuditSettings {
   const e = settingsOf(auditSettingsSchema, env);
   return {
-    region: e.AWS_REGION,
-    topicArn: e.VIGIL_ALERT_TOPIC_ARN,
-    dlqUrl: e.VIGIL_DLQ_URL,
-    idempotencyTable: e.VIGIL_IDEMPOTENCY_TABLE,
+    ...alertingOf(e),
     stateTable: e.VIGIL_STATE_TABLE,
-    params: paramsFromEnv(e.VIGIL_PARAMS),
     honeytokenRefreshMs: e.VIGIL_HONEYTOKEN_REFRESH_SECONDS * 1000,
   };
 }
