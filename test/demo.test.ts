@@ -28,13 +28,19 @@ describe('vigil demo, as a newcomer runs it', () => {
       '[CRITICAL] Secret prod/legacy/ftp-password force-deleted, no recovery (123456789012 us-east-1)',
       '[HIGH] Rotation of prod/payments/db-credentials failed (123456789012 us-east-1)',
       expect.stringMatching(/^\[CRITICAL\] KMS key scheduled for deletion: \d+ secrets at risk \(123456789012 us-east-1\)$/),
+      // The theft, through the read rule, SQS and the audit function: the burst and the honeytoken, nothing for the application's reads.
+      'vigil HIGH: bulk-retrieval by 123456789012:user/ci/deploy-bot (21 secrets)',
+      expect.stringMatching(/^vigil CRITICAL: honeytoken-read by 123456789012:user\/ci\/deploy-bot \(prod\/admin\/master-db-credential/),
     ]);
+    expect(stdout).toContain('the read rule routed the 26 reads (ListSecrets is no read) to the audit function in one batch.');
+    expect(stdout).toContain('Network: source IPs 198.51.100.23');
+    expect(stdout).not.toContain('payments-api');
     // What the emulator cannot hold, from recorded secrets: an untrusted cross-account replica, and a replica's second policy judged by name.
     expect(stdout).toContain('FAIL HIGH no-untrusted-replica on prod/ledger/db-credentials: The secret is replicated to account 999988887777');
     expect(stdout).toContain('FAIL HIGH no-untrusted-cross-account on shared/partner-token: The "cross-account-replication" resource policy\'s statement "CrossAccountReplication" reaches 999988887777');
     expect(stdout).toContain('FAIL MEDIUM replication-healthy on shared/partner-token');
     expect(stdout).toContain('EventBridge delivered 4 events to vigil\'s handler through the deployed rule patterns.');
-    expect(stdout).toMatch(/Done in [\d.]+ s: 31 secrets swept, \d+ failing findings, 5 alerts delivered, no secret value read\./);
+    expect(stdout).toMatch(/Done in [\d.]+ s: 31 secrets swept, \d+ failing findings, 5 incident alerts and 2 theft detections delivered, no secret value read\./);
     const everything = stdout + run.stderr + readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(everything).not.toContain('demo-placeholder-for-');
   });
@@ -51,7 +57,7 @@ describe('vigil demo, run again', () => {
       };
       const first = await run();
       expect(await run()).toEqual(first);
-      expect(first).toEqual({ secrets: DEMO_SECRETS.length, alerts: 5, reset: true });
+      expect(first).toEqual({ secrets: DEMO_SECRETS.length, alerts: 7, reset: true });
     } finally {
       await emulator.stop();
     }

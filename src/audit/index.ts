@@ -7,3 +7,4 @@ export * from './views.js';
 export type * from './types.js';
 export { emptyAuditState, readerKey } from './types.js';
 export * from './alert.js';
+export { READ_EVENT_PATTERN } from './read-pattern.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { HONEYTOKEN_TAG } from '../audit/index.js';
 import { secretsManagerClient } from '../aws/clients/secrets-manager.js';
 import { toCliError } from './exit.js';
@@ -40,22 +40,14 @@ export async function runHoneytokenCreate(name: string, options: HoneytokenOptio
   const region = options.region ?? (await homeRegion(options.profile ? { profile: options.profile } : {}, io));
   if (!region) throw new CliError('no region: pass --region REGION or set AWS_REGION');
 
-  let created: { ARN?: string; Name?: string };
+  let created: { arn: string; name: string };
   try {
-    created = await secretsManagerClient({ ...plan.aws, region }).send(
-      new CreateSecretCommand({
-        Name: name,
-        Description: options.description ?? 'Database credentials',
-        SecretString: decoyValue(name, region),
-        ...(options.kmsKeyId ? { KmsKeyId: options.kmsKeyId } : {}),
-        Tags: [...tags, { Key: HONEYTOKEN_TAG, Value: 'true' }],
-      }),
-    );
+    created = await plantHoneytoken(secretsManagerClient({ ...plan.aws, region }), { name, region, tags, ...(options.description ? { description: options.description } : {}), ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}) });
   } catch (error) {
     if ((error as Error).name === 'ResourceExistsException') throw new CliError(`a secret named ${name} already exists in ${region}; vigil never overwrites a secret: choose another name`);
     throw toCliError(error, { profile: options.profile });
   }
-  const result = { arn: created.ARN ?? '', name: created.Name ?? name, region, tags: Object.fromEntries([...tags.map((t) => [t.Key, t.Value]), [HONEYTOKEN_TAG, 'true']]) };
+  const result = { ...created, region, tags: Object.fromEntries([...tags.map((t) => [t.Key, t.Value]), [HONEYTOKEN_TAG, 'true']]) };
   if (options.format === 'json') io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   else {
     io.stdout(
@@ -69,6 +61,26 @@ export async function runHoneytokenCreate(name: string, options: HoneytokenOptio
     );
   }
   return 0;
+}
+
+/**
+ * Creates the decoy: `name`, tagged `vigil:honeytoken=true` beside `tags`, holding a random credential. The CLI and the
+ * demo plant honeytokens through this one function; the value leaves it only inside the CreateSecret request.
+ */
+export async function plantHoneytoken(
+  sm: SecretsManagerClient,
+  decoy: { name: string; region: string; tags: { Key: string; Value: string }[]; description?: string; kmsKeyId?: string },
+): Promise<{ arn: string; name: string }> {
+  const created = await sm.send(
+    new CreateSecretCommand({
+      Name: decoy.name,
+      Description: decoy.description ?? 'Database credentials',
+      SecretString: decoyValue(decoy.name, decoy.region),
+      ...(decoy.kmsKeyId ? { KmsKeyId: decoy.kmsKeyId } : {}),
+      Tags: [...decoy.tags, { Key: HONEYTOKEN_TAG, Value: 'true' }],
+    }),
+  );
+  return { arn: created.ARN ?? '', name: created.Name ?? decoy.name };
 }
 
 /** A credential of the shape an RDS secret has (what a thief hopes for), every part random: it opens nothing. */

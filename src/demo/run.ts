@@ -5,13 +5,18 @@ import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/cl
 import { ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { DeleteSecretCommand, PutResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { createAuditHandler } from '../../functions/audit.js';
 import { createOnEventHandler } from '../../functions/on-event.js';
 import { eventBridgeClient } from '../aws/clients/eventbridge.js';
 import { kmsClient } from '../aws/clients/kms.js';
 import { secretsManagerClient } from '../aws/clients/secrets-manager.js';
 import { sqsClient } from '../aws/clients/sqs.js';
 import { logger } from '../aws/logger.js';
+import { READ_EVENT_PATTERN } from '../audit/index.js';
+import { plantHoneytoken } from '../cli/honeytoken.js';
 import { listControls, parseParams } from '../controls/index.js';
+import { createStateTable } from '../state/index.js';
 import { sweepAccount } from '../inventory/index.js';
 import { EVENT_PATTERNS, type Alert } from '../reactions/index.js';
 import { HTML_REPORT, renderAll } from '../reports/index.js';
@@ -19,7 +24,8 @@ import { DEMO_SECRETS, TRUSTED_ACCOUNT, TRUSTED_ORG, policyDocument, seedAccount
 import { ensureMotoServer, emulatorAt, startEmulator, type Emulator } from './emulator.js';
 import { loadEventFixture, retarget } from './incident.js';
 import { RECORDED_2026, replicationFindings } from './replication-2026.js';
-import { topicWithSubscriber } from './subscriber.js';
+import { theftRecords } from './theft.js';
+import { topicWithSubscriber, type ReceivedNotification } from './subscriber.js';
 
 export interface DemoOptions {
   /** An emulator already running; otherwise the demo starts its own and stops it when done. */
@@ -43,8 +49,22 @@ export interface DemoSummary {
 
 const DEMO_PARAMS = parseParams({ requiredTagKeys: ['team', 'owner'], trustedAccounts: [TRUSTED_ACCOUNT], trustedOrgIds: [TRUSTED_ORG], maxRotationIntervalDays: 90 });
 const placeholderValue = (name: string) => `demo-placeholder-for-${name}`;
+const HONEYTOKEN_NAME = 'prod/admin/master-db-credentials';
 
-/** The whole pipeline on a local AWS emulator: seed an account, sweep it, write every report, play an incident, show the alerts. */
+/** On-call's notifications as they read them: subject, attributes, and the message. */
+async function showAlerts(received: ReceivedNotification[], say: (line: string) => void): Promise<DemoSummary['alerts']> {
+  const alerts: DemoSummary['alerts'] = [];
+  for (const notification of received) {
+    const { alert } = JSON.parse(notification.Message) as { alert: Alert };
+    alerts.push({ subject: notification.Subject ?? alert.subject, kind: alert.kind, severity: alert.severity });
+    say(`\n   ── ${notification.Subject}`);
+    say(`      attributes: ${Object.entries(notification.MessageAttributes ?? {}).map(([k, v]) => `${k}=${v.Value}`).join(' ')}`);
+    for (const line of alert.message.split('\n')) if (line.trim() && !line.startsWith('--')) say(`      ${line}`);
+  }
+  return alerts;
+}
+
+/** The whole pipeline on a local AWS emulator: seed an account, sweep it, write every report, play an incident and a theft, show the alerts. */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const started = options.clock();
   const say = options.print;
@@ -164,18 +184,44 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     say(`   EventBridge delivered ${delivered} events to vigil's handler through the deployed rule patterns.`);
 
     say('\n4. What on-call received (from the queue subscribed to the alert topic):');
-    const received = await onCall.receive();
-    const alerts: DemoSummary['alerts'] = [];
-    for (const notification of received) {
-      const { alert } = JSON.parse(notification.Message) as { alert: Alert };
-      alerts.push({ subject: notification.Subject ?? alert.subject, kind: alert.kind, severity: alert.severity });
-      say(`\n   ── ${notification.Subject}`);
-      say(`      attributes: ${Object.entries(notification.MessageAttributes ?? {}).map(([k, v]) => `${k}=${v.Value}`).join(' ')}`);
-      for (const line of alert.message.split('\n')) if (line.trim() && !line.startsWith('--')) say(`      ${line}`);
+    const alerts: DemoSummary['alerts'] = await showAlerts(await onCall.receive(), say);
+
+    say('\n5. A theft: an access key of the CI user ci/deploy-bot leaks. The thief lists the secrets and reads twenty of them, one by one,');
+    say('   and a honeytoken among them. Before it, the payments application reads its secret as it always does…');
+    const honeytoken = await plantHoneytoken(sm, { name: HONEYTOKEN_NAME, region: 'us-east-1', tags: [{ Key: 'team', Value: 'platform' }, { Key: 'owner', Value: 'platform@example.com' }] });
+    say(`   Planted the honeytoken ${honeytoken.name} (vigil honeytoken create): tagged vigil:honeytoken=true, holding a random credential nothing uses.`);
+    const readInbox = await queue('vigil-audit-reads');
+    // The deployed rule's state: a rule in plain ENABLED never receives read-only management events (moto routes either).
+    await events.send(new PutRuleCommand({ Name: 'vigil-audit-reads', EventPattern: JSON.stringify(READ_EVENT_PATTERN), State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' }));
+    await events.send(new PutTargetsCommand({ Rule: 'vigil-audit-reads', Targets: [{ Id: 'audit-queue', Arn: readInbox.arn }] }));
+    await createStateTable(new DynamoDBClient({ ...aws }), 'vigil-state');
+    const stolen = DEMO_SECRETS.map((secret) => secret.name).filter((name) => name !== 'prod/legacy/ftp-password').slice(0, 20).map(arnOf);
+    const theft = theftRecords({ account, start: options.clock() * 1000, stolen: [...stolen, honeytoken.arn], ordinary: 'prod/payments/db-credentials' });
+    for (let i = 0; i < theft.length; i += 10) {
+      await events.send(new PutEventsCommand({ Entries: theft.slice(i, i + 10).map((record) => ({ Source: 'aws.secretsmanager', DetailType: 'AWS API Call via CloudTrail', Detail: JSON.stringify(record), Time: new Date(String(record['eventTime'])) })) }));
     }
+    // Lambda's SQS poller hands the audit function what the queue gathered in its batching window, as one batch.
+    const reads: SQSEvent['Records'] = [];
+    for (;;) {
+      const batch = await sqs.send(new ReceiveMessageCommand({ QueueUrl: readInbox.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      if (!batch.Messages?.length) break;
+      for (const m of batch.Messages) reads.push({ messageId: m.MessageId as string, receiptHandle: m.ReceiptHandle as string, body: m.Body as string, attributes: {} as SQSEvent['Records'][number]['attributes'], messageAttributes: {}, md5OfBody: m.MD5OfBody ?? '', eventSource: 'aws:sqs', eventSourceARN: readInbox.arn, awsRegion: 'us-east-1' });
+    }
+    const audit = createAuditHandler({
+      env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: onCall.topicArn, VIGIL_DLQ_URL: dlq.url, VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency', VIGIL_STATE_TABLE: 'vigil-state', VIGIL_PARAMS: JSON.stringify(DEMO_PARAMS) },
+      aws: (region) => ({ ...emulator.aws(region), maxAttempts: 3 }),
+    });
+    const judged = await audit({ Records: reads }, { getRemainingTimeInMillis: () => 300_000 });
+    for (const m of reads) await sqs.send(new DeleteMessageCommand({ QueueUrl: readInbox.url, ReceiptHandle: m.receiptHandle }));
+    say(`   CloudTrail recorded ${theft.length} calls; the read rule routed the ${reads.length} reads (ListSecrets is no read) to the audit function in one batch.`);
+    say(`   The audit judged ${judged.reads} reads and kept the readers of each secret in the state table in ${judged.stateWrites} writes; the payments application's reads raised nothing.`);
+
+    say('\n6. What on-call received about the theft:');
+    const theftAlerts = await showAlerts(await onCall.receive(), say);
+    alerts.push(...theftAlerts);
 
     const seconds = options.clock() - started;
-    say(`\nDone in ${seconds.toFixed(1)} s: ${s.secrets} secrets swept, ${s.byStatus.FAIL} failing findings, ${alerts.length} alerts delivered, no secret value read.`);
+    say(`\nDone in ${seconds.toFixed(1)} s: ${s.secrets} secrets swept, ${s.byStatus.FAIL} failing findings, ${alerts.length - theftAlerts.length} incident alerts and ${theftAlerts.length} theft detections delivered, no secret value read.`);
     say(`Open ${join(reportDir, HTML_REPORT)} to see the findings; run npm test to see everything proven.`);
     return { secrets: s.secrets, failing: s.byStatus.FAIL, reportDir, htmlReport: join(reportDir, HTML_REPORT), alerts, seconds };
   } finally {

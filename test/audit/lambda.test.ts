@@ -38,11 +38,13 @@ async function pollBatch(url: string): Promise<SQSEvent> {
 }
 
 function handler() {
-  return createAuditHandler({
+  const run = createAuditHandler({
     env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_DLQ_URL: dlqUrl, VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency', VIGIL_STATE_TABLE: 'vigil-state' },
     aws: (region) => ({ ...emulator.aws(region), maxAttempts: 1 }),
     sleep: async () => undefined,
   });
+  // Lambda hands every invocation its context; the idempotency records use its remaining time.
+  return (event: SQSEvent) => run(event, { getRemainingTimeInMillis: () => 300_000 });
 }
 
 /** A read as EventBridge delivers it: CloudTrail's record in an "AWS API Call via CloudTrail" envelope. */
