@@ -48,6 +48,9 @@ async function withStore(): Promise<{ handle: ReturnType<typeof createOnEventHan
   return { handle, store: new DynamoStateStore(table, client) };
 }
 
+// Lambda hands every invocation its context; the idempotency records use its remaining time.
+const LAMBDA_CONTEXT = { getRemainingTimeInMillis: () => 300_000 };
+
 let ids = 0;
 function eventOn(fixture: string, secretName: string, time: string, id = `ct-state-${++ids}`) {
   const arn = seeded.arns[secretName] as string;
@@ -70,7 +73,7 @@ const subjects = async () => (await controlFailures()).map((n) => n.Subject).sor
 describe('the event Lambda with a state store', () => {
   it('alerts a secret\'s known failures once, saying they may predate the event, and never again for tag changes', async () => {
     const { handle } = await withStore();
-    const first = await handle(eventOn('TagResource.json', 'prod/ci/npm-token', '2026-12-01T10:00:00Z'), undefined);
+    const first = await handle(eventOn('TagResource.json', 'prod/ci/npm-token', '2026-12-01T10:00:00Z'), LAMBDA_CONTEXT);
     const sent = await controlFailures();
     expect(sent.map((n) => n.Subject).sort()).toEqual([
       '[LOW] prod/ci/npm-token now fails required-tags (123456789012 us-east-1)',
@@ -80,7 +83,7 @@ describe('the event Lambda with a state store', () => {
     expect(first.complianceChanges).toBe(2);
 
     for (const [i, time] of ['2026-12-01T10:05:00Z', '2026-12-01T10:06:00Z', '2026-12-01T10:07:00Z'].entries()) {
-      const again = await handle(eventOn(i % 2 ? 'UntagResource.json' : 'TagResource.json', 'prod/ci/npm-token', time), undefined);
+      const again = await handle(eventOn(i % 2 ? 'UntagResource.json' : 'TagResource.json', 'prod/ci/npm-token', time), LAMBDA_CONTEXT);
       expect(again.complianceChanges).toBe(0);
     }
     expect(await subjects()).toEqual([]);
@@ -90,24 +93,24 @@ describe('the event Lambda with a state store', () => {
     const { handle, store } = await withStore();
     const sm = secretsManagerClient(emulator.aws());
     const arn = seeded.arns['prod/orders/db-credentials'] as string;
-    await handle(eventOn('TagResource.json', 'prod/orders/db-credentials', '2026-12-01T11:00:00Z'), undefined);
+    await handle(eventOn('TagResource.json', 'prod/orders/db-credentials', '2026-12-01T11:00:00Z'), LAMBDA_CONTEXT);
     await topic.receive();
     expect((await store.getSecret(arn))?.statuses['required-tags']).toBe('PASS');
 
     await dropOwner(arn);
     const untag = eventOn('UntagResource.json', 'prod/orders/db-credentials', '2026-12-01T11:10:00Z');
-    const failed = await handle(untag, undefined);
+    const failed = await handle(untag, LAMBDA_CONTEXT);
     const [alert, ...more] = await controlFailures();
     expect([alert?.Subject, more]).toEqual(['[LOW] prod/orders/db-credentials now fails required-tags (123456789012 us-east-1)', []]);
     expect(JSON.parse(alert?.Message ?? '{}').alert.message).not.toContain('may predate');
     expect(failed.complianceChanges).toBe(1);
 
     // EventBridge delivers the same event again: decided again, sent never again.
-    await handle(structuredClone(untag), undefined);
+    await handle(structuredClone(untag), LAMBDA_CONTEXT);
     expect(await subjects()).toEqual([]);
 
     await sm.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: 'owner', Value: 'orders@example.com' }] }));
-    const passed = await handle(eventOn('TagResource.json', 'prod/orders/db-credentials', '2026-12-01T11:20:00Z'), undefined);
+    const passed = await handle(eventOn('TagResource.json', 'prod/orders/db-credentials', '2026-12-01T11:20:00Z'), LAMBDA_CONTEXT);
     expect(await subjects()).toEqual([]);
     expect(passed.complianceChanges).toBe(1);
     expect((await store.getSecret(arn))?.statuses['required-tags']).toBe('PASS');
@@ -116,11 +119,11 @@ describe('the event Lambda with a state store', () => {
   it('ignores an event older than the stored state: it cannot move the state back in time', async () => {
     const { handle, store } = await withStore();
     const arn = seeded.arns['prod/payments/stripe-api-key'] as string;
-    await handle(eventOn('TagResource.json', 'prod/payments/stripe-api-key', '2026-12-02T09:00:00Z'), undefined);
+    await handle(eventOn('TagResource.json', 'prod/payments/stripe-api-key', '2026-12-02T09:00:00Z'), LAMBDA_CONTEXT);
     await topic.receive();
     const stored = await store.getSecret(arn);
     await secretsManagerClient(emulator.aws()).send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: 'late', Value: 'yes' }] }));
-    const late = await handle(eventOn('TagResource.json', 'prod/payments/stripe-api-key', '2026-12-02T08:00:00Z'), undefined);
+    const late = await handle(eventOn('TagResource.json', 'prod/payments/stripe-api-key', '2026-12-02T08:00:00Z'), LAMBDA_CONTEXT);
     expect(late).toMatchObject({ status: 'ignored', reason: expect.stringContaining('observed after this event is stored') });
     expect(await store.getSecret(arn)).toEqual(stored);
     expect(await subjects()).toEqual([]);
@@ -129,10 +132,10 @@ describe('the event Lambda with a state store', () => {
   it('sends one alert when two events for the same secret race', async () => {
     const { handle, store } = await withStore();
     const arn = seeded.arns['prod/inventory/db-credentials'] as string;
-    await handle(eventOn('TagResource.json', 'prod/inventory/db-credentials', '2026-12-03T09:00:00Z'), undefined);
+    await handle(eventOn('TagResource.json', 'prod/inventory/db-credentials', '2026-12-03T09:00:00Z'), LAMBDA_CONTEXT);
     await topic.receive();
     await dropOwner(arn);
-    await Promise.all([handle(eventOn('UntagResource.json', 'prod/inventory/db-credentials', '2026-12-03T09:01:00Z'), undefined), handle(eventOn('TagResource.json', 'prod/inventory/db-credentials', '2026-12-03T09:01:01Z'), undefined)]);
+    await Promise.all([handle(eventOn('UntagResource.json', 'prod/inventory/db-credentials', '2026-12-03T09:01:00Z'), LAMBDA_CONTEXT), handle(eventOn('TagResource.json', 'prod/inventory/db-credentials', '2026-12-03T09:01:01Z'), LAMBDA_CONTEXT)]);
     expect(await subjects()).toEqual(['[LOW] prod/inventory/db-credentials now fails required-tags (123456789012 us-east-1)']);
     expect((await store.getSecret(arn))?.statuses['required-tags']).toBe('FAIL');
   });
@@ -147,7 +150,7 @@ describe('the event Lambda with a state store', () => {
     }
     await store.putMeta({ filledAt: 1 });
     const event = retarget(loadEventFixture('eventbridge/ScheduleKeyDeletion.json'), { account: ACCOUNT, id: 'ct-key-index-1', key: { fixtureArn: 'arn:aws:kms:us-east-1:111122223333:key/0b4a5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d', arn: keyArn, id: '9d8c7b6a-0000-4000-8000-00000000abcd' } });
-    await handle(event, undefined);
+    await handle(event, LAMBDA_CONTEXT);
     const [alert] = await topic.receive();
     expect(alert?.Subject).toBe('[CRITICAL] KMS key scheduled for deletion: 2 secrets at risk (123456789012 us-east-1)');
     expect(JSON.parse(alert?.Message ?? '{}').alert.message).toContain('indexed/two');
@@ -156,7 +159,7 @@ describe('the event Lambda with a state store', () => {
   it('falls back to listing the region while the store has never been filled', async () => {
     const { handle } = await withStore();
     const event = retarget(loadEventFixture('eventbridge/DisableKey.json'), { account: ACCOUNT, id: 'ct-key-fallback-1', key: { fixtureArn: 'arn:aws:kms:us-east-1:111122223333:key/0b4a5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d', arn: seeded.keys.prod, id: seeded.keys.prod.split('/')[1] as string } });
-    await handle(event, undefined);
+    await handle(event, LAMBDA_CONTEXT);
     const [alert] = await topic.receive();
     expect(alert?.Subject).toBe(`[CRITICAL] KMS key disabled: ${DEMO_SECRETS.filter((s) => s.key === 'prod' && !s.replicaOf).length} secrets at risk (123456789012 us-east-1)`);
   });
