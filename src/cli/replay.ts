@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { markDuplicates, normaliseInput, repairSharedSample, type NormalisedRecord } from '../events/index.js';
 import { readSnapshot } from '../inventory/index.js';
 import type { SecretState } from '../model/index.js';
-import { decide, KnownSecrets, type Decision } from '../reactions/index.js';
+import { decide, keyNames, KnownSecrets, type Decision } from '../reactions/index.js';
 import type { ControlParams } from '../controls/index.js';
 import { CliError, guard, loadParams, readEventFile } from './io.js';
 import type { Io } from './sweep.js';
@@ -64,7 +64,8 @@ export async function replayRecords(records: readonly NormalisedRecord[], option
   const take = onDecision ?? ((decision: Decision) => void decisions.push(decision));
   for (const record of markDuplicates(inEventTimeOrder(records))) {
     const found = record.kind === 'ignored' ? undefined : known.find(record);
-    const knownSecrets = record.kind === 'key-api-call' ? known.all() : found ? [found] : [];
+    // A KMS event's key: the secrets it protects, from the key index; any other event: the one secret it names.
+    const knownSecrets = record.kind === 'key-api-call' ? (record.key ? known.protectedBy(keyNames(record.key)) : []) : found ? [found] : [];
     take(await decide(record, { params: options.params, knownSecrets, keyState: known.keyState, remediationEnabled: options.remediation }));
     if (record.kind !== 'ignored') known.apply(record);
   }

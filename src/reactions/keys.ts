@@ -1,5 +1,5 @@
 import type { KeyRef } from '../events/index.js';
-import { kmsKeyNames as names, type SecretState } from '../model/index.js';
+import { keyNamesOf, kmsKeyNames as names, type SecretState } from '../model/index.js';
 
 /** KMS calls that leave the secrets under a key unreadable: each alerts on-call, naming the secrets. */
 export const KEY_PROBLEM_CALLS: readonly string[] = ['ScheduleKeyDeletion', 'DisableKey', 'DeleteImportedKeyMaterial'];
@@ -11,5 +11,5 @@ export function keyNames(key: KeyRef, aliases: readonly string[] = []): Readonly
 
 /** True when the secret is encrypted under a key of those names. Multi-Region keys match by their mrk- id in any region. */
 export function protectedBy(secret: Pick<SecretState, 'kmsKeyId' | 'kmsKey'>, keyNamesOfEvent: ReadonlySet<string>): boolean {
-  return names(secret.kmsKeyId).some((n) => keyNamesOfEvent.has(n)) || names(secret.kmsKey?.arn).some((n) => keyNamesOfEvent.has(n));
+  return keyNamesOf(secret).some((n) => keyNamesOfEvent.has(n));
 }

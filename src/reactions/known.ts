@@ -1,17 +1,21 @@
 import type { SecretEvent } from '../events/index.js';
-import type { SecretState } from '../model/index.js';
+import { keyNamesOf, type SecretState } from '../model/index.js';
 import { stateAfter } from './apply.js';
 
 const scoped = (account: string, region: string, name: string) => `${account} ${region} ${name}`;
 
 /**
  * The secrets an offline replay knows, indexed: the secret an event names is a lookup by ARN or by account, region and
- * name, and a key's state a lookup by key id or ARN — never a scan, so 100,000 secrets cost no more per event than ten.
+ * name, a key's state a lookup by key id or ARN, and the secrets a KMS key protects a lookup by each name of the key
+ * (`keyNamesOf`, the state store's key index rule) — never a scan, so 100,000 secrets cost no more per event than ten,
+ * and a KMS event costs the secrets its key protects.
  */
 export class KnownSecrets {
   private readonly byArn = new Map<string, SecretState>();
   private readonly arnByName = new Map<string, string>();
   private readonly keys = new Map<string, NonNullable<SecretState['kmsKey']>>();
+  /** Secret ARNs by every name of their key, kept up to date as events re-key or delete secrets. */
+  private readonly byKeyName = new Map<string, Set<string>>();
 
   constructor(secrets: Iterable<SecretState> = []) {
     for (const secret of secrets) this.put(secret);
@@ -21,12 +25,11 @@ export class KnownSecrets {
     return this.byArn.size;
   }
 
-  private listed: SecretState[] | undefined;
-
-  /** Every secret, for what is a filter by nature (the secrets a KMS key protects); kept until the next change. */
-  all(): readonly SecretState[] {
-    this.listed ??= [...this.byArn.values()];
-    return this.listed;
+  /** The secrets a key of these names protects, as `protectedBy` judges them, each once. */
+  protectedBy(keyNames: Iterable<string>): SecretState[] {
+    const arns = new Set<string>();
+    for (const name of keyNames) for (const arn of this.byKeyName.get(name) ?? []) arns.add(arn);
+    return [...arns].map((arn) => this.byArn.get(arn) as SecretState);
   }
 
   /** The secret an event names, as findSecret finds it in a list. */
@@ -50,19 +53,27 @@ export class KnownSecrets {
   }
 
   private put(secret: SecretState): void {
-    this.listed = undefined;
     this.byArn.set(secret.arn, secret);
     this.arnByName.set(scoped(secret.account, secret.region, secret.name), secret.arn);
     if (secret.kmsKey) {
       if (secret.kmsKey.arn) this.keys.set(secret.kmsKey.arn, secret.kmsKey);
       if (secret.kmsKeyId) this.keys.set(secret.kmsKeyId, secret.kmsKey);
     }
+    for (const name of keyNamesOf(secret)) {
+      let arns = this.byKeyName.get(name);
+      if (!arns) this.byKeyName.set(name, (arns = new Set()));
+      arns.add(secret.arn);
+    }
   }
 
   private remove(secret: SecretState): void {
-    this.listed = undefined;
     this.byArn.delete(secret.arn);
     const key = scoped(secret.account, secret.region, secret.name);
     if (this.arnByName.get(key) === secret.arn) this.arnByName.delete(key);
+    for (const name of keyNamesOf(secret)) {
+      const arns = this.byKeyName.get(name);
+      arns?.delete(secret.arn);
+      if (arns?.size === 0) this.byKeyName.delete(name);
+    }
   }
 }

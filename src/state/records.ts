@@ -1,5 +1,5 @@
 import { InputError } from '../events/errors.js';
-import { kmsKeyNames, type SecretState } from '../model/index.js';
+import type { SecretState } from '../model/index.js';
 import type { KeyIndexEntry, PutOptions, PutOutcome, ReaderBaseline, ReaderObservation, SecretRecord } from './types.js';
 
 /** A store that cannot be used as given (a file that is not vigil state, a missing table), naming what and where. */
@@ -7,10 +7,8 @@ export class StateStoreError extends InputError {
   override readonly name: string = 'StateStoreError';
 }
 
-/** The names under which the key index finds a secret: the key as the secret names it, and the key's ARN and id. */
-export function keyNamesOf(state: Pick<SecretState, 'kmsKeyId' | 'kmsKey'>): string[] {
-  return [...new Set([...kmsKeyNames(state.kmsKeyId), ...kmsKeyNames(state.kmsKey?.arn)])];
-}
+/** The names under which the key index finds a secret (one rule with the offline replay's index). */
+export { keyNamesOf } from '../model/index.js';
 
 export function keyIndexEntry(state: SecretState): KeyIndexEntry {
   return { arn: state.arn, name: state.name, kmsKeyId: state.kmsKeyId, kmsKeyArn: state.kmsKey?.arn ?? null };
