@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { listControls, SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../controls/index.js';
-import { HTML_REPORT, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, reportFiles, writeReport, type FormatWriter, type Report, type ReportExtras, type ReportHead, type SecretContext, type TextSink } from '../reports/index.js';
+import { HTML_REPORT, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, reportFiles, writeReport, type FormatWriter, type PreviousFailures, type Report, type ReportExtras, type ReportHead, type SecretContext, type TextSink } from '../reports/index.js';
 import { CliError, readProblem } from './io.js';
 import type { Io } from './sweep.js';
 import { renderTerminalTable } from './table.js';
@@ -59,7 +59,7 @@ export async function selectFindings(findings: Finding[], options: ShowOptions):
   return findings.filter(await findingFilter(options));
 }
 
-export async function showReport(report: Report, options: ShowOptions, io: Io, previous?: Report): Promise<void> {
+export async function showReport(report: Report, options: ShowOptions, io: Io, previous?: PreviousFailures): Promise<void> {
   const findings = await selectFindings(report.findings, options);
   const shown = findings.length === report.findings.length ? report : { ...report, findings };
   const diff = previous ? diffReports(report, previous) : undefined;
@@ -144,7 +144,7 @@ function writingTo<T>(dir: string, run: () => T): T {
 }
 
 /** Every chosen format of a report held in memory written to `dir` a secret at a time: no report is ever one string. */
-export async function writeReports(report: Report, dir: string, io: Io, options: { previous?: Report | undefined; formats?: string[] | undefined; secrets?: ReadonlyMap<string, SecretContext> }): Promise<void> {
+export async function writeReports(report: Report, dir: string, io: Io, options: { previous?: PreviousFailures | undefined; formats?: string[] | undefined; secrets?: ReadonlyMap<string, SecretContext> }): Promise<void> {
   const diff = options.previous ? diffReports(report, options.previous) : undefined;
   const extras = { frameworks: frameworkView(report, await listControls()), ...(diff ? { diff } : {}) };
   const out = openOutFiles(dir, io, report, options.formats);

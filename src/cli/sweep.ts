@@ -6,10 +6,11 @@ import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { type AwsOptions } from '../aws/clients.js';
 import { ec2Client } from '../aws/clients/ec2.js';
 import { snapshotDocument, streamSnapshot, sweepAccount } from '../inventory/index.js';
-import { buildReport, expandJsonReport, previousFailures, streamReport, type FormatWriter, type JsonReport, type Report, type StreamedReport } from '../reports/index.js';
+import { buildReport, streamReport, type FormatWriter, type Report, type StreamedReport } from '../reports/index.js';
 import { toCliError } from './exit.js';
 import { trippedLine, trippingFindings } from './gate.js';
-import { checkReadable, CliError, guard, guardAsync, loadParams, readJsonFile, readProblem } from './io.js';
+import { checkPreviousAccount, readPreviousReport, type PreviousReport } from './previous.js';
+import { checkReadable, CliError, guard, guardAsync, loadParams, readProblem } from './io.js';
 import { checkOrgOptions, runOrgSweep, type OrgCliOptions } from './organization.js';
 import { findingFilter, openOutFiles, showReport, tableFindings, withStdoutWriter, writeReports, type ShowOptions } from './output.js';
 import { renderTerminalTable } from './table.js';
@@ -84,18 +85,18 @@ export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
   if ((options.full || options.offline) && !options.state) throw new CliError(`--${options.full ? 'full' : 'offline'} needs --state FILE`);
   if (options.state && options.snapshot) throw new CliError('--state and --snapshot: choose one (a snapshot is evaluated as it is)');
   const store = options.state ? await openState(options.state) : undefined;
-  const previous = options.previous ? loadPreviousReport(options.previous) : undefined;
+  const previous = options.previous ? await readPreviousReport(options.previous) : undefined;
   if (options.snapshot) return runSnapshotSweep({ ...options, snapshot: options.snapshot }, params, now, io, previous);
   const report = store && options.offline ? await sweepStored(store, params, now, io) : (await sweepLive(options, live as LivePlan, params, now, io, store, options.full)).report;
   if (store && !options.offline) await store.save();
-  checkPreviousAccount(options.previous, previous, report.scope.account);
-  if (options.out) await writeReports(report, options.out, io, { previous, formats: options.formats });
-  await showReport(report, options, io, previous);
+  checkPreviousAccount(previous, report.scope.account);
+  if (options.out) await writeReports(report, options.out, io, { previous: previous?.failures, formats: options.formats });
+  await showReport(report, options, io, previous?.failures);
   return gate(report.findings, options, io, previous);
 }
 
 /** The exit code: 1 when --fail-on or --fail-on-new trips on `findings` (the failures suffice), with one line saying why. */
-function gate(findings: readonly Finding[], options: SweepOptions, io: Io, previous?: Report): number {
+function gate(findings: readonly Finding[], options: SweepOptions, io: Io, previous?: PreviousReport): number {
   let code = 0;
   if (options.failOn) {
     const tripped = trippingFindings(findings, options.failOn);
@@ -103,7 +104,7 @@ function gate(findings: readonly Finding[], options: SweepOptions, io: Io, previ
     if (tripped.length) code = 1;
   }
   if (options.failOnNew && previous) {
-    const tripped = trippingFindings(findings, options.failOnNew, previous.findings);
+    const tripped = trippingFindings(findings, options.failOnNew, previous.gateFailures);
     if (tripped.length) io.stderr(trippedLine('--fail-on-new', options.failOnNew, tripped));
     if (tripped.length) code = 1;
   }
@@ -114,11 +115,11 @@ function gate(findings: readonly Finding[], options: SweepOptions, io: Io, previ
  * `--snapshot FILE`: the secrets read from the file, judged a chunk at a time and handed to every output as they come
  * (the --out files, stdout, the table): memory holds the counts and the failures, never the file nor every finding.
  */
-async function runSnapshotSweep(options: SweepOptions & { snapshot: string }, params: ControlParams, now: number, io: Io, previous?: Report): Promise<number> {
+async function runSnapshotSweep(options: SweepOptions & { snapshot: string }, params: ControlParams, now: number, io: Io, previous?: PreviousReport): Promise<number> {
   const file = options.snapshot;
   checkReadable(file);
   const show = await findingFilter(options);
-  const snapshot = streamSnapshot(file, file, (header) => checkPreviousAccount(options.previous, previous, header.account));
+  const snapshot = streamSnapshot(file, file, (header) => checkPreviousAccount(previous, header.account));
   const out = options.out ? openOutFiles(options.out, io, { evaluatedAt: toIso(now) }, options.formats) : undefined;
   const controls = await listControls();
   const table = options.format === 'table' ? tableFindings(show, options.verbose ?? false) : undefined;
@@ -135,7 +136,7 @@ async function runSnapshotSweep(options: SweepOptions & { snapshot: string }, pa
       generatedAt: io.clock(),
       evaluate: (states) => evaluateSecrets(states, { now, params }),
       writers: [...(out?.writers ?? []), ...(stdout ? [stdout] : []), ...(table ? [table.writer] : [])],
-      ...(previous ? { previous: previousFailures(previous) } : {}),
+      ...(previous ? { previous: previous.failures } : {}),
     });
   const streamed = await guardAsync(async () => {
     if (options.format === 'table') return run();
@@ -146,12 +147,6 @@ async function runSnapshotSweep(options: SweepOptions & { snapshot: string }, pa
   out?.close({ frameworks: streamed.frameworks, ...(streamed.diff ? { diff: streamed.diff } : {}) });
   if (table) io.stdout(renderTerminalTable({ ...streamed.head, findings: table.findings }, { verbose: options.verbose ?? false, colour: io.colour ?? false, unlisted: table.unlisted(), ...(streamed.diff ? { diff: streamed.diff } : {}) }));
   return gate(streamed.problems, options, io, previous);
-}
-
-function checkPreviousAccount(file: string | undefined, previous: Report | undefined, account: string): void {
-  if (previous && previous.scope?.account !== account) {
-    throw new CliError(`--previous ${file}: a report of account ${previous.scope?.account ?? 'unknown'}, not of ${account}: the diff would call every finding new`);
-  }
 }
 
 async function openState(file: string): Promise<FileStateStore> {
@@ -272,13 +267,6 @@ export async function homeRegion(options: LiveOptions, io: Io): Promise<string |
     return undefined;
   }
   return region ? checkRegion(region, `profile ${profile ?? 'default'}'s region`) : undefined;
-}
-
-function loadPreviousReport(file: string): Report {
-  const report = readJsonFile(file) as Partial<Report> & { secrets?: unknown };
-  if (report.schemaVersion === 2 && Array.isArray(report.secrets)) return expandJsonReport(report as JsonReport);
-  if (report.schemaVersion === 1 && Array.isArray(report.findings)) return report as Report;
-  throw new CliError(`${file}: not a vigil JSON report (expected schemaVersion 2 and secrets, or 1 and findings)`);
 }
 
 function parseNow(text: string): number {

@@ -4,3 +4,4 @@ export * from './state.js';
 export * from './sweep.js';
 export * from './sweep-job.js';
 export * from './sweep-state.js';
+export * from './json-stream.js';

@@ -1,9 +1,9 @@
-import { createReadStream, openSync, readFileSync, readSync } from 'node:fs';
-import { createGunzip, gunzipSync } from 'node:zlib';
-import { JSONParser } from '@streamparser/json';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { InputError, parseAwsDate, toIso } from '../events/index.js';
 import type { SecretState, UnreadableField } from '../model/index.js';
+import { JsonStreamError, jsonFileValues } from './json-stream.js';
 import { SecretStateError, fromDescribeSecret } from './state.js';
 
 /** A snapshot file that cannot be read, naming what and where (`acme.json: secrets[3].describe.ARN: …`). */
@@ -128,41 +128,25 @@ export function streamSnapshot(file: string, where = file, onHeader?: (header: S
     return header;
   };
   async function* secrets(): AsyncGenerator<SecretState> {
-    const fd = openSync(file, 'r');
-    const magic = Buffer.alloc(2);
-    readSync(fd, magic, 0, 2, 0);
-    const raw = createReadStream(file, { fd, start: 0 });
-    const bytes: AsyncIterable<Buffer> = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
-    const parser = new JSONParser({ paths: HEADER_KEYS.map((k) => `$.${k}`).concat('$.secrets.*'), keepStack: false });
-    const ready: SecretState[] = [];
     let count = 0;
-    parser.onValue = ({ value, key, stack }) => {
-      if (stack.length === 1) {
-        fields[String(key)] = value;
-        return;
-      }
-      if (typeof key !== 'number') throw new SnapshotError(`${where}.secrets`, 'expected an array');
-      if (HEADER_KEYS.every((k) => k in fields)) readHeader();
-      const at = `${where}.secrets[${key}]`;
-      const parsed = snapshotSecretSchema.safeParse(value);
-      if (!parsed.success) throw schemaError(at, parsed.error);
-      ready.push(located(() => snapshotSecret(parsed.data, at)));
-      count += 1;
-    };
     try {
-      for await (const chunk of bytes) {
-        parser.write(chunk);
-        yield* ready.splice(0);
+      for await (const { key, depth, value } of jsonFileValues(file, HEADER_KEYS.map((k) => `$.${k}`).concat('$.secrets.*'))) {
+        if (depth === 1) {
+          fields[String(key)] = value;
+          continue;
+        }
+        if (typeof key !== 'number') throw new SnapshotError(`${where}.secrets`, 'expected an array');
+        if (HEADER_KEYS.every((k) => k in fields)) readHeader();
+        const at = `${where}.secrets[${key}]`;
+        const parsed = snapshotSecretSchema.safeParse(value);
+        if (!parsed.success) throw schemaError(at, parsed.error);
+        count += 1;
+        yield located(() => snapshotSecret(parsed.data, at));
       }
-      if (!parser.isEnded) parser.end();
     } catch (cause) {
-      if (cause instanceof SnapshotError) throw cause;
-      const code = (cause as NodeJS.ErrnoException).code;
-      throw new SnapshotError(where, code?.startsWith('Z_') ? 'not a readable gzip file' : `not JSON (${(cause as Error).message})`, { cause });
-    } finally {
-      raw.destroy();
+      if (cause instanceof JsonStreamError) throw new SnapshotError(where, cause.problem, { cause });
+      throw cause;
     }
-    yield* ready.splice(0);
     // No secret came: an empty list, or no list at all. The file is then small: read it whole for the same errors as readSnapshot.
     if (count === 0) readSnapshot(readFileSync(file), where);
     readHeader();

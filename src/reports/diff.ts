@@ -27,8 +27,12 @@ export interface PreviousFailures {
 
 const key = (arn: string, controlId: string) => `${arn} ${controlId}`;
 
-/** The failures of a previous report: one held in memory, or report.json as parsed (schema 2, or schema 1's flat findings). */
+/**
+ * The failures of a previous report: one held in memory, report.json as parsed (schema 2, or schema 1's flat findings),
+ * or the failures already read (the CLI streams them out of a report.json too big to parse whole).
+ */
 export function previousFailures(previous: unknown): PreviousFailures {
+  if ((previous as Partial<PreviousFailures>).failures instanceof Map) return previous as PreviousFailures;
   const doc = previous as { generatedAt?: string; findings?: Finding[]; secrets?: { arn: string; name: string; findings: { controlId: string; status: Status }[] }[] };
   const failures: PreviousFailures['failures'] = new Map();
   for (const s of doc.secrets ?? []) for (const f of s.findings) if (f.status === 'FAIL') failures.set(key(s.arn, f.controlId), { arn: s.arn, name: s.name, controlId: f.controlId });
