@@ -48,7 +48,7 @@ export async function benchSweep2026(): Promise<Metric[]> {
     const calls = inventory.apiCalls;
     // Each operation has its own quota: the sweep can go no faster than its busiest operation at 50/s.
     const busiest = Math.max(calls.describeSecret, calls.listResourcePolicies, calls.getResourcePolicy);
-    const total = calls.listSecrets + calls.describeSecret + calls.listResourcePolicies + calls.getResourcePolicy + calls.describeKey;
+    const total = calls.listSecrets + calls.describeSecret + calls.listResourcePolicies + calls.getResourcePolicy + calls.describeKey + calls.listAliases;
     const n = inventory.states.length;
     const withTwoPolicies = inventory.states.filter((s) => Object.keys(s.otherResourcePolicies ?? {}).length > 0).length;
     if (n !== SECRETS || withTwoPolicies !== SECRETS / REPLICA_EVERY) throw new Error(`sweep-2026 bench read ${n} secrets, ${withTwoPolicies} with a second policy`);

@@ -30,10 +30,10 @@ export async function benchSweep(): Promise<Metric[]> {
       const inventory = await readInventory({ secretsManager: sm, kms: kmsClient(aws), policyRatePerSecond: rate, concurrency: 16 });
       const seconds = (performance.now() - start) / 1000;
       const c = inventory.apiCalls;
-      const calls = c.listSecrets + c.describeSecret + c.listResourcePolicies + c.getResourcePolicy + c.describeKey;
+      const calls = c.listSecrets + c.describeSecret + c.listResourcePolicies + c.getResourcePolicy + c.describeKey + c.listAliases;
       // Each per-secret operation has its own quota: the bound is the busiest one's calls at the quota.
       const busiest = Math.max(c.describeSecret, c.listResourcePolicies, c.getResourcePolicy);
-      return { seconds, calls, busiest, secrets: inventory.states.length, detail: `ListSecrets ${c.listSecrets} + DescribeSecret ${c.describeSecret} + ListResourcePolicies ${c.listResourcePolicies} + GetResourcePolicy ${c.getResourcePolicy} + kms:DescribeKey ${c.describeKey}` };
+      return { seconds, calls, busiest, secrets: inventory.states.length, detail: `ListSecrets ${c.listSecrets} + DescribeSecret ${c.describeSecret} + ListResourcePolicies ${c.listResourcePolicies} + GetResourcePolicy ${c.getResourcePolicy} + kms:DescribeKey ${c.describeKey} + kms:ListAliases ${c.listAliases}` };
     };
     const atQuota = await sweep(QUOTA);
     const unthrottled = await sweep(100_000);

@@ -47,7 +47,7 @@ else := status.fail(status.text(["Key ", key_name(s), " is ", s.kmsKey.keyState,
 	s.kmsKey.keyState in unusable_states
 }
 
-else := status.fail(status.text(["Key ", key_name(s), " is not in allowedKmsKeyArns."]), {}) if {
+else := status.fail(status.text(["Key ", key_name(s), aliases_named(s), " is not in allowedKmsKeyArns."]), {}) if {
 	count(allowed) > 0
 	not key_allowed(s)
 }
@@ -81,7 +81,7 @@ key_allowed(s) if {
 }
 
 # An alias name names the alias the secret refers to by its ARN; an alias ARN, the alias the secret refers to by name in its own
-# account and region. (An alias is not resolved through the key's aliases: the inventory does not list them.)
+# account and region.
 key_allowed(s) if {
 	some entry in allowed
 	startswith(entry, "alias/")
@@ -93,3 +93,25 @@ key_allowed(s) if {
 	parts := split(s.arn, ":")
 	concat(":", ["arn", parts[1], "kms", parts[3], parts[4], s.kmsKeyId]) in allowed
 }
+
+# An alias resolves through the key's aliases (kms:ListAliases, as the sweep read them): an alias name names the key it points
+# to, however the secret names that key; an alias ARN, that alias in the key's own account and region.
+key_allowed(s) if {
+	some alias in s.kmsKey.aliases
+	alias in allowed
+}
+
+key_allowed(s) if {
+	some alias in s.kmsKey.aliases
+	parts := split(s.kmsKey.arn, ":")
+	concat(":", ["arn", parts[1], "kms", parts[3], parts[4], alias]) in allowed
+}
+
+# What a person checks when an alias entry did not match: the key's aliases, or that they were not read.
+aliases_named(s) := concat("", [" (aliases ", concat(", ", s.kmsKey.aliases), ")"]) if {
+	count(s.kmsKey.aliases) > 0
+} else := " (its aliases were not read, so an alias entry matched only the alias the secret names)" if {
+	not s.kmsKey.aliases
+	some entry in allowed
+	contains(entry, "alias/")
+} else := ""

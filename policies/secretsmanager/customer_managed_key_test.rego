@@ -79,3 +79,38 @@ test_error_when_no_key_details_were_recorded if {
 	d.status == "ERROR"
 	contains(d.reason, "no key details were recorded")
 }
+
+approved := {"arn": key_arn, "keyManager": "CUSTOMER", "keyState": "Enabled", "aliases": ["alias/approved", "alias/other-name"]}
+
+test_pass_when_an_alias_of_the_key_is_allowed_and_the_secret_names_the_key_arn if {
+	decide({"kmsKeyId": key_arn, "kmsKey": approved}, {"allowedKmsKeyArns": ["alias/approved"]}).status == "PASS"
+}
+
+test_pass_when_an_alias_of_the_key_is_allowed_and_the_secret_names_another_alias if {
+	decide({"kmsKeyId": "alias/other-name", "kmsKey": approved}, {"allowedKmsKeyArns": ["alias/approved"]}).status == "PASS"
+}
+
+test_pass_when_the_alias_arn_of_the_key_is_allowed if {
+	decide({"kmsKeyId": "0b4a5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d", "kmsKey": approved}, {"allowedKmsKeyArns": ["arn:aws:kms:us-east-1:111122223333:alias/approved"]}).status == "PASS"
+}
+
+test_fail_when_the_alias_arn_of_the_key_is_of_another_region if {
+	decide({"kmsKeyId": key_arn, "kmsKey": approved}, {"allowedKmsKeyArns": ["arn:aws:kms:eu-west-1:111122223333:alias/approved"]}).status == "FAIL"
+}
+
+test_fail_when_another_alias_is_allowed_naming_the_key_aliases if {
+	d := decide({"kmsKeyId": key_arn, "kmsKey": approved}, {"allowedKmsKeyArns": ["alias/elsewhere"]})
+	d.status == "FAIL"
+	d.reason == sprintf("Key %v (aliases alias/approved, alias/other-name) is not in allowedKmsKeyArns.", [key_arn])
+}
+
+test_fail_says_when_the_aliases_were_not_read if {
+	d := decide({"kmsKeyId": key_arn}, {"allowedKmsKeyArns": ["alias/approved"]})
+	d.status == "FAIL"
+	contains(d.reason, "its aliases were not read")
+}
+
+test_fail_with_no_aliases_and_no_alias_entry_names_none if {
+	d := decide({"kmsKeyId": key_arn, "kmsKey": object.union(approved, {"aliases": []})}, {"allowedKmsKeyArns": ["alias/approved", "0b4a5c6d-0000-4a1b-9c2d-3e4f5a6b7c8d"]})
+	d.reason == sprintf("Key %v is not in allowedKmsKeyArns.", [key_arn])
+}

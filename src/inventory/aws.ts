@@ -1,4 +1,4 @@
-import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, ListAliasesCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand, GetResourcePolicyCommand, ListSecretsCommand, type SecretListEntry, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pLimit from 'p-limit';
 import pThrottle from 'p-throttle';
@@ -64,8 +64,18 @@ export interface CapturedSecret {
   resourcePolicy: string | null;
   /** Every resource policy by name, `default` included. */
   resourcePolicies: Record<string, string>;
-  kmsKey: { KeyId: string | null; Arn: string | null; KeyManager: string | null; KeyState: string | null } | null;
+  /** `Aliases` only when kms:ListAliases was read (older snapshots lack it). */
+  kmsKey: CapturedKey | null;
   unreadable: SecretState['unreadable'];
+}
+
+/** A key as a snapshot records it: DescribeKey's fields, and the key's alias names from ListAliases. */
+export interface CapturedKey {
+  KeyId: string | null;
+  Arn: string | null;
+  KeyManager: string | null;
+  KeyState: string | null;
+  Aliases?: string[];
 }
 
 export interface Inventory {
@@ -98,13 +108,14 @@ export interface ApiCalls {
   listResourcePolicies: number;
   getResourcePolicy: number;
   describeKey: number;
+  listAliases: number;
 }
 
 const AWS_MANAGED_ALIAS = 'alias/aws/secretsmanager';
 
 /** Every secret of one region, as SecretStates, without ever asking for a value. */
 export async function readInventory(options: InventoryOptions): Promise<Inventory> {
-  const calls: ApiCalls = { listSecrets: 0, describeSecret: 0, listResourcePolicies: 0, getResourcePolicy: 0, describeKey: 0 };
+  const calls: ApiCalls = { listSecrets: 0, describeSecret: 0, listResourcePolicies: 0, getResourcePolicy: 0, describeKey: 0, listAliases: 0 };
   const entries: SecretListEntry[] = [];
   let token = options.startToken;
   do {
@@ -191,12 +202,16 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
     return policies;
   };
 
+  // The region's aliases, listed once (paged) when the first key is described: an alias in allowedKmsKeyArns resolves through them.
+  let aliases: Promise<KeyAliases> | undefined;
   const describeKey = (keyId: string): Promise<KeyLookup> => {
     let lookup = keys.get(keyId);
     if (!lookup) {
       calls.describeKey += 1;
+      aliases ??= listKeyAliases(options.kms, (n) => (calls.listAliases += n));
+      const listed = aliases;
       lookup = options.kms.send(new DescribeKeyCommand({ KeyId: keyId })).then(
-        (r): KeyLookup => ({ key: { arn: r.KeyMetadata?.Arn ?? null, keyManager: r.KeyMetadata?.KeyManager ?? null, keyState: r.KeyMetadata?.KeyState ?? null } }),
+        async (r): Promise<KeyLookup> => ({ key: withAliases({ arn: r.KeyMetadata?.Arn ?? null, keyManager: r.KeyMetadata?.KeyManager ?? null, keyState: r.KeyMetadata?.KeyState ?? null }, await listed) }),
         (error: unknown): KeyLookup => ({ unreadable: describeError(error, 'kms:DescribeKey') }),
       );
       keys.set(keyId, lookup);
@@ -225,7 +240,7 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
             secretType: known.state.secretType ?? null,
             externalRotationRoleArn: known.state.externalRotationRoleArn ?? null,
           };
-          const key = kmsKey ? { KeyId: entry.KmsKeyId ?? null, Arn: kmsKey.arn, KeyManager: kmsKey.keyManager, KeyState: kmsKey.keyState } : null;
+          const key = capturedKey(entry.KmsKeyId, kmsKey);
           const resourcePolicies = resourcePolicy === null ? { ...otherResourcePolicies } : { ...otherResourcePolicies, default: resourcePolicy };
           return { state, captured: { describe: entry, resourcePolicy, resourcePolicies, kmsKey: key, unreadable } };
         }
@@ -262,7 +277,7 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
         const { default: resourcePolicy = null, ...otherResourcePolicies } = resourcePolicies;
         const state = fromDescribeSecret(describeOutput, { resourcePolicy, otherResourcePolicies, kmsKey, unreadable }, `DescribeSecret ${arn}`);
         options.onState?.(state);
-        const key = kmsKey ? { KeyId: entry.KmsKeyId ?? null, Arn: kmsKey.arn, KeyManager: kmsKey.keyManager, KeyState: kmsKey.keyState } : null;
+        const key = capturedKey(entry.KmsKeyId, kmsKey);
         return { state, captured: { describe: describeOutput, resourcePolicy, resourcePolicies, kmsKey: key, unreadable } };
       }),
     ),
@@ -274,6 +289,44 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
 }
 
 type KeyLookup = { key: KmsKeyState; unreadable?: undefined } | { key?: undefined; unreadable: string };
+
+/** Alias names by the id of the key they point to; undefined when kms:ListAliases could not be read. */
+type KeyAliases = Map<string, string[]> | undefined;
+
+/**
+ * The aliases of a region's keys (kms:ListAliases, 100 a page), or of one key with `keyId`. Undefined when they cannot be
+ * read (AccessDenied): the key control then says that an alias entry matched only the alias a secret names.
+ */
+export async function listKeyAliases(kms: KMSClient, counted: (calls: number) => void = () => undefined, keyId?: string): Promise<KeyAliases> {
+  const byKey = new Map<string, string[]>();
+  let marker: string | undefined;
+  try {
+    do {
+      counted(1);
+      const page = await kms.send(new ListAliasesCommand({ Limit: 100, ...(keyId ? { KeyId: keyId } : {}), ...(marker ? { Marker: marker } : {}) }));
+      for (const alias of page.Aliases ?? []) {
+        if (!alias.TargetKeyId || !alias.AliasName) continue;
+        byKey.set(alias.TargetKeyId, [...(byKey.get(alias.TargetKeyId) ?? []), alias.AliasName]);
+      }
+      marker = page.Truncated ? page.NextMarker : undefined;
+    } while (marker);
+  } catch {
+    return undefined;
+  }
+  return byKey;
+}
+
+/** The key with its aliases, sorted, when they were listed. */
+function withAliases(key: KmsKeyState, aliases: KeyAliases): KmsKeyState {
+  const id = key.arn?.split(':key/')[1];
+  return aliases && id !== undefined ? { ...key, aliases: [...(aliases.get(id) ?? [])].sort() } : key;
+}
+
+/** The key as a snapshot records it. */
+function capturedKey(keyId: string | undefined, key: KmsKeyState | null): CapturedKey | null {
+  if (!key) return null;
+  return { KeyId: keyId ?? null, Arn: key.arn, KeyManager: key.keyManager, KeyState: key.keyState, ...(key.aliases ? { Aliases: key.aliases } : {}) };
+}
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
@@ -347,6 +400,8 @@ export async function readSecret(secretId: string, clients: { secretsManager: Se
     try {
       const m = (await clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
       kmsKey = { arn: m?.Arn ?? null, keyManager: m?.KeyManager ?? null, keyState: m?.KeyState ?? null };
+      // This key's aliases alone (ListAliases by KeyId): the event Lambda and the Config rule judge an alias entry as the sweep does.
+      if (m?.KeyId) kmsKey = withAliases(kmsKey, await listKeyAliases(clients.kms, undefined, m.KeyId));
     } catch (error) {
       unreadable.kmsKey = describeError(error, 'kms:DescribeKey');
     }

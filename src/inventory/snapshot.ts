@@ -18,6 +18,8 @@ const kmsKeySchema = z.looseObject({
   Arn: z.optional(z.string()),
   KeyManager: z.optional(z.string()),
   KeyState: z.optional(z.string()),
+  /** The key's alias names (kms:ListAliases); snapshots before 2026-12-05 lack it. */
+  Aliases: z.optional(z.array(z.string())),
 });
 
 const snapshotSecretSchema = z.looseObject({
@@ -78,7 +80,7 @@ function snapshotSecret(secret: z.infer<typeof snapshotSecretSchema>, at: string
     {
       resourcePolicy: secret.resourcePolicies ? (byName ?? null) : (secret.resourcePolicy ?? null),
       otherResourcePolicies,
-      kmsKey: key ? { arn: key.Arn ?? null, keyManager: key.KeyManager ?? null, keyState: key.KeyState ?? null } : null,
+      kmsKey: key ? { arn: key.Arn ?? null, keyManager: key.KeyManager ?? null, keyState: key.KeyState ?? null, ...(key.Aliases ? { aliases: key.Aliases } : {}) } : null,
       versions: secret.versions,
       unreadable: secret.unreadable ?? {},
     },

@@ -78,6 +78,8 @@ export interface KmsKeyState {
   arn: string | null;
   keyManager: string | null;
   keyState: string | null;
+  /** The key's alias names (`alias/…`), as kms:ListAliases lists them; absent when they were not read. */
+  aliases?: string[];
 }
 
 export interface SecretVersion {

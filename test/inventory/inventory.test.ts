@@ -1,8 +1,8 @@
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
 import { GetResourcePolicyCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { evaluateSecrets } from '../../src/controls/index.js';
+import { DEFAULT_PARAMS, evaluateSecrets } from '../../src/controls/index.js';
 import { withoutBridge } from '../../src/aws/secrets-manager-2026.js';
 import { readInventory } from '../../src/inventory/index.js';
 
@@ -60,7 +60,36 @@ describe('reading the inventory when AWS says no', () => {
     kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: '1111', Arn: KEY, KeyManager: 'CUSTOMER', KeyState: 'Enabled' } });
     const inventory = await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient, bridge });
     expect(kms.commandCalls(DescribeKeyCommand)).toHaveLength(1);
-    expect(inventory.apiCalls).toEqual({ listSecrets: 1, describeSecret: 0, listResourcePolicies: 0, getResourcePolicy: 7, describeKey: 1 });
+    expect(inventory.apiCalls).toEqual({ listSecrets: 1, describeSecret: 0, listResourcePolicies: 0, getResourcePolicy: 7, describeKey: 1, listAliases: 1 });
+  });
+
+  it("lists the region's aliases once, page by page, and records each key's own", async () => {
+    const OTHER = 'arn:aws:kms:us-east-1:111122223333:key/2222';
+    sm.on(ListSecretsCommand).resolves({ SecretList: [{ ARN: arn('a'), Name: 'a', KmsKeyId: KEY }, { ARN: arn('b'), Name: 'b', KmsKeyId: 'alias/b-key' }, { ARN: arn('c'), Name: 'c', KmsKeyId: KEY }] });
+    sm.on(GetResourcePolicyCommand).resolves({});
+    kms.on(DescribeKeyCommand, { KeyId: KEY }).resolves({ KeyMetadata: { KeyId: '1111', Arn: KEY, KeyManager: 'CUSTOMER', KeyState: 'Enabled' } });
+    kms.on(DescribeKeyCommand, { KeyId: 'alias/b-key' }).resolves({ KeyMetadata: { KeyId: '2222', Arn: OTHER, KeyManager: 'CUSTOMER', KeyState: 'Enabled' } });
+    kms.on(ListAliasesCommand, { Limit: 100 }).resolves({ Aliases: [{ AliasName: 'alias/z-approved', TargetKeyId: '1111' }, { AliasName: 'alias/aws/secretsmanager' }], Truncated: true, NextMarker: 'm2' });
+    kms.on(ListAliasesCommand, { Limit: 100, Marker: 'm2' }).resolves({ Aliases: [{ AliasName: 'alias/b-key', TargetKeyId: '2222' }, { AliasName: 'alias/approved', TargetKeyId: '1111' }], Truncated: false });
+    const inventory = await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient, bridge });
+    expect(inventory.states.map((s) => [s.name, s.kmsKey?.aliases])).toEqual([
+      ['a', ['alias/approved', 'alias/z-approved']],
+      ['b', ['alias/b-key']],
+      ['c', ['alias/approved', 'alias/z-approved']],
+    ]);
+    expect(kms.commandCalls(ListAliasesCommand)).toHaveLength(2);
+    expect(inventory.captured[1]?.kmsKey).toEqual({ KeyId: 'alias/b-key', Arn: OTHER, KeyManager: 'CUSTOMER', KeyState: 'Enabled', Aliases: ['alias/b-key'] });
+  });
+
+  it('records no aliases when ListAliases is refused, and the key control says an alias entry could not resolve', async () => {
+    sm.on(ListSecretsCommand).resolves({ SecretList: [{ ARN: arn('a'), Name: 'a', KmsKeyId: KEY }] });
+    sm.on(GetResourcePolicyCommand).resolves({});
+    kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: '1111', Arn: KEY, KeyManager: 'CUSTOMER', KeyState: 'Enabled' } });
+    kms.on(ListAliasesCommand).rejects(denied('kms:ListAliases'));
+    const inventory = await readInventory({ secretsManager: sm as unknown as SecretsManagerClient, kms: kms as unknown as KMSClient, bridge });
+    expect(inventory.states[0]?.kmsKey).toEqual({ arn: KEY, keyManager: 'CUSTOMER', keyState: 'Enabled' });
+    const [findings] = await evaluateSecrets(inventory.states, { now: Date.UTC(2026, 10, 20) / 1000, params: { ...DEFAULT_PARAMS, allowedKmsKeyArns: ['alias/approved'] }, controlIds: ['customer-managed-key'] });
+    expect(findings?.[0]).toMatchObject({ status: 'FAIL', reason: expect.stringContaining('its aliases were not read') });
   });
 
   it('follows ListSecrets pages and asks for secrets scheduled for deletion too', async () => {
