@@ -1,4 +1,3 @@
-import { ListAliasesCommand } from '@aws-sdk/client-kms';
 import { DeleteResourcePolicyCommand, RestoreSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { deliverAlert, type AlertPublisher, type Delivery } from '../src/alerts/index.js';
@@ -11,7 +10,7 @@ import { logger } from '../src/aws/logger.js';
 import { paramsForAccount, preloadControls } from '../src/controls/index.js';
 import { onEventSettings, type OnEventSettings } from '../src/aws/settings.js';
 import { InvalidEventError, normaliseEventBridgeEvent, type SecretEvent } from '../src/events/index.js';
-import { listSecretsUnderKey, readSecret } from '../src/inventory/index.js';
+import { listKeyAliases, listSecretsUnderKey, readSecret } from '../src/inventory/index.js';
 import type { SecretState } from '../src/model/index.js';
 import { CONTROLS_AN_EVENT_TOUCHES, applyEvent, decide, remediationAlert, withExemptionsAtEventTime, withPolicyFromEvent, type Alert, type ComplianceChange, type Decision, type ReactionContext } from '../src/reactions/index.js';
 import { KEY_PROBLEM_CALLS, keyNames, protectedBy } from '../src/reactions/keys.js';
@@ -201,14 +200,11 @@ async function secretsUnderKey(key: NonNullable<SecretEvent['key']>, aliases: re
   return (await listSecretsUnderKey(secretsManager, (s) => protectedBy(s, names))).states;
 }
 
+/** The key's aliases, every page (the sweep's listKeyAliases, for one key). */
 async function keyAliases(keyId: string, aws: AwsOptions): Promise<string[]> {
-  try {
-    const answer = await kmsClient(aws).send(new ListAliasesCommand({ KeyId: keyId }));
-    return (answer.Aliases ?? []).map((a) => a.AliasName as string).filter(Boolean);
-  } catch (error) {
-    logger.warn('kms:ListAliases failed; matching secrets by key ARN and id only', { keyId, error: (error as Error).name });
-    return [];
-  }
+  const listed = await listKeyAliases(kmsClient(aws), undefined, keyId);
+  if (!listed) logger.warn('kms:ListAliases failed; matching secrets by key ARN and id only', { keyId });
+  return [...(listed?.values() ?? [])].flat();
 }
 
 async function remediate(action: 'restore-secret' | 'delete-resource-policy', secretArn: string, aws: AwsOptions): Promise<{ ok: true } | { ok: false; error: string }> {

@@ -1,6 +1,6 @@
 import { createServer, request, type Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -102,5 +102,19 @@ describe('a KMS event in a region of many secrets', () => {
     expect(alert.message).toContain('app/000/credentials');
     expect(alert.message).not.toContain('app/249/credentials');
     expect(alert.message).toContain('aws kms import-key-material');
+  });
+
+  it("finds the secrets that name the key by an alias, through the key's aliases (kms:ListAliases)", async () => {
+    const aws = emulator.aws();
+    const key = (await kmsClient(aws).send(new CreateKeyCommand({ Description: 'named by alias' }))).KeyMetadata;
+    await kmsClient(aws).send(new CreateAliasCommand({ AliasName: 'alias/team-secrets', TargetKeyId: key?.KeyId }));
+    for (const name of ['team/a', 'team/b']) await secretsManagerClient(aws).send(new CreateSecretCommand({ Name: name, SecretString: 'not-read', KmsKeyId: 'alias/team-secrets' }));
+    const event = keyEvent('DisableKey.json', 'disable-by-alias');
+    const text = JSON.stringify(event).replaceAll(keyArn, key?.Arn as string).replaceAll(keyArn.split('/').pop() as string, key?.KeyId as string);
+    const result = await handler()(JSON.parse(text) as typeof event, { getRemainingTimeInMillis: () => 60_000 });
+    expect(result.deliveries.map((d) => d.outcome)).toEqual(['published']);
+    const [received] = await topic.receive();
+    expect(received?.Subject).toBe(`[CRITICAL] KMS key disabled: 2 secrets at risk (${ACCOUNT} us-east-1)`);
+    expect(calls).toContain('TrentService.ListAliases');
   });
 });
