@@ -64,9 +64,10 @@ export async function replayRecords(records: readonly NormalisedRecord[], option
   const take = onDecision ?? ((decision: Decision) => void decisions.push(decision));
   for (const record of markDuplicates(inEventTimeOrder(records))) {
     const found = record.kind === 'ignored' ? undefined : known.find(record);
-    // A KMS event's key: the secrets it protects, from the key index; any other event: the one secret it names.
-    const knownSecrets = record.kind === 'key-api-call' ? (record.key ? known.protectedBy(keyNames(record.key)) : []) : found ? [found] : [];
-    take(await decide(record, { params: options.params, knownSecrets, keyState: known.keyState, remediationEnabled: options.remediation }));
+    // A KMS event's key: the secrets it protects, from the key index (its aliases as the snapshot recorded them); any other event: the one secret it names.
+    const keyAliases = record.kind === 'key-api-call' && record.key ? known.keyAliases(record.key, record.account, record.region) : [];
+    const knownSecrets = record.kind === 'key-api-call' ? (record.key ? known.protectedBy(keyNames(record.key, keyAliases)) : []) : found ? [found] : [];
+    take(await decide(record, { params: options.params, knownSecrets, keyAliases, keyState: known.keyState, remediationEnabled: options.remediation }));
     if (record.kind !== 'ignored') known.apply(record);
   }
   if (!onDecision) return decisions;

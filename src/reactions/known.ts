@@ -1,5 +1,5 @@
-import type { SecretEvent } from '../events/index.js';
-import { keyNamesOf, type SecretState } from '../model/index.js';
+import type { KeyRef, SecretEvent } from '../events/index.js';
+import { keyNamesOf, kmsKeyNames, type SecretState } from '../model/index.js';
 import { stateAfter } from './apply.js';
 
 const scoped = (account: string, region: string, name: string) => `${account} ${region} ${name}`;
@@ -16,6 +16,9 @@ export class KnownSecrets {
   private readonly keys = new Map<string, NonNullable<SecretState['kmsKey']>>();
   /** Secret ARNs by every name of their key, kept up to date as events re-key or delete secrets. */
   private readonly byKeyName = new Map<string, Set<string>>();
+  /** What a snapshot recorded of keys' aliases (kms:ListAliases): the aliases by key ARN, the key ARN by scoped alias. */
+  private readonly aliasesOfKey = new Map<string, readonly string[]>();
+  private readonly keyOfAlias = new Map<string, string>();
 
   constructor(secrets: Iterable<SecretState> = []) {
     for (const secret of secrets) this.put(secret);
@@ -43,6 +46,16 @@ export class KnownSecrets {
 
   keyState = (keyId: string): SecretState['kmsKey'] => this.keys.get(keyId) ?? null;
 
+  /**
+   * The other names of the key a KMS event names, as the snapshot recorded its aliases: the key's aliases, and for a key
+   * named by alias alone, the key's ARN and id. Offline, this stands in for the event Lambda's kms:ListAliases.
+   */
+  keyAliases(key: KeyRef, account: string, region: string): string[] {
+    const arn = key.arn ?? (key.alias ? this.keyOfAlias.get(scoped(account, region, key.alias)) : undefined);
+    if (!arn) return [];
+    return [...(key.arn ? [] : kmsKeyNames(arn)), ...(this.aliasesOfKey.get(arn) ?? [])];
+  }
+
   /** The account as the event leaves it (a forced deletion removes the secret). */
   apply(event: SecretEvent): void {
     const before = this.find(event);
@@ -58,6 +71,12 @@ export class KnownSecrets {
     if (secret.kmsKey) {
       if (secret.kmsKey.arn) this.keys.set(secret.kmsKey.arn, secret.kmsKey);
       if (secret.kmsKeyId) this.keys.set(secret.kmsKeyId, secret.kmsKey);
+      const arn = secret.kmsKey.arn;
+      const [, , , keyRegion, keyAccount] = arn?.split(':') ?? [];
+      if (arn && secret.kmsKey.aliases && keyRegion && keyAccount) {
+        this.aliasesOfKey.set(arn, secret.kmsKey.aliases);
+        for (const alias of secret.kmsKey.aliases) this.keyOfAlias.set(scoped(keyAccount, keyRegion, alias), arn);
+      }
     }
     for (const name of keyNamesOf(secret)) {
       let arns = this.byKeyName.get(name);

@@ -86,6 +86,18 @@ describe('vigil replay: the secrets a KMS event names, from the key index', () =
     expect(keyDecisions[0]?.alerts[0]?.details['secretCount']).toBe(5);
   });
 
+  it("resolves a key's aliases as the snapshot recorded them (kms:ListAliases), in both directions", async () => {
+    const withAliases = (state: SecretState): SecretState => ({ ...state, kmsKey: state.kmsKey && { ...state.kmsKey, aliases: ['alias/approved', ALIAS] } });
+    const known = [withAliases(secret('by-arn', K1, K1)), secret('by-approved-only', 'alias/approved', null), secret('by-other-only', ALIAS, null), secret('other-key', K2, K2)];
+    const records = normaliseInput([keyCall('DisableKey', '2026-11-01T00:00:00Z', 'alias/approved'), keyCall('DisableKey', '2026-11-02T00:00:00Z', K1_ID, K1)]).records;
+    const decisions = await replayRecords(records, { params: DEFAULT_PARAMS, secrets: known, remediation: false });
+    const names = (d: { secretArns: string[] }) => d.secretArns.map((arn) => known.find((s) => s.arn === arn)?.name).sort();
+    // By alias alone: the key it points to (by-arn), and every secret that names the key by one of its aliases.
+    expect(names(decisions[0] as { secretArns: string[] })).toEqual(['by-approved-only', 'by-arn', 'by-other-only']);
+    // By ARN: the secrets that name the key by an alias of it too.
+    expect(names(decisions[1] as { secretArns: string[] })).toEqual(['by-approved-only', 'by-arn', 'by-other-only']);
+  });
+
   it('finds what a scan of every secret finds, event by event', async () => {
     const records = normaliseInput(events).records;
     const indexed = await replayRecords(records, { params: DEFAULT_PARAMS, secrets, remediation: false });
