@@ -6,7 +6,6 @@ import { listControls, SEVERITIES, STATUSES, type Finding, type Severity, type S
 import { HTML_REPORT, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, reportFiles, writeReport, type FormatWriter, type PreviousFailures, type Report, type ReportExtras, type ReportHead, type SecretContext, type TextSink } from '../reports/index.js';
 import { CliError, readProblem } from './io.js';
 import type { Io } from './sweep.js';
-import { renderTerminalTable } from './table.js';
 
 export type SweepFormat = 'json' | 'md' | 'table';
 
@@ -52,22 +51,6 @@ export async function findingFilter(options: ShowOptions): Promise<(f: Finding) 
   }
   const wanted = <T>(list: T[] | undefined, value: T) => !list?.length || list.includes(value);
   return (f) => wanted(options.control, f.controlId) && wanted(options.severity, f.severity) && wanted(options.status, f.status);
-}
-
-/** The findings a person asked to see; the summary still counts the whole sweep. */
-export async function selectFindings(findings: Finding[], options: ShowOptions): Promise<Finding[]> {
-  return findings.filter(await findingFilter(options));
-}
-
-export async function showReport(report: Report, options: ShowOptions, io: Io, previous?: PreviousFailures): Promise<void> {
-  const findings = await selectFindings(report.findings, options);
-  const shown = findings.length === report.findings.length ? report : { ...report, findings };
-  const diff = previous ? diffReports(report, previous) : undefined;
-  if (options.format === 'table') {
-    io.stdout(renderTerminalTable(shown, { verbose: options.verbose ?? false, colour: io.colour ?? false, ...(diff ? { diff } : {}) }));
-    return;
-  }
-  withStdoutWriter(options.format, io, (writer) => writeReport(writer, shown, diff ? { diff } : {}));
 }
 
 /** What the terminal table of a streamed sweep lists (the failures, or every finding with --verbose) and how many it leaves out. */

@@ -1,18 +1,18 @@
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { parseAwsDate, toIso } from '../events/index.js';
-import { DEFAULT_PARAMS, evaluateSecrets, listControls, type ControlParams, type Finding, type Severity } from '../controls/index.js';
+import { evaluateSecrets, listControls, type ControlParams, type Finding, type Severity } from '../controls/index.js';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { type AwsOptions } from '../aws/clients.js';
 import { ec2Client } from '../aws/clients/ec2.js';
-import { snapshotDocument, streamSnapshot, sweepAccount } from '../inventory/index.js';
-import { buildReport, streamReport, type FormatWriter, type Report, type StreamedReport } from '../reports/index.js';
+import { accountMemory, readAccount, snapshotDocument, streamSnapshot, type AccountRead } from '../inventory/index.js';
+import { streamReport, type FormatWriter, type ReportHeadInput, type ReportScope, type StreamedReport, type StreamInput } from '../reports/index.js';
 import { toCliError } from './exit.js';
 import { trippedLine, trippingFindings } from './gate.js';
 import { checkPreviousAccount, readPreviousReport, type PreviousReport } from './previous.js';
 import { checkReadable, CliError, guard, guardAsync, loadParams, readProblem } from './io.js';
 import { checkOrgOptions, runOrgSweep, type OrgCliOptions } from './organization.js';
-import { findingFilter, openOutFiles, showReport, tableFindings, withStdoutWriter, writeReports, type ShowOptions } from './output.js';
+import { findingFilter, openOutFiles, tableFindings, withStdoutWriter, type ShowOptions } from './output.js';
 import { renderTerminalTable } from './table.js';
 import type { SecretState } from '../model/index.js';
 import { FileStateStore, StateStoreError } from '../state/index.js';
@@ -86,13 +86,38 @@ export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
   if (options.state && options.snapshot) throw new CliError('--state and --snapshot: choose one (a snapshot is evaluated as it is)');
   const store = options.state ? await openState(options.state) : undefined;
   const previous = options.previous ? await readPreviousReport(options.previous) : undefined;
-  if (options.snapshot) return runSnapshotSweep({ ...options, snapshot: options.snapshot }, params, now, io, previous);
-  const report = store && options.offline ? await sweepStored(store, params, now, io) : (await sweepLive(options, live as LivePlan, params, now, io, store, options.full)).report;
-  if (store && !options.offline) await store.save();
-  checkPreviousAccount(previous, report.scope.account);
-  if (options.out) await writeReports(report, options.out, io, { previous: previous?.failures, formats: options.formats });
-  await showReport(report, options, io, previous?.failures);
-  return gate(report.findings, options, io, previous);
+  const judge = (states: readonly SecretState[]) => evaluateSecrets(states, { now, params });
+  if (options.snapshot) {
+    const file = options.snapshot;
+    checkReadable(file);
+    const snapshot = streamSnapshot(file, file, (header) => checkPreviousAccount(previous, header.account));
+    const scope = (): ReportScope => {
+      const header = snapshot.header();
+      return { source: 'snapshot', account: header.account, regions: [header.region], snapshotFile: file, capturedAt: header.capturedAt };
+    };
+    return streamSweep({ states: snapshot.secrets, scope, evaluate: judge }, options, params, now, io, previous);
+  }
+  if (store && options.offline) {
+    const stored = storedSource(store);
+    const scope = () => {
+      const scope = stored.scope();
+      checkPreviousAccount(previous, scope.account);
+      return scope;
+    };
+    return streamSweep({ states: stored.states, scope, evaluate: judge }, options, params, now, io, previous);
+  }
+  const read = await readLive(options, live as LivePlan, io, store, options.full);
+  checkPreviousAccount(previous, read.account);
+  const memory = store ? accountMemory(store, read, now, options.full ?? false) : undefined;
+  const evaluate = async (states: readonly SecretState[]) => {
+    const findings = await judge(states);
+    await memory?.remember(states, findings);
+    return findings;
+  };
+  const code = await streamSweep({ states: read.states, scope: read.scope, evaluate, dropped: read.dropped, unsupported: read.unsupported }, options, params, now, io, previous);
+  await memory?.done();
+  await store?.save();
+  return code;
 }
 
 /** The exit code: 1 when --fail-on or --fail-on-new trips on `findings` (the failures suffice), with one line saying why. */
@@ -111,30 +136,26 @@ function gate(findings: readonly Finding[], options: SweepOptions, io: Io, previ
   return code;
 }
 
+/** Where a sweep's secrets come from (a snapshot file, the state file, the account) and how they are judged. */
+interface SweepSource extends Pick<StreamInput, 'states' | 'scope' | 'evaluate'>, Pick<ReportHeadInput, 'dropped' | 'unsupported'> {}
+
 /**
- * `--snapshot FILE`: the secrets read from the file, judged a chunk at a time and handed to every output as they come
- * (the --out files, stdout, the table): memory holds the counts and the failures, never the file nor every finding.
+ * Every sweep of one account: the secrets judged a chunk at a time and handed to every output as they come (the --out
+ * files, stdout, the table), so memory holds the counts and the failures, never every finding nor a report as one string,
+ * and each format reads the same whichever way the secrets were read.
  */
-async function runSnapshotSweep(options: SweepOptions & { snapshot: string }, params: ControlParams, now: number, io: Io, previous?: PreviousReport): Promise<number> {
-  const file = options.snapshot;
-  checkReadable(file);
+async function streamSweep(source: SweepSource, options: SweepOptions, params: ControlParams, now: number, io: Io, previous?: PreviousReport): Promise<number> {
   const show = await findingFilter(options);
-  const snapshot = streamSnapshot(file, file, (header) => checkPreviousAccount(previous, header.account));
   const out = options.out ? openOutFiles(options.out, io, { evaluatedAt: toIso(now) }, options.formats) : undefined;
   const controls = await listControls();
   const table = options.format === 'table' ? tableFindings(show, options.verbose ?? false) : undefined;
   const run = (stdout?: FormatWriter) =>
     streamReport({
+      ...source,
       controls,
-      states: snapshot.secrets,
-      scope: () => {
-        const header = snapshot.header();
-        return { source: 'snapshot', account: header.account, regions: [header.region], snapshotFile: file, capturedAt: header.capturedAt };
-      },
       params,
       evaluatedAt: now,
       generatedAt: io.clock(),
-      evaluate: (states) => evaluateSecrets(states, { now, params }),
       writers: [...(out?.writers ?? []), ...(stdout ? [stdout] : []), ...(table ? [table.writer] : [])],
       ...(previous ? { previous: previous.failures } : {}),
     });
@@ -158,25 +179,25 @@ async function openState(file: string): Promise<FileStateStore> {
   }
 }
 
-/** `--state FILE --offline`: the stored secrets, judged as of `now`, with no AWS call. */
-async function sweepStored(store: FileStateStore, params: ControlParams, now: number, io: Io): Promise<Report> {
-  const states: SecretState[] = [];
+/** `--state FILE --offline`: the stored secrets as the store yields them, with no AWS call; the scope once all were read. */
+function storedSource(store: FileStateStore): { states: AsyncIterable<SecretState>; scope: () => ReportScope } {
+  const accounts = new Set<string>();
+  const regions = new Set<string>();
+  let count = 0;
   let oldest: number | null = null;
-  for await (const record of store.allSecrets()) {
-    states.push(record.state);
-    if (oldest === null || record.observedAt < oldest) oldest = record.observedAt;
+  async function* states() {
+    for await (const record of store.allSecrets()) {
+      accounts.add(record.state.account);
+      regions.add(record.state.region);
+      count += 1;
+      if (oldest === null || record.observedAt < oldest) oldest = record.observedAt;
+      yield record.state;
+    }
   }
-  const findings = await evaluateSecrets(states, { now, params });
-  const accounts = [...new Set(states.map((s) => s.account))];
-  return buildReport({
-    controls: await listControls(),
-    states,
-    findings,
-    scope: { source: 'live', account: accounts.join(',') || 'unknown', regions: [...new Set(states.map((s) => s.region))].sort(), freshness: { readFresh: 0, fromStore: states.length, oldestStoredAt: oldest === null ? null : new Date(oldest * 1000).toISOString() } },
-    params,
-    evaluatedAt: now,
-    generatedAt: io.clock(),
-  });
+  return {
+    states: states(),
+    scope: () => ({ source: 'live', account: [...accounts].join(',') || 'unknown', regions: [...regions].sort(), freshness: { readFresh: 0, fromStore: count, oldestStoredAt: oldest === null ? null : new Date(oldest * 1000).toISOString() } }),
+  };
 }
 
 interface LivePlan {
@@ -210,10 +231,10 @@ export function checkLiveOptions(options: LiveOptions): LivePlan {
   return { aws: { ...(options.profile ? { profile: options.profile } : {}), ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}) }, ...(policyRate ? { policyRate } : {}) };
 }
 
-async function sweepLive(options: LiveOptions, plan: LivePlan, params: ControlParams, now: number, io: Io, store?: FileStateStore, full?: boolean) {
+async function readLive(options: LiveOptions, plan: LivePlan, io: Io, store?: FileStateStore, full?: boolean): Promise<AccountRead> {
   const regions = await regionsOf(options, plan.aws, io);
   try {
-    return await sweepAccount({ regions, aws: plan.aws, params, now, clock: io.clock, ...(plan.policyRate ? { policyRatePerSecond: plan.policyRate } : {}), ...(io.progress ? { onProgress: io.progress } : {}), ...(store ? { store, full: full ?? false } : {}) });
+    return await readAccount({ regions, aws: plan.aws, ...(plan.policyRate ? { policyRatePerSecond: plan.policyRate } : {}), ...(io.progress ? { onProgress: io.progress } : {}), ...(store ? { store, full: full ?? false } : {}) });
   } catch (error) {
     throw toCliError(error, { profile: options.profile });
   }
@@ -225,7 +246,7 @@ export async function runSnapshot(options: LiveOptions & { out: string }, io: Io
   const regions = await regionsOf(options, plan.aws, io);
   if (regions.length !== 1) throw new CliError(`a snapshot holds one region; pass exactly one --region (got ${regions.join(', ') || 'none'})`);
   const region = regions[0] as string;
-  const sweep = await sweepLive({ ...options, region: [region], allRegions: false }, plan, DEFAULT_PARAMS, io.clock(), io);
+  const sweep = await readLive({ ...options, region: [region], allRegions: false }, plan, io);
   const inventory = sweep.inventories[region];
   const document = snapshotDocument(sweep.account, region, io.clock(), inventory?.captured ?? []);
   const text = `${JSON.stringify(document, null, 2)}\n`;

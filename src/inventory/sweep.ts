@@ -1,12 +1,13 @@
 import { type AwsOptions } from '../aws/clients.js';
 import { kmsClient } from '../aws/clients/kms.js';
 import { secretsManagerClient } from '../aws/clients/secrets-manager.js';
-import { evaluateSecrets, listControls, type ControlParams } from '../controls/index.js';
+import { evaluateSecrets, listControls, type ControlParams, type Finding } from '../controls/index.js';
+import type { SecretState } from '../model/index.js';
 import { buildReport, type Report, type ReportScope } from '../reports/report.js';
 import { FileSink } from '../reports/sinks.js';
 import type { StateStore } from '../state/index.js';
 import { freshnessScope, rememberSweep } from './sweep-state.js';
-import { readInventory, type CapturedSecret, type Inventory, type InventoryNote } from './aws.js';
+import { readInventory, type CapturedSecret, type Inventory, type InventoryNote, type UnsupportedRead } from './aws.js';
 
 export interface LiveSweepOptions {
   regions: string[];
@@ -30,8 +31,18 @@ export interface LiveSweep {
   inventories: Record<string, Inventory>;
 }
 
-/** Reads every secret of each region, evaluates them, and builds the report. Regions are read one after another. */
-export async function sweepAccount(options: LiveSweepOptions): Promise<LiveSweep> {
+/** What a live sweep read, before anything is judged: the secrets of each region, and what could not be read. */
+export interface AccountRead {
+  account: string;
+  inventories: Record<string, Inventory>;
+  states: SecretState[];
+  scope: ReportScope;
+  dropped: InventoryNote[];
+  unsupported: UnsupportedRead[];
+}
+
+/** Reads every secret of each region (one region after another), judging none. */
+export async function readAccount(options: Omit<LiveSweepOptions, 'params' | 'now' | 'clock'>): Promise<AccountRead> {
   const first = options.regions[0] ?? 'us-east-1';
   // Loaded here, not at module load: the sweep Lambda bundles this module (for snapshotDocument) but takes its
   // account from its function ARN, so STS stays out of its cold start.
@@ -50,32 +61,63 @@ export async function sweepAccount(options: LiveSweepOptions): Promise<LiveSweep
       ...(options.store ? { store: options.store, full: options.full ?? false } : {}),
     });
   }
-  const states = Object.values(inventories).flatMap((i) => i.states);
-  const findings = await evaluateSecrets(states, { now: options.now, params: options.params });
-  let freshness: ReportScope['freshness'];
+  const all = Object.values(inventories);
+  const freshness = options.store ? freshnessScope(all) : undefined;
+  return {
+    account,
+    inventories,
+    states: all.flatMap((i) => i.states),
+    scope: { source: 'live', account, regions: options.regions, ...(freshness ? { freshness } : {}) },
+    dropped: all.flatMap((i) => i.dropped),
+    unsupported: all.flatMap((i) => i.unsupported),
+  };
+}
+
+/**
+ * What the store is told of a read account's secrets once judged, a batch of them at a time (any states of the read, in
+ * any order); `done` records the sweep itself.
+ */
+export function accountMemory(store: StateStore, read: AccountRead, now: number, full: boolean) {
+  const inventoryOf = new Map<string, Inventory>();
+  for (const inventory of Object.values(read.inventories)) for (const state of inventory.states) inventoryOf.set(state.arn, inventory);
+  return {
+    remember: async (states: readonly SecretState[], findings: readonly Finding[][]) => {
+      const byInventory = new Map<Inventory, { states: SecretState[]; findings: Finding[][] }>();
+      states.forEach((state, i) => {
+        const inventory = inventoryOf.get(state.arn);
+        if (!inventory) return;
+        const group = byInventory.get(inventory) ?? { states: [], findings: [] };
+        group.states.push(state);
+        group.findings.push(findings[i] ?? []);
+        byInventory.set(inventory, group);
+      });
+      for (const [inventory, group] of byInventory) await rememberSweep(store, { ...inventory, states: group.states }, group.findings, now);
+    },
+    done: () => store.putMeta({ filledAt: now, ...(full ? { lastFullAt: now } : {}) }),
+  };
+}
+
+/** Reads every secret of each region, evaluates them, and builds the report in memory (the demo; the CLI streams instead). */
+export async function sweepAccount(options: LiveSweepOptions): Promise<LiveSweep> {
+  const read = await readAccount(options);
+  const findings = await evaluateSecrets(read.states, { now: options.now, params: options.params });
   if (options.store) {
-    let offset = 0;
-    for (const inventory of Object.values(inventories)) {
-      await rememberSweep(options.store, inventory, findings.slice(offset, offset + inventory.states.length), options.now);
-      offset += inventory.states.length;
-    }
-    await options.store.putMeta({ filledAt: options.now, ...(options.full ? { lastFullAt: options.now } : {}) });
-    freshness = freshnessScope(Object.values(inventories));
+    const memory = accountMemory(options.store, read, options.now, options.full ?? false);
+    await memory.remember(read.states, findings);
+    await memory.done();
   }
-  const dropped: InventoryNote[] = Object.values(inventories).flatMap((i) => i.dropped);
-  const unsupported = Object.values(inventories).flatMap((i) => i.unsupported);
   const report = buildReport({
     controls: await listControls(),
-    states,
+    states: read.states,
     findings,
-    scope: { source: 'live', account, regions: options.regions, ...(freshness ? { freshness } : {}) },
+    scope: read.scope,
     params: options.params,
     evaluatedAt: options.now,
     generatedAt: options.clock(),
-    dropped,
-    unsupported,
+    dropped: read.dropped,
+    unsupported: read.unsupported,
   });
-  return { report, account, inventories };
+  return { report, account: read.account, inventories: read.inventories };
 }
 
 /** DESIGN.md's snapshot document from what a sweep read. Dates become ISO-8601 strings. */

@@ -1,5 +1,5 @@
 import { CreateSecretCommand, PutResourcePolicyCommand, UpdateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandJsonReport, type JsonReport } from '../../src/reports/index.js';
@@ -91,6 +91,30 @@ describe('vigil sweep --state', () => {
     const scope = (text: string) => (JSON.parse(text) as { scope: { freshness?: { readFresh: number; fromStore: number } } }).scope.freshness;
     expect(scope(live.stdout)).toMatchObject({ readFresh: arns.length, fromStore: 0 });
     expect(scope(again.stdout)).toMatchObject({ readFresh: 0, fromStore: arns.length });
+  });
+
+  it('writes the same report files offline as live, the public statement quoted in full in report.html', async () => {
+    await secretsManagerClient(emulator.aws()).send(new PutResourcePolicyCommand({ SecretId: arns[11], ResourcePolicy: policyDocument('public', ACCOUNT) }));
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-state-out-'));
+    const file = join(dir, 'state.jsonl');
+    const now = ['--now', '2026-12-04T12:00:00Z'];
+    const live = await runCli(['sweep', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--state', file, '--out', join(dir, 'live'), ...now]);
+    expect(live.exitCode, live.stderr).toBe(0);
+    const offline = await runCli(['sweep', '--state', file, '--offline', '--out', join(dir, 'offline'), ...now]);
+    expect(offline.exitCode, offline.stderr).toBe(0);
+    for (const run of ['live', 'offline']) {
+      const html = readFileSync(join(dir, run, 'report.html'), 'utf8');
+      const row = html.split('</tr>').find((r) => r.includes('incremental/11') && r.includes('data-control="no-public-principal"')) ?? '';
+      expect(row, run).toContain('statement &#34;AnyoneCanRead&#34;, in full:</div><pre class="statement">');
+      expect(row, run).toContain('&#34;Principal&#34;: &#34;*&#34;');
+    }
+    // All but when it was made, where the secrets came from, and what only the live read knew (moto lacks ListResourcePolicies).
+    const body = (run: string) => {
+      const { generatedAt: _generated, scope: _scope, unreadable, ...rest } = JSON.parse(readFileSync(join(dir, run, 'report.json'), 'utf8')) as JsonReport;
+      return { ...rest, unreadable: unreadable.filter((u) => u.field !== 'ListResourcePolicies') };
+    };
+    expect(body('offline')).toEqual(body('live'));
+    expect(readFileSync(join(dir, 'offline', 'findings.csv'), 'utf8')).toBe(readFileSync(join(dir, 'live', 'findings.csv'), 'utf8'));
   });
 
   it('refuses --offline without --state, with exit code 2', async () => {

@@ -1,5 +1,5 @@
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { GetResourcePolicyCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,38 @@ describe('vigil sweep against a live (emulated) account', () => {
     const offline = expandJsonReport(JSON.parse((await runCli(['sweep', '--snapshot', file, '--params', PARAMS, '--now', at, '--format', 'json'], now)).stdout) as JsonReport);
     const statuses = (r: Report) => r.findings.map((f) => `${f.resource.arn} ${f.controlId} ${f.status}`).sort();
     expect(statuses(offline)).toEqual(statuses(live));
+  });
+
+  it('writes every format with --out, quotes the public statement in full, and reports as a snapshot sweep of the account does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-live-out-'));
+    const file = join(dir, 'account.json');
+    expect((await runCli(['snapshot', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--out', file], now)).exitCode).toBe(0);
+    const at = new Date().toISOString();
+    const live = await runCli(['sweep', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--params', PARAMS, '--now', at, '--out', join(dir, 'live')], now);
+    expect(live.exitCode, live.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'live')).sort()).toEqual(['findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'frameworks.json', 'report.html', 'report.json', 'report.md']);
+
+    // The statement that makes the policy public, as the account holds it, is in the HTML in full.
+    const policy = await secretsManagerClient(emulator.aws()).send(new GetResourcePolicyCommand({ SecretId: seeded.arns['prod/marketing/webhook-secret'] }));
+    const statements = (JSON.parse(policy.ResourcePolicy ?? '{}') as { Statement: { Principal?: unknown }[] }).Statement;
+    const open = statements.find((s) => JSON.stringify(s.Principal).includes('"*"'));
+    expect(open).toBeDefined();
+    const html = readFileSync(join(dir, 'live', 'report.html'), 'utf8');
+    const row = html.split('</tr>').find((r) => r.includes('prod/marketing/webhook-secret') && r.includes('data-control="no-public-principal"')) ?? '';
+    const quoted = /in full:<\/div><pre class="statement">([^<]*)<\/pre>/.exec(row)?.[1] ?? '';
+    const unescape = (text: string) => text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+    expect(JSON.parse(unescape(quoted))).toEqual(open);
+
+    const snapshot = await runCli(['sweep', '--snapshot', file, '--params', PARAMS, '--now', at, '--out', join(dir, 'snapshot'), '--formats', 'json'], now);
+    expect(snapshot.exitCode, snapshot.stderr).toBe(0);
+    // The same document but for when it was made and where the secrets were read from — and what the endpoint could not
+    // answer, which only the live sweep knows (a snapshot does not record that moto lacks ListResourcePolicies).
+    const timeless = (name: string) => {
+      const { generatedAt: _generated, scope: _scope, unreadable, ...rest } = JSON.parse(readFileSync(join(dir, name, 'report.json'), 'utf8')) as JsonReport & { generatedAt: string; scope: unknown; unreadable: { field: string }[] };
+      return { ...rest, unreadable: unreadable.filter((u) => u.field !== 'ListResourcePolicies') };
+    };
+    expect(timeless('live')).toEqual(timeless('snapshot'));
+    expect(timeless('live').secrets.length).toBe(DEMO_SECRETS.length);
   });
 
   it('says plainly when AWS cannot be reached', async () => {
