@@ -91,6 +91,9 @@ export function readEventOf(record: unknown, path = '', same: StringPool = asIs)
   if (record['eventSource'] !== 'secretsmanager.amazonaws.com') return undefined;
   const eventName = record['eventName'];
   if (typeof eventName !== 'string' || !READ_CALLS.has(eventName)) return undefined;
+  // A network activity event repeats for the VPC endpoint's owner a call its management event records; only a denial by the
+  // endpoint's policy (VpceAccessDenied) has no management event.
+  if (record['eventCategory'] === 'NetworkActivity' && record['errorCode'] !== 'VpceAccessDenied') return undefined;
   const eventId = text(record['eventID']);
   if (!eventId) throw new InvalidEventError(at('eventID'), 'expected the event ID');
   const region = text(record['awsRegion']);

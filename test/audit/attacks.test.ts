@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { EVENTS_DIR, fixtureFiles } from '../helpers/fixtures.js';
-import { ordinaryTraffic } from './traffic.js';
+import { ordinaryTraffic, readRecord } from './traffic.js';
 
 // Recorded attack shapes (events/cloudtrail/attacks/, sources in events/README.md) go through `vigil audit` as a user runs it,
 // each beside 20 days of recorded ordinary traffic: each fires exactly its kinds, and the ordinary traffic fires nothing.
@@ -106,5 +106,22 @@ describe('recorded ordinary traffic', () => {
     const out = await audit(workspace(), log);
     expect(out.detections).toEqual([]);
     expect(out.readers).toMatchObject([{ secretArn: arnOf('prod/payments/db'), principal: `arn:aws:iam::${ACCOUNT}:role/service/payments-api`, reads: 6000, denied: 0, vpcEndpoints: ['vpce-0a1b2c3d4e5f60718'] }]);
+  });
+
+  it('counts each read once when the trail also logs its network activity event, and a denial by the endpoint policy as a denial', async () => {
+    const dir = workspace();
+    // The VPC endpoint owner's copy of each read (eventCategory NetworkActivity), as a trail logging network activity writes it.
+    const reads = ordinaryTraffic(2000, 20);
+    const copies = reads.map((r) => readRecord('GetSecretValue-network-activity-vpce.json', { time: String(r['eventTime']), ip: String(r['sourceIPAddress']), session: String((r['userIdentity'] as { arn: string }).arn.split('/').at(-1)) }));
+    const denied = readRecord('GetSecretValue-vpce-access-denied.json', { time: '2026-11-20T09:00:00Z' });
+    const log = join(dir, 'with-network-activity.json.gz');
+    writeFileSync(log, gzipSync(JSON.stringify({ Records: [...reads, ...copies, denied] })));
+    const out = await audit(dir, log);
+    expect(out.invalid).toEqual([]);
+    expect(out.detections).toEqual([]);
+    expect(out.readers.map((r) => [r.principal, r.reads, r.denied]).sort()).toEqual([
+      ['account:444455556666', 0, 1],
+      [`arn:aws:iam::${ACCOUNT}:role/service/payments-api`, 2000, 0],
+    ]);
   });
 });
