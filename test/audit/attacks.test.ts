@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -81,6 +81,18 @@ describe('recorded attacks', () => {
       expect(out.detections.map((d) => ({ kind: d.kind, severity: d.severity, principal: d.principal, secrets: d.secretArns.length, events: d.eventIds.length }))).toEqual(expected);
     });
   }
+
+  it('fires the same when the records come as EventBridge events, as the audit queue receives them', async () => {
+    const dir = workspace();
+    for (const [file, expected] of Object.entries(EXPECTED)) {
+      const { Records } = JSON.parse(readFileSync(join(EVENTS_DIR, 'cloudtrail', 'attacks', file), 'utf8')) as { Records: { eventID: string; eventTime: string; awsRegion: string; recipientAccountId: string }[] };
+      const events = Records.map((r) => ({ version: '0', id: `eb-${r.eventID}`, 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.secretsmanager', account: r.recipientAccountId, time: r.eventTime, region: r.awsRegion, resources: [], detail: r }));
+      const envelopes = join(dir, `eventbridge-${file}`);
+      writeFileSync(envelopes, JSON.stringify(events));
+      const out = await audit(dir, join(dir, 'ordinary.json.gz'), envelopes);
+      expect(out.detections.map((d) => `${d.kind} ${d.severity}`), file).toEqual(expected.map((e) => `${e.kind} ${e.severity}`));
+    }
+  });
 
   it('names the secrets of the stratus run, in the order of event time, and the decoy by its ARN', async () => {
     const dir = workspace();
