@@ -77,7 +77,6 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
   const touchedPairs: Pair[] = [];
   const dirtySecrets = new Set<string>();
   const live = new Map<string, LiveWindow>();
-  const seen = new Set<string>();
 
   let judged = 0;
 
@@ -98,11 +97,6 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
 
   let duplicates = 0;
   for (const read of inEventTime(reads)) {
-    if (seen.has(read.eventId)) {
-      duplicates++;
-      continue;
-    }
-    seen.add(read.eventId);
     let window = live.get(read.principal);
     if (!window) {
       window = liveWindow(windowOf(state, read.principal), state, directory);
@@ -239,8 +233,11 @@ interface Pair {
  */
 interface LiveWindow {
   stored: PrincipalWindow;
-  /** Event ID hash -> time (ms) of the reads counted, oldest delivered first. */
-  recent: Map<string, number>;
+  /** Event ID hash -> time (ms) of the stored recent reads and of every read this run counted, in the order remembered. */
+  recent: Map<number, number>;
+  /** The newest time in `recent`, and whether `recent` is in event time (then the newest are its last entries). */
+  recentNewest: number;
+  recentInOrder: boolean;
   reads: Map<string, [number, string]>;
   denials: Map<string, [number, string]>;
   oldest: number;
@@ -255,33 +252,59 @@ interface LiveWindow {
 function liveWindow(stored: PrincipalWindow, state: AuditState, directory: SecretDirectory | undefined): LiveWindow {
   const reads = new Map(Object.entries(stored.reads));
   const denials = new Map(Object.entries(stored.denials));
-  const recent = new Map<string, number>();
-  for (const [id, seconds] of Object.entries(stored.recent ?? {})) recent.set(id, seconds * 1000);
-  return { stored, recent, reads, denials, oldest: oldestOf(reads, denials), pairs: new Map(), state, directory };
+  const recent = new Map<number, number>();
+  let recentNewest = -Infinity;
+  let recentInOrder = true;
+  for (const [id, seconds] of Object.entries(stored.recent ?? {})) {
+    const hash = parseInt(id, 36);
+    if (!Number.isSafeInteger(hash)) continue;
+    const time = seconds * 1000;
+    if (time < recentNewest) recentInOrder = false;
+    else recentNewest = time;
+    recent.set(hash, time);
+  }
+  return { stored, recent, recentNewest, recentInOrder, reads, denials, oldest: oldestOf(reads, denials), pairs: new Map(), state, directory };
 }
 
 /**
- * Whether this read is counted for the first time: false when its event ID is among the principal's recent reads.
- * Bounded: the principal's newest RECENT_READS reads; a redelivery of an older one counts again.
+ * Whether this read is counted for the first time: false when its event ID is among the principal's reads of this run or
+ * its stored recent reads (a record delivered twice names the same principal twice). Bounded: the principal's newest
+ * RECENT_READS reads are stored; a redelivery of an older one in a later run counts again.
  */
 function firstDelivery(window: LiveWindow, read: ReadEvent): boolean {
-  const id = eventIdHash(read.eventId);
+  const id = eventIdNumber(read.eventId);
   if (window.recent.has(id)) return false;
+  if (read.time < window.recentNewest) window.recentInOrder = false;
+  else window.recentNewest = read.time;
   window.recent.set(id, read.time);
-  // Reads arrive mostly in event time: the first remembered is about the oldest (storeRecent keeps exactly the newest).
-  if (window.recent.size > 2 * RECENT_READS) window.recent.delete(window.recent.keys().next().value as string);
   return true;
 }
 
+/** The newest RECENT_READS by event time (a backfill may have delivered them out of order). */
 function storeRecent(window: LiveWindow): Record<string, number> {
-  const kept = [...window.recent];
-  // The newest RECENT_READS by event time (a backfill may have delivered them out of order).
-  if (kept.length > RECENT_READS) kept.sort((a, b) => a[1] - b[1]).splice(0, kept.length - RECENT_READS);
-  return Object.fromEntries(kept.map(([id, time]) => [id, Math.floor(time / 1000)]));
+  const out: Record<string, number> = {};
+  const skip = window.recent.size - RECENT_READS;
+  if (window.recentInOrder) {
+    // Remembered in event time, as reads mostly come: the newest are the last ones, no sort needed.
+    let i = 0;
+    for (const [id, time] of window.recent) if (i++ >= skip) out[base36(id)] = Math.floor(time / 1000);
+    return out;
+  }
+  const kept = [...window.recent].sort((a, b) => a[1] - b[1]);
+  for (let i = Math.max(0, skip); i < kept.length; i++) {
+    const [id, time] = kept[i] as [number, number];
+    out[base36(id)] = Math.floor(time / 1000);
+  }
+  return out;
 }
 
 /** A 53-bit hash of an event ID in base 36 (about 11 characters instead of a UUID's 36): window items stay small. */
 export function eventIdHash(eventId: string): string {
+  return base36(eventIdNumber(eventId));
+}
+
+/** The 53-bit hash itself: a run compares numbers, and writes the base-36 form only for the reads it stores. */
+function eventIdNumber(eventId: string): number {
   // cyrb53 (public domain): two 32-bit multiplicative hashes mixed into 53 bits.
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
@@ -292,7 +315,22 @@ export function eventIdHash(eventId: string): string {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** `value.toString(36)` for a safe integer, at a fraction of its cost (V8 converts doubles to a radix slowly). */
+function base36(value: number): string {
+  let digits = '';
+  let rest = value;
+  do {
+    // `%` of integers is exact, and so is the division of what is then a multiple of 36.
+    const digit = rest % 36;
+    digits = BASE36.charAt(digit) + digits;
+    rest = (rest - digit) / 36;
+  } while (rest > 0);
+  return digits;
 }
 
 function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {

@@ -218,5 +218,21 @@ export class FileStateStore implements StateStore {
 
 /** Callers get their own copy: changing what a store returned never changes the store. */
 function copy<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
+  return copyValue(value) as T;
+}
+
+// Items are plain JSON data: copied by a walk, several times faster than structuredClone (an audit run stores a window of
+// 500 recent reads per principal); anything else (a Date, a Map) still goes through structuredClone.
+function copyValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyValue);
+  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = copyValue((value as Record<string, unknown>)[key]);
+    // A key named __proto__ (a secret may be called that) stays a key, as structuredClone keeps it.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else out[key] = item;
+  }
+  return out;
 }
