@@ -135,10 +135,10 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
       dirtySecrets.add(secret);
     }
     const stored = pair.stored;
-    const pending = window.stored.pending[secret];
+    const pending = window.pending.get(secret);
     const everRead = (stored?.reads ?? 0) + (pending?.reads ?? 0) > 0;
     if (read.vpcEndpointId !== undefined && !(stored?.vpcEndpoints.includes(read.vpcEndpointId) ?? false)) pair.newVpce = true;
-    addPending(window.stored, secret, read);
+    addPending(window.pending, pending, secret, read);
     if (!pair.touched) {
       pair.touched = true;
       touchedPairs.push(pair);
@@ -195,8 +195,8 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
 
   const changes: AuditChanges = { readers: [], observations: [], secrets: [...dirtySecrets].map((s) => state.secrets.get(s) as SecretWatch), windows: [] };
   for (const pair of touchedPairs) {
-    const window = state.windows.get(pair.principal) as PrincipalWindow;
-    const pending = window.pending[pair.secret];
+    const window = live.get(pair.principal) as LiveWindow;
+    const pending = window.pending.get(pair.secret);
     if (!pending) continue;
     const key = readerKey(pair.secret, pair.principal);
     const stored = state.readers.get(key);
@@ -204,7 +204,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     if (!due) continue;
     const merged = mergeReader(stored, pending, pair.secret, pair.principal, pair.principalAccount);
     state.readers.set(key, merged);
-    delete window.pending[pair.secret];
+    window.pending.delete(pair.secret);
     changes.readers.push(merged);
     changes.observations.push(mergeReader(undefined, pending, pair.secret, pair.principal, pair.principalAccount));
   }
@@ -240,6 +240,8 @@ interface LiveWindow {
   recentInOrder: boolean;
   reads: Map<string, [number, string]>;
   denials: Map<string, [number, string]>;
+  /** Secret -> reader additions not yet written (a Map: a secret may be called anything, `__proto__` too). */
+  pending: Map<string, PendingReads>;
   oldest: number;
   /** The principal's bulk-retrieval open in this run, which later reads extend. */
   bulk?: OpenDetection;
@@ -263,7 +265,7 @@ function liveWindow(stored: PrincipalWindow, state: AuditState, directory: Secre
     else recentNewest = time;
     recent.set(hash, time);
   }
-  return { stored, recent, recentNewest, recentInOrder, reads, denials, oldest: oldestOf(reads, denials), pairs: new Map(), state, directory };
+  return { stored, recent, recentNewest, recentInOrder, reads, denials, pending: new Map(Object.entries(stored.pending)), oldest: oldestOf(reads, denials), pairs: new Map(), state, directory };
 }
 
 /**
@@ -359,6 +361,7 @@ function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {
 function storeWindow(window: LiveWindow): PrincipalWindow {
   window.stored.reads = Object.fromEntries(window.reads);
   window.stored.denials = Object.fromEntries(window.denials);
+  window.stored.pending = Object.fromEntries(window.pending);
   window.stored.recent = storeRecent(window);
   return window.stored;
 }
@@ -393,8 +396,9 @@ function isHoneytoken(directory: SecretDirectory | undefined, secret: string, as
   return directory !== undefined && (directory.isHoneytoken(secret) || (asCalled !== secret && directory.isHoneytoken(asCalled)));
 }
 
-function addPending(window: PrincipalWindow, secret: string, read: ReadEvent): void {
-  const p: PendingReads = (window.pending[secret] ??= { reads: 0, denied: 0, firstSeen: read.time, lastSeen: read.time, sourceIps: [], vpcEndpoints: [], userAgents: [] });
+function addPending(pendings: Map<string, PendingReads>, known: PendingReads | undefined, secret: string, read: ReadEvent): void {
+  let p = known;
+  if (!p) pendings.set(secret, (p = { reads: 0, denied: 0, firstSeen: read.time, lastSeen: read.time, sourceIps: [], vpcEndpoints: [], userAgents: [] }));
   if (read.denied) p.denied++;
   else p.reads++;
   if (read.time > p.lastSeen) p.lastSeen = read.time;

@@ -257,3 +257,16 @@ describe('baseline writes', () => {
     expect(readerViews(state)[0]?.reads).toBe(510);
   });
 });
+
+describe('hostile input', () => {
+  it('judges a read of a secret called __proto__ like any other, in the burst it belongs to and across batches', () => {
+    const state = emptyAuditState();
+    const names = ['__proto__', ...Array.from({ length: 9 }, (_, i) => `prod/app${String(i).padStart(2, '0')}/config`)];
+    const burst = names.map((secretId, i) => readRecord('GetSecretValue-iam-user.json', { time: T0 + i * 3000, secretId }));
+    const first = audit(burst, state);
+    expect(first.detections.map((d) => [d.kind, d.secretArns.length])).toEqual([['bulk-retrieval', 10]]);
+    expect(first.detections[0]?.secretArns).toContain('__proto__');
+    audit([readRecord('GetSecretValue-iam-user.json', { time: T0 + 60_000, secretId: '__proto__' })], state);
+    expect(readerViews(state).find((r) => r.secretArn === '__proto__')?.reads).toBe(2);
+  });
+});
