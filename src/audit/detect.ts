@@ -2,6 +2,7 @@ import type { ControlParams } from '../controls/params.js';
 import type { Severity } from '../controls/types.js';
 import { accountOfArn, looksLikeFullSecretArn } from '../events/references.js';
 import { renderDetection, type OpenDetection } from './messages.js';
+import { RecentReads } from './recent.js';
 import { readerKey, type AuditState, type Detection, type DetectionKind, type PendingReads, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type SecretWatch } from './types.js';
 
 /** The parameters the audit reads from the one parameter document. */
@@ -50,8 +51,6 @@ const DAY_MS = 86_400_000;
 const SEVERITY_RANK: Record<Severity, number> = { INFORMATIONAL: 0, LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 const MAX_LIST = 20;
 const MAX_WINDOW_ENTRIES = 2000;
-/** How many of a principal's counted reads (the newest, in event time) are remembered to drop a redelivery. */
-export const RECENT_READS = 500;
 
 /**
  * Judges read events in event time against the baselines and windows in `state`, which it updates in place.
@@ -102,7 +101,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
       window = liveWindow(windowOf(state, read.principal), state, directory);
       live.set(read.principal, window);
     }
-    if (!firstDelivery(window, read)) {
+    if (!window.recent.firstDelivery(read)) {
       duplicates++;
       continue;
     }
@@ -233,11 +232,7 @@ interface Pair {
  */
 interface LiveWindow {
   stored: PrincipalWindow;
-  /** Event ID hash -> time (ms) of the stored recent reads and of every read this run counted, in the order remembered. */
-  recent: Map<number, number>;
-  /** The newest time in `recent`, and whether `recent` is in event time (then the newest are its last entries). */
-  recentNewest: number;
-  recentInOrder: boolean;
+  recent: RecentReads;
   reads: Map<string, [number, string]>;
   denials: Map<string, [number, string]>;
   /** Secret -> reader additions not yet written (a Map: a secret may be called anything, `__proto__` too). */
@@ -254,85 +249,7 @@ interface LiveWindow {
 function liveWindow(stored: PrincipalWindow, state: AuditState, directory: SecretDirectory | undefined): LiveWindow {
   const reads = new Map(Object.entries(stored.reads));
   const denials = new Map(Object.entries(stored.denials));
-  const recent = new Map<number, number>();
-  let recentNewest = -Infinity;
-  let recentInOrder = true;
-  for (const [id, seconds] of Object.entries(stored.recent ?? {})) {
-    const hash = parseInt(id, 36);
-    if (!Number.isSafeInteger(hash)) continue;
-    const time = seconds * 1000;
-    if (time < recentNewest) recentInOrder = false;
-    else recentNewest = time;
-    recent.set(hash, time);
-  }
-  return { stored, recent, recentNewest, recentInOrder, reads, denials, pending: new Map(Object.entries(stored.pending)), oldest: oldestOf(reads, denials), pairs: new Map(), state, directory };
-}
-
-/**
- * Whether this read is counted for the first time: false when its event ID is among the principal's reads of this run or
- * its stored recent reads (a record delivered twice names the same principal twice). Bounded: the principal's newest
- * RECENT_READS reads are stored; a redelivery of an older one in a later run counts again.
- */
-function firstDelivery(window: LiveWindow, read: ReadEvent): boolean {
-  const id = eventIdNumber(read.eventId);
-  if (window.recent.has(id)) return false;
-  if (read.time < window.recentNewest) window.recentInOrder = false;
-  else window.recentNewest = read.time;
-  window.recent.set(id, read.time);
-  return true;
-}
-
-/** The newest RECENT_READS by event time (a backfill may have delivered them out of order). */
-function storeRecent(window: LiveWindow): Record<string, number> {
-  const out: Record<string, number> = {};
-  const skip = window.recent.size - RECENT_READS;
-  if (window.recentInOrder) {
-    // Remembered in event time, as reads mostly come: the newest are the last ones, no sort needed.
-    let i = 0;
-    for (const [id, time] of window.recent) if (i++ >= skip) out[base36(id)] = Math.floor(time / 1000);
-    return out;
-  }
-  const kept = [...window.recent].sort((a, b) => a[1] - b[1]);
-  for (let i = Math.max(0, skip); i < kept.length; i++) {
-    const [id, time] = kept[i] as [number, number];
-    out[base36(id)] = Math.floor(time / 1000);
-  }
-  return out;
-}
-
-/** A 53-bit hash of an event ID in base 36 (about 11 characters instead of a UUID's 36): window items stay small. */
-export function eventIdHash(eventId: string): string {
-  return base36(eventIdNumber(eventId));
-}
-
-/** The 53-bit hash itself: a run compares numbers, and writes the base-36 form only for the reads it stores. */
-function eventIdNumber(eventId: string): number {
-  // cyrb53 (public domain): two 32-bit multiplicative hashes mixed into 53 bits.
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < eventId.length; i++) {
-    const c = eventId.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
-
-const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
-
-/** `value.toString(36)` for a safe integer, at a fraction of its cost (V8 converts doubles to a radix slowly). */
-function base36(value: number): string {
-  let digits = '';
-  let rest = value;
-  do {
-    // `%` of integers is exact, and so is the division of what is then a multiple of 36.
-    const digit = rest % 36;
-    digits = BASE36.charAt(digit) + digits;
-    rest = (rest - digit) / 36;
-  } while (rest > 0);
-  return digits;
+  return { stored, recent: new RecentReads(stored.recent), reads, denials, pending: new Map(Object.entries(stored.pending)), oldest: oldestOf(reads, denials), pairs: new Map(), state, directory };
 }
 
 function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {
@@ -362,7 +279,7 @@ function storeWindow(window: LiveWindow): PrincipalWindow {
   window.stored.reads = Object.fromEntries(window.reads);
   window.stored.denials = Object.fromEntries(window.denials);
   window.stored.pending = Object.fromEntries(window.pending);
-  window.stored.recent = storeRecent(window);
+  window.stored.recent = window.recent.toStored();
   return window.stored;
 }
 

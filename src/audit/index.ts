@@ -1,4 +1,5 @@
 export * from './detect.js';
+export { RECENT_READS, eventIdHash } from './recent.js';
 export * from './directory.js';
 export * from './messages.js';
 export * from './records.js';

@@ -17,7 +17,11 @@ export interface ReadBatch {
 }
 
 /** Shares one copy of a string; `slot` names a field whose value rarely changes, compared with its last value first. */
-export type StringPool = (value: string, slot?: Slot) => string;
+export interface StringPool {
+  (value: string, slot?: Slot): string;
+  /** One shared `[secretId]` per secret as called (of a pooled string): a read of one secret holds no array of its own. */
+  single(value: string): readonly string[];
+}
 
 /** Fields that are the same from record to record (one region, one account, one SDK): a comparison, not a lookup. */
 export const enum Slot {
@@ -32,8 +36,9 @@ export const enum Slot {
 /** One copy of each distinct string, up to `limit` of them (a flood of distinct values is then kept as it came). */
 export function stringPool(limit = 100_000): StringPool {
   const pool = new Map<string, string>();
+  const singles = new Map<string, readonly string[]>();
   const last: string[] = ['', '', '', '', '', ''];
-  return (value, slot) => {
+  const same = (value: string, slot?: Slot) => {
     if (slot !== undefined && last[slot] === value) return last[slot];
     let known = pool.get(value);
     if (known === undefined) {
@@ -43,9 +48,18 @@ export function stringPool(limit = 100_000): StringPool {
     if (slot !== undefined) last[slot] = known;
     return known;
   };
+  const single = (value: string): readonly string[] => {
+    let one = singles.get(value);
+    if (one === undefined) {
+      one = [value];
+      if (singles.size < limit) singles.set(value, one);
+    }
+    return one;
+  };
+  return Object.assign(same, { single });
 }
 
-const asIs: StringPool = (value) => value;
+const asIs: StringPool = Object.assign((value: string) => value, { single: (value: string): readonly string[] => [value] });
 
 /** Every form `replay` reads: an EventBridge event, a bare CloudTrail record, a log file, or a JSON array of those. */
 export function readEventsOf(input: unknown, batch: ReadBatch = { reads: [], skipped: 0, invalid: [] }): ReadBatch {
@@ -156,13 +170,14 @@ export function readEventOf(record: unknown, path = '', same: StringPool = asIs)
       }
       throw new InvalidEventError(at(path, 'requestParameters.secretId'), 'expected the secret read');
     }
-    read.secretIds = [same(stated)];
+    read.secretIds = same.single(same(stated));
     return read;
   }
-  read.secretIds = [];
+  const secretIds: string[] = [];
+  read.secretIds = secretIds;
   if (isObject(request)) {
     const list = request['secretIdList'];
-    if (Array.isArray(list)) for (const id of list) if (typeof id === 'string' && id !== '') read.secretIds.push(same(id));
+    if (Array.isArray(list)) for (const id of list) if (typeof id === 'string' && id !== '') secretIds.push(same(id));
     const filters = request['filters'];
     if (Array.isArray(filters)) {
       read.filters = filters.filter(isObject).map((f) => ({
@@ -175,7 +190,7 @@ export function readEventOf(record: unknown, path = '', same: StringPool = asIs)
 }
 
 /** A placeholder until the secrets are read: never returned, never written to. */
-const NO_SECRETS: string[] = [];
+const NO_SECRETS: readonly string[] = [];
 
 function resourceArn(record: Json): string | undefined {
   const resources = record['resources'];

@@ -16,7 +16,7 @@ export interface ReadEvent {
   principalType: string;
   principalAccount?: string;
   /** The secrets as the request named them (a name, a partial or a full ARN). */
-  secretIds: string[];
+  secretIds: readonly string[];
   /** BatchGetSecretValue by filters: the filters as sent. */
   filters?: { key: string; values: string[] }[];
   denied: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RECENT_READS, auditReads, emptyAuditState, readEventsOf, readerViews, secretDirectory, type AuditState, type KnownSecret } from '../../src/audit/index.js';
+import { RECENT_READS, auditReads, eventIdHash, emptyAuditState, readEventsOf, readerViews, secretDirectory, type AuditState, type KnownSecret } from '../../src/audit/index.js';
 import { DEFAULT_PARAMS, parseParams } from '../../src/controls/index.js';
 import { DAY, MINUTE, T0, ordinaryTraffic, readRecord } from './traffic.js';
 
@@ -231,6 +231,23 @@ describe('redelivery', () => {
     // The newest are the ones kept: the first records are no longer recognised, the last are.
     expect(audit([structuredClone(records.at(-1))], state).duplicates).toBe(1);
     expect(audit([structuredClone(records[0])], state).duplicates).toBe(0);
+  });
+
+  it('drops a copy among a busy principal\'s many reads of one second, in the batch and in the next', () => {
+    const state = emptyAuditState();
+    // CloudTrail's times have whole seconds: forty reads at one instant, the thirtieth delivered twice.
+    const second = new Date(T0).toISOString().replace(/\.\d+Z$/, 'Z');
+    const records = Array.from({ length: 40 }, () => readRecord('GetSecretValue-assumed-role-vpce.json', { time: second }));
+    const first = audit([...records, structuredClone(records[29])], state);
+    expect([first.judged, first.duplicates]).toEqual([40, 1]);
+    const next = audit([structuredClone(records[4]), readRecord('GetSecretValue-assumed-role-vpce.json', { time: second })], state);
+    expect([next.judged, next.duplicates]).toEqual([1, 1]);
+    expect(readerViews(state)[0]?.reads).toBe(41);
+  });
+
+  it('hashes event IDs as windows stored before recognise them', () => {
+    // Written by the first release of the window item (Number#toString(36) of the same 53-bit hash).
+    expect(['5e1c0de0-0a1b-4c2d-8e3f-100000000001', 'evt-00000001', 'demo-theft-read-00', ''].map(eventIdHash)).toEqual(['k1nwjdxy0y', '21koueiluhy', '23j8cbo2che', 'wvjl67o803']);
   });
 
   it('keeps the newest reads by event time when they came out of order', () => {
