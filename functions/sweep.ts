@@ -11,7 +11,7 @@ import { contentTypeOf, readObject } from '../src/aws/s3-objects.js';
 import { SettingsError, sweepSettings, type SweepSettings } from '../src/aws/settings.js';
 import { listControls, preloadControls } from '../src/controls/index.js';
 import { continueSweep, startProgress, type SweptRegion } from '../src/inventory/index.js';
-import { HTML_REPORT, buildReport, renderAll, toAsff, type Report, type ReportDiff } from '../src/reports/index.js';
+import { HTML_REPORT, buildReport, renderAll, reportToAsff, type Report, type ReportDiff } from '../src/reports/index.js';
 import { DynamoStateStore, type StateStore, type SweepProgress } from '../src/state/index.js';
 
 export interface SweepEvent {
@@ -150,7 +150,7 @@ async function importToSecurityHub(report: Report, aws: AwsOptions): Promise<voi
   // Security Hub import is opt-in: its client loads only when it is on.
   const [{ BatchImportFindingsCommand }, { securityHubClient }] = await Promise.all([import('@aws-sdk/client-securityhub'), import('../src/aws/clients/securityhub.js')]);
   const client = securityHubClient(aws);
-  const findings = report.findings.map((f) => toAsff(f, report));
+  const findings = reportToAsff(report);
   for (let i = 0; i < findings.length; i += 100) {
     const answer = await client.send(new BatchImportFindingsCommand({ Findings: findings.slice(i, i + 100) as never }));
     if (answer.FailedCount) logger.warn('Security Hub refused some findings', { failed: answer.FailedCount, first: answer.FailedFindings?.[0]?.ErrorMessage });

@@ -1,5 +1,5 @@
 import { SEVERITIES, type Finding, type Severity } from '../controls/index.js';
-import { isExemptedFailure, type Report, type ReportDiff } from '../reports/index.js';
+import { isExemptedFailure, plural, severitySentence, summarySentence, type Report, type ReportDiff } from '../reports/index.js';
 
 export interface TableOptions {
   /** Every finding, not only the failures and what could not be decided. */
@@ -22,9 +22,10 @@ export function renderTerminalTable(report: Report, options: TableOptions): stri
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   const out = [paint('bold', line(header)), ...rows.map(line)];
-  const failing = s.byStatus.FAIL - s.exemptedFailures;
-  out.push('', `${s.secrets} secret${s.secrets === 1 ? '' : 's'} in ${report.scope.account} ${report.scope.regions.join(',')}: ${paint(failing ? 'red' : 'green', `${s.byStatus.FAIL} FAIL`)} (${s.exemptedFailures} exempted), ${s.byStatus.ERROR} ERROR, ${s.byStatus.PASS} PASS, ${s.byStatus.NOT_APPLICABLE} N/A`);
-  if (options.diff) out.push(`since ${options.diff.previousGeneratedAt}: ${options.diff.newFailures.length} new failures, ${options.diff.resolvedFailures.length} resolved, ${options.diff.unchangedFailures} unchanged`);
+  const failing = s.failing;
+  // The words and counts of every report format (report.md, report.html), so the terminal never contradicts them.
+  out.push('', `${report.scope.account} ${report.scope.regions.join(',')}: ${paint(failing ? 'red' : 'green', summarySentence(s))}`, severitySentence(s));
+  if (options.diff) out.push(`since ${options.diff.previousGeneratedAt}: ${plural(options.diff.newFailures.length, 'new failure')}, ${options.diff.resolvedFailures.length} resolved, ${options.diff.unchangedFailures} unchanged`);
   const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
   const byStatus = (status: Finding['status']) => report.findings.filter((f) => f.status === status).sort((a, b) => rank(a) - rank(b));
   const listed = [...byStatus('FAIL'), ...byStatus('ERROR'), ...(options.verbose ? [...byStatus('PASS'), ...byStatus('NOT_APPLICABLE')] : [])];

@@ -1,5 +1,5 @@
 import type { Finding, Severity } from '../controls/types.js';
-import { isExemptedFailure, type Report, type ReportHead } from './report.js';
+import { exemptionSentence, exemptionState, exemptionsWithoutFinding, isExemptedFailure, whyNotApplied, UNKNOWN_CONTROL_TAG_FIX, type ExemptionEntry, type Report, type ReportHead } from './report.js';
 import { StringSink, type TextSink } from './sinks.js';
 import { writeReport, type FormatWriter } from './writer.js';
 
@@ -20,7 +20,8 @@ export interface AsffFinding {
   Remediation?: { Recommendation: { Text: string } };
   ProductFields: Record<string, string>;
   Resources: { Type: 'AwsSecretsManagerSecret'; Id: string; Partition: string; Region: string; Details?: unknown }[];
-  Compliance: { Status: 'PASSED' | 'FAILED' | 'WARNING' | 'NOT_AVAILABLE'; RelatedRequirements?: string[]; StatusReasons?: { ReasonCode: string; Description: string }[] };
+  /** Absent on the finding of an unusable exemption: it is no control's result. */
+  Compliance?: { Status: 'PASSED' | 'FAILED' | 'WARNING' | 'NOT_AVAILABLE'; RelatedRequirements?: string[]; StatusReasons?: { ReasonCode: string; Description: string }[] };
   Workflow: { Status: 'NEW' | 'RESOLVED' | 'SUPPRESSED' };
   RecordState: 'ACTIVE' | 'ARCHIVED';
   Note?: { Text: string; UpdatedBy: string; UpdatedAt: string };
@@ -36,57 +37,94 @@ export function defaultProductArn(region: string, account: string, partition = '
   return `arn:${partition}:securityhub:${region}:${account}:product/${account}/default`;
 }
 
+/** The fields every vigil finding of one secret shares: where it is, when, and who made it. */
+function asffBase(id: string, generator: string, secret: { arn: string; name: string; account: string; region: string }, at: string) {
+  const partition = secret.arn.split(':')[1] ?? 'aws';
+  return {
+    SchemaVersion: '2018-10-08' as const,
+    Id: `vigil/${id}/${secret.arn}`,
+    ProductArn: defaultProductArn(secret.region, secret.account, partition),
+    GeneratorId: `vigil/${generator}`,
+    AwsAccountId: secret.account,
+    Types: ['Software and Configuration Checks/AWS Security Best Practices'],
+    CreatedAt: at,
+    UpdatedAt: at,
+    Resources: [{ Type: 'AwsSecretsManagerSecret' as const, Id: secret.arn, Partition: partition, Region: secret.region, Details: { AwsSecretsManagerSecret: { Name: secret.name } } }],
+  };
+}
+
+const exemptionFields = (e: NonNullable<Finding['exemption']>): Record<string, string> => ({ 'vigil/Exemption': exemptionState(e), 'vigil/ExemptionTag': e.tag });
+const note = (e: NonNullable<Finding['exemption']>, at: string) => ({ Text: clip(exemptionSentence(e), 512), UpdatedBy: 'vigil', UpdatedAt: at });
+
 export function toAsff(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>): AsffFinding {
-  const partition = f.resource.arn.split(':')[1] ?? 'aws';
   const exempted = isExemptedFailure(f);
   const requirements = Object.entries(f.mappings.frameworks).flatMap(([framework, ids]) => ids.map((id) => `${framework} ${id}`));
-  const finding: AsffFinding = {
-    SchemaVersion: '2018-10-08',
-    // Stable per secret and control, so each sweep updates the same finding instead of adding one.
-    Id: `vigil/${f.controlId}/${f.resource.arn}`,
-    ProductArn: defaultProductArn(f.resource.region, f.resource.account, partition),
-    GeneratorId: `vigil/${f.controlId}`,
-    AwsAccountId: f.resource.account,
-    Types: ['Software and Configuration Checks/AWS Security Best Practices'],
-    CreatedAt: report.evaluatedAt,
-    UpdatedAt: report.evaluatedAt,
+  return {
+    // Id stable per secret and control, so each sweep updates the same finding instead of adding one.
+    ...asffBase(f.controlId, f.controlId, f.resource, report.evaluatedAt),
     // Security Hub expects passed checks to be informational; the control's own severity stays in Original.
     Severity: { Label: f.status === 'PASS' || f.status === 'NOT_APPLICABLE' ? 'INFORMATIONAL' : f.severity, Original: f.severity },
     Title: clip(`${f.title}: ${f.resource.name}`, 256),
     Description: clip(f.reason, 1024),
     ...(needsAction(f) ? { Remediation: { Recommendation: { Text: clip(f.remediation, 512) } } } : {}),
-    ProductFields: { 'vigil/ControlId': f.controlId, 'vigil/Status': f.status, ...(f.mappings.securityHub ? { 'vigil/SecurityHubControl': f.mappings.securityHub } : {}) },
-    Resources: [{ Type: 'AwsSecretsManagerSecret', Id: f.resource.arn, Partition: partition, Region: f.resource.region, Details: { AwsSecretsManagerSecret: { Name: f.resource.name } } }],
+    ProductFields: { 'vigil/ControlId': f.controlId, 'vigil/Status': f.status, ...(f.mappings.securityHub ? { 'vigil/SecurityHubControl': f.mappings.securityHub } : {}), ...(f.exemption ? exemptionFields(f.exemption) : {}) },
     Compliance: {
       Status: f.status === 'PASS' ? 'PASSED' : f.status === 'FAIL' ? 'FAILED' : f.status === 'ERROR' ? 'WARNING' : 'NOT_AVAILABLE',
       ...(requirements.length ? { RelatedRequirements: requirements.slice(0, 32) } : {}),
       ...(f.status === 'ERROR' ? { StatusReasons: [{ ReasonCode: 'vigil_data_unreadable', Description: clip(f.reason, 2048) }] } : {}),
     },
+    // Only an active exemption suppresses; an expired or unusable one leaves the failure NEW and says why in the Note.
     Workflow: { Status: f.status === 'FAIL' ? (exempted ? 'SUPPRESSED' : 'NEW') : 'RESOLVED' },
     RecordState: f.status === 'NOT_APPLICABLE' ? 'ARCHIVED' : 'ACTIVE',
+    ...(f.exemption ? { Note: note(f.exemption, report.evaluatedAt) } : {}),
   };
-  if (exempted && f.exemption) finding.Note = { Text: clip(`Exempted until ${f.exemption.until} by tag ${f.exemption.tag}: ${f.exemption.reason}`, 512), UpdatedBy: 'vigil', UpdatedAt: report.evaluatedAt };
-  return finding;
 }
 
-/** A JSON array of findings, one a line, written as they arrive. */
-export function jsonArrayWriter<T>(out: TextSink, convert: (f: Finding) => T): FormatWriter {
+/** A `vigil:exempt:` tag naming no vigil control, as a finding of its own (no finding carries it): it exempts nothing. */
+export function exemptionToAsff(e: ExemptionEntry, report: Pick<ReportHead, 'evaluatedAt'>): AsffFinding {
+  return {
+    ...asffBase(`exemption/${e.controlId}`, 'exemption', e, report.evaluatedAt),
+    Severity: { Label: 'LOW', Original: 'LOW' },
+    Title: clip(`Unusable exemption ${e.tag}: ${e.name}`, 256),
+    Description: clip(`The tag ${e.tag} exempts nothing: ${whyNotApplied(e)}. Every finding of this secret stands as judged.`, 1024),
+    Remediation: { Recommendation: { Text: UNKNOWN_CONTROL_TAG_FIX } },
+    ProductFields: { 'vigil/Kind': 'exemption', 'vigil/ControlId': e.controlId, ...exemptionFields(e) },
+    Workflow: { Status: 'NEW' },
+    RecordState: 'ACTIVE',
+    Note: note(e, report.evaluatedAt),
+  };
+}
+
+/** Every ASFF finding of a report held in memory, exemptions naming no control last: what findings.asff.json holds. */
+export function reportToAsff(report: Report): AsffFinding[] {
+  return [...report.findings.map((f) => toAsff(f, report)), ...exemptionsWithoutFinding(report).map((e) => exemptionToAsff(e, report))];
+}
+
+/** A JSON array of findings, one a line, written as they arrive; `after` adds the records the head alone knows. */
+export function jsonArrayWriter<T>(out: TextSink, convert: (f: Finding) => T, after: (head: ReportHead) => T[] = () => []): FormatWriter {
   let first = true;
+  const write = (record: T) => {
+    out.write(`${first ? '\n' : ',\n'}${JSON.stringify(record)}`);
+    first = false;
+  };
   out.write('[');
   return {
     add(findings) {
-      for (const f of findings) {
-        out.write(`${first ? '\n' : ',\n'}${JSON.stringify(convert(f))}`);
-        first = false;
-      }
+      for (const f of findings) write(convert(f));
     },
-    finish() {
+    finish(head) {
+      for (const record of after(head)) write(record);
       out.write(`${first ? '' : '\n'}]\n`);
     },
   };
 }
 
-export const asffWriter = (out: TextSink, report: Pick<ReportHead, 'evaluatedAt'>): FormatWriter => jsonArrayWriter(out, (f) => toAsff(f, report));
+export const asffWriter = (out: TextSink, report: Pick<ReportHead, 'evaluatedAt'>): FormatWriter =>
+  jsonArrayWriter(
+    out,
+    (f) => toAsff(f, report),
+    (head) => exemptionsWithoutFinding(head).map((e) => exemptionToAsff(e, report)),
+  );
 
 export function renderAsff(report: Report): string {
   const out = new StringSink();

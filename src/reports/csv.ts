@@ -1,41 +1,49 @@
 import type { Finding } from '../controls/types.js';
 import { needsAction } from './asff.js';
-import { isExemptedFailure, type Report } from './report.js';
+import { exemptionState, exemptionsWithoutFinding, isExemptedFailure, type ExemptionEntry, type Report } from './report.js';
 import { StringSink, type TextSink } from './sinks.js';
 import { writeReport, type FormatWriter } from './writer.js';
 
-const HEADER = ['account', 'region', 'secret', 'arn', 'control', 'title', 'severity', 'status', 'exempted', 'exempt_until', 'reason', 'remediation'];
+const HEADER = ['account', 'region', 'secret', 'arn', 'control', 'title', 'severity', 'status', 'exempted', 'exemption', 'exempt_until', 'exemption_tag', 'exemption_reason', 'exemption_note', 'reason', 'remediation'];
 
-const row = (f: Finding) =>
-  [
-    f.resource.account,
-    f.resource.region,
-    f.resource.name,
-    f.resource.arn,
-    f.controlId,
-    f.title,
-    f.severity,
-    f.status,
-    isExemptedFailure(f) ? 'yes' : 'no',
-    f.exemption?.active ? (f.exemption.until ?? '') : '',
-    f.reason,
-    // A pass needs no fix: the control's remediation is in report.json once.
-    needsAction(f) ? f.remediation : '',
-  ]
-    .map(cell)
-    .join(',');
+/** The exemption columns: what the tag says and whether it holds (`exemption` is active, expired or unusable). */
+const exemptionCells = (e: Finding['exemption'] | ExemptionEntry | undefined) => (e ? [exemptionState(e), e.until ?? '', e.tag, e.reason, e.note ?? ''] : ['', '', '', '', '']);
+
+const findingRow = (f: Finding) => [
+  f.resource.account,
+  f.resource.region,
+  f.resource.name,
+  f.resource.arn,
+  f.controlId,
+  f.title,
+  f.severity,
+  f.status,
+  isExemptedFailure(f) ? 'yes' : 'no',
+  ...exemptionCells(f.exemption),
+  f.reason,
+  // A pass needs no fix: the control's remediation is in report.json once.
+  needsAction(f) ? f.remediation : '',
+];
+
+/** A tag naming no vigil control has no finding: its row names the control as the tag does, with no status. */
+const exemptionRow = (e: ExemptionEntry) => [e.account, e.region, e.name, e.arn, e.controlId, '', '', '', 'no', ...exemptionCells(e), '', ''];
+
+const line = (cells: string[]) => `${cells.map(cell).join(',')}\r\n`;
 
 /**
- * RFC 4180 CSV, one row per finding, written as the findings arrive. A cell that a spreadsheet would run as a formula
- * (starting =, +, -, @, tab or CR) is prefixed with a quote: secret names and tags come from whoever can create secrets.
+ * RFC 4180 CSV, one row per finding, written as the findings arrive, then one row per exemption tag that names no control
+ * (no status: it is not a finding). A cell that a spreadsheet would run as a formula (starting =, +, -, @, tab or CR) is
+ * prefixed with a quote: secret names and tags come from whoever can create secrets.
  */
 export function csvWriter(out: TextSink): FormatWriter {
-  out.write(`${HEADER.join(',')}\r\n`);
+  out.write(line(HEADER));
   return {
     add(findings) {
-      for (const f of findings) out.write(`${row(f)}\r\n`);
+      for (const f of findings) out.write(line(findingRow(f)));
     },
-    finish() {},
+    finish(head) {
+      for (const e of exemptionsWithoutFinding(head)) out.write(line(exemptionRow(e)));
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { SEVERITIES, type Finding, type Severity } from '../controls/types.js';
 import { requirementState } from './frameworks.js';
-import { isExemptedFailure, type ControlSummary, type Report, type ReportHead } from './report.js';
+import { exemptionSentence, isExemptedFailure, type ControlSummary, type Report, type ReportHead } from './report.js';
 import { memorySpools, StringSink, type Spool, type SpoolFactory, type TextSink } from './sinks.js';
 import { percentText, plural, severitySentence, summarySentence, writeReport, type FormatWriter, type ReportExtras, type SecretContext } from './writer.js';
 
@@ -40,7 +40,7 @@ const needsAction = (f: Finding) => f.status === 'FAIL' || f.status === 'ERROR';
 function findingRow(f: Finding, secret: SecretContext | undefined): string {
   const exempted = isExemptedFailure(f);
   const statements = needsAction(f) ? namedStatements(f, secret) : [];
-  const note = f.exemption && !f.exemption.active ? `<div>Exemption not applied: ${escapeHtml(f.exemption.note ?? '')} (tag ${escapeHtml(f.exemption.tag)})</div>` : '';
+  const note = f.exemption ? `<div class="ex-note">${escapeHtml(exemptionSentence(f.exemption))}</div>` : '';
   return (
     `<tr data-status="${f.status}" data-severity="${f.severity}" data-control="${escapeHtml(f.controlId)}"${exempted ? ' data-exempted="1"' : ''}>` +
     `<td><span class="sev sev-${f.severity}">${f.severity}</span></td>` +
@@ -48,7 +48,7 @@ function findingRow(f: Finding, secret: SecretContext | undefined): string {
     `<td><div>${escapeHtml(f.resource.name)}</div><div class="cnt">${escapeHtml(f.resource.region)}</div></td>` +
     `<td>${escapeHtml(f.controlId)}</td>` +
     `<td><div class="reason">${escapeHtml(f.reason)}</div>${statements.map((s) => `<div class="cnt">${escapeHtml(s.label)}, in full:</div><pre class="statement">${escapeHtml(s.text)}</pre>`).join('')}` +
-    `<details><summary>Evidence${needsAction(f) ? ' and fix' : ''}</summary>${needsAction(f) ? `<div>Fix: ${escapeHtml(f.remediation)}</div>` : ''}${exempted ? `<div>Exempted by tag ${escapeHtml(f.exemption?.tag ?? '')}: ${escapeHtml(f.exemption?.reason ?? '')}</div>` : ''}${note}` +
+    `<details><summary>Evidence${needsAction(f) ? ' and fix' : ''}</summary>${needsAction(f) ? `<div>Fix: ${escapeHtml(f.remediation)}</div>` : ''}${note}` +
     `<pre>${escapeHtml(JSON.stringify(f.evidence, null, 2))}</pre><div class="cnt">${escapeHtml(f.resource.arn)}</div></details></td></tr>\n`
   );
 }
@@ -146,8 +146,8 @@ ${SEVERITIES.map((sev) => `<div class="total sev-border-${sev}" data-severity="$
       }
       out.write(`<section id="exemptions"><h2>Exemptions (${head.exemptions.length})</h2>${
         head.exemptions.length
-          ? `<table class="ex"><thead><tr><th>Secret</th><th>Control</th><th>State</th><th>Until</th><th>Reason</th><th>Note</th></tr></thead><tbody>${head.exemptions
-              .map((e) => `<tr class="ex-${e.state}"><td>${escapeHtml(e.name)}</td><td>${escapeHtml(e.controlId)}</td><td>${e.state}</td><td>${escapeHtml(e.until ?? '—')}</td><td>${escapeHtml(e.reason)}</td><td>${escapeHtml(e.note ?? '')}</td></tr>`)
+          ? `<table class="ex"><thead><tr><th>Secret</th><th>Control</th><th>Tag</th><th>State</th><th>Until</th><th>Reason</th><th>Note</th></tr></thead><tbody>${head.exemptions
+              .map((e) => `<tr class="ex-${e.state}"><td>${escapeHtml(e.name)}</td><td>${escapeHtml(e.controlId)}</td><td><code>${escapeHtml(e.tag)}</code></td><td>${e.state}</td><td>${escapeHtml(e.until ?? '—')}</td><td>${escapeHtml(e.reason)}</td><td>${escapeHtml(e.note ?? '')}</td></tr>`)
               .join('')}</tbody></table>`
           : '<p>No secret carries a vigil:exempt: tag.</p>'
       }</section>
@@ -187,7 +187,7 @@ thead th{background:#eef0f4;cursor:pointer;user-select:none;white-space:nowrap}t
 details summary{cursor:pointer;color:#2563eb}#passing{margin-top:14px}#passing>summary{font-weight:600}
 pre{white-space:pre-wrap;word-break:break-word;background:#f3f4f6;padding:8px;border-radius:6px;margin:6px 0 0;font-size:12px}pre.statement{background:#fdecec}
 .fw-not-met td:last-child{color:#c81e1e}.fw-met td:last-child{color:#1f7a45}#count{color:#555;margin:6px 0}
-.ex-expired td:nth-child(3),.ex-unusable td:nth-child(3){color:#c81e1e;font-weight:600}.ex-active td:nth-child(3){color:#1f7a45}
+.ex-expired td:nth-child(4),.ex-unusable td:nth-child(4){color:#c81e1e;font-weight:600}.ex-active td:nth-child(4){color:#1f7a45}
 `;
 
 // Filters and sorts the rows already on the page; without it every row is shown as written.

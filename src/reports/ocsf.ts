@@ -1,6 +1,6 @@
 import type { Finding, Severity, Status } from '../controls/types.js';
 import { jsonArrayWriter, needsAction } from './asff.js';
-import { isExemptedFailure, type Report, type ReportHead } from './report.js';
+import { exemptionSentence, exemptionState, exemptionsWithoutFinding, isExemptedFailure, UNKNOWN_CONTROL_TAG_FIX, type ExemptionEntry, type Report, type ReportHead } from './report.js';
 import { StringSink, type TextSink } from './sinks.js';
 import { writeReport, type FormatWriter } from './writer.js';
 
@@ -15,9 +15,9 @@ const COMPLIANCE: Record<Status, { status_id: number; status: string }> = {
 };
 const titleCase = (s: Severity) => s.charAt(0) + s.slice(1).toLowerCase();
 
-export function toOcsf(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, productVersion: string) {
-  const time = Date.parse(report.evaluatedAt);
-  const exempted = isExemptedFailure(f);
+/** The fields every vigil finding of one secret shares: the class, when, the product, the secret and its account. */
+function ocsfBase(uid: string, title: string, severity: Severity, secret: { arn: string; name: string; account: string; region: string }, evaluatedAt: string, productVersion: string) {
+  const time = Date.parse(evaluatedAt);
   return {
     class_uid: 2003,
     class_name: 'Compliance Finding',
@@ -28,13 +28,29 @@ export function toOcsf(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, prod
     type_uid: 200301,
     type_name: 'Compliance Finding: Create',
     time,
-    severity_id: SEVERITY_ID[f.severity],
-    severity: titleCase(f.severity),
+    severity_id: SEVERITY_ID[severity],
+    severity: titleCase(severity),
+    metadata: { version: '1.3.0', product: { name: 'vigil', vendor_name: 'vigil', version: productVersion }, uid },
+    finding_info: { uid, title, types: ['AWS Secrets Manager'], created_time: time, modified_time: time },
+    resources: [{ uid: secret.arn, name: secret.name, type: 'AWS::SecretsManager::Secret', region: secret.region, cloud_partition: secret.arn.split(':')[1] ?? 'aws' }],
+    cloud: { provider: 'AWS', region: secret.region, account: { uid: secret.account, type: 'AWS Account', type_id: 10 } },
+  };
+}
+
+/** An exemption as `unmapped.exemption` states it: the tag, its state (active, expired, unusable) and why. */
+const exemptionRecord = (e: NonNullable<Finding['exemption']>) => ({ ...e, state: exemptionState(e) });
+
+export function toOcsf(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, productVersion: string) {
+  const exempted = isExemptedFailure(f);
+  const base = ocsfBase(`vigil/${f.controlId}/${f.resource.arn}`, f.title, f.severity, f.resource, report.evaluatedAt, productVersion);
+  return {
+    ...base,
+    // Only an active exemption suppresses; an expired or unusable one leaves the failure New and says why in status_detail.
     status_id: f.status === 'FAIL' ? (exempted ? 3 : 1) : 4,
     status: f.status === 'FAIL' ? (exempted ? 'Suppressed' : 'New') : 'Resolved',
+    ...(f.exemption ? { status_detail: exemptionSentence(f.exemption) } : {}),
     message: f.reason,
-    metadata: { version: '1.3.0', product: { name: 'vigil', vendor_name: 'vigil', version: productVersion }, uid: `vigil/${f.controlId}/${f.resource.arn}` },
-    finding_info: { uid: `vigil/${f.controlId}/${f.resource.arn}`, title: f.title, desc: f.reason, types: ['AWS Secrets Manager'], created_time: time, modified_time: time },
+    finding_info: { ...base.finding_info, desc: f.reason },
     compliance: {
       ...COMPLIANCE[f.status],
       control: f.controlId,
@@ -42,13 +58,33 @@ export function toOcsf(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, prod
       requirements: Object.entries(f.mappings.frameworks).flatMap(([framework, ids]) => ids.map((id) => `${framework} ${id}`)),
     },
     ...(needsAction(f) ? { remediation: { desc: f.remediation } } : {}),
-    resources: [{ uid: f.resource.arn, name: f.resource.name, type: 'AWS::SecretsManager::Secret', region: f.resource.region, cloud_partition: f.resource.arn.split(':')[1] ?? 'aws' }],
-    cloud: { provider: 'AWS', region: f.resource.region, account: { uid: f.resource.account, type: 'AWS Account', type_id: 10 } },
-    unmapped: { evidence: f.evidence, ...(f.exemption ? { exemption: f.exemption } : {}) },
+    unmapped: { evidence: f.evidence, ...(f.exemption ? { exemption: exemptionRecord(f.exemption) } : {}) },
   };
 }
 
-export const ocsfWriter = (out: TextSink, report: Pick<ReportHead, 'evaluatedAt'>, productVersion = '0.1.0'): FormatWriter => jsonArrayWriter(out, (f) => toOcsf(f, report, productVersion));
+/** A `vigil:exempt:` tag naming no vigil control, as a finding of its own: compliance Warning, since it exempts nothing. */
+export function exemptionToOcsf(e: ExemptionEntry, report: Pick<ReportHead, 'evaluatedAt'>, productVersion: string) {
+  const base = ocsfBase(`vigil/exemption/${e.controlId}/${e.arn}`, `Unusable exemption ${e.tag}`, 'LOW', e, report.evaluatedAt, productVersion);
+  const sentence = exemptionSentence(e);
+  return {
+    ...base,
+    status_id: 1,
+    status: 'New',
+    status_detail: sentence,
+    message: sentence,
+    finding_info: { ...base.finding_info, desc: sentence, types: ['AWS Secrets Manager', 'vigil exemption'] },
+    compliance: { status_id: 2, status: 'Warning', status_detail: e.note ?? '', control: e.controlId, standards: [], requirements: [] },
+    remediation: { desc: UNKNOWN_CONTROL_TAG_FIX },
+    unmapped: { exemption: { until: e.until, reason: e.reason, active: e.active, tag: e.tag, note: e.note, state: e.state } },
+  };
+}
+
+export const ocsfWriter = (out: TextSink, report: Pick<ReportHead, 'evaluatedAt'>, productVersion = '0.1.0'): FormatWriter =>
+  jsonArrayWriter<Record<string, unknown>>(
+    out,
+    (f) => toOcsf(f, report, productVersion),
+    (head) => exemptionsWithoutFinding(head).map((e) => exemptionToOcsf(e, report, productVersion)),
+  );
 
 export function renderOcsf(report: Report, productVersion = '0.1.0'): string {
   const out = new StringSink();

@@ -1,6 +1,6 @@
 import { SEVERITIES, type Finding, type Severity } from '../controls/types.js';
 import { requirementState } from './frameworks.js';
-import { isExemptedFailure, type Report, type ReportHead } from './report.js';
+import { exemptionSentence, isExemptedFailure, type Report, type ReportHead } from './report.js';
 import { memorySpools, StringSink, type Spool, type SpoolFactory, type TextSink } from './sinks.js';
 import { percentText, plural, severitySentence, summarySentence, writeReport, type FormatWriter, type ReportExtras } from './writer.js';
 
@@ -17,7 +17,7 @@ export function markdownWriter(out: TextSink, spools: SpoolFactory = memorySpool
       for (const f of findings) {
         if (f.status === 'FAIL') {
           const group = failing.get(f.severity) as { spool: Spool; count: number };
-          const exempt = isExemptedFailure(f) ? ` — **exempted until ${f.exemption?.until}**: ${cell(f.exemption?.reason ?? '')}` : '';
+          const exempt = f.exemption ? ` — **${cell(exemptionSentence(f.exemption))}**` : '';
           group.spool.write(`- **${cell(f.resource.name)}** \`${f.controlId}\`: ${cell(f.reason)}${exempt}\n  - Fix: ${cell(f.remediation)}\n`);
           group.count += 1;
         } else if (f.status === 'ERROR') {
@@ -67,9 +67,9 @@ export function markdownWriter(out: TextSink, spools: SpoolFactory = memorySpool
         line();
         line(`## Exemptions (${head.exemptions.length})`);
         line();
-        line('| secret | control | state | until | reason | note |');
-        line('|---|---|---|---|---|---|');
-        for (const e of head.exemptions) line(`| ${cell(e.name)} | \`${e.controlId}\` | ${e.state} | ${e.until ?? '—'} | ${cell(e.reason)} | ${cell(e.note ?? '')} |`);
+        line('| secret | control | tag | state | until | reason | note |');
+        line('|---|---|---|---|---|---|---|');
+        for (const e of head.exemptions) line(`| ${cell(e.name)} | \`${cell(e.controlId)}\` | \`${cell(e.tag)}\` | ${e.state} | ${e.until ?? '—'} | ${cell(e.reason)} | ${cell(e.note ?? '')} |`);
       }
       if (extras.frameworks?.length) {
         line();

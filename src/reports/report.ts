@@ -50,6 +50,8 @@ export type ExemptionState = 'active' | 'expired' | 'unusable';
 export interface ExemptionEntry {
   arn: string;
   name: string;
+  account: string;
+  region: string;
   /** The control the tag names: one vigil may not have (then the entry is unusable and `status` null). */
   controlId: string;
   status: Status | null;
@@ -98,6 +100,26 @@ export function isExemptedFailure(f: Finding): boolean {
 export function exemptionState(e: NonNullable<Finding['exemption']>): ExemptionState {
   if (e.active) return 'active';
   return e.until !== null && /expired/.test(e.note ?? '') ? 'expired' : 'unusable';
+}
+
+/**
+ * What an exemption did, in one sentence every format states alike: held (and until when), or was not applied and why.
+ * An exemption that is not active never suppresses its finding.
+ */
+export function exemptionSentence(e: NonNullable<Finding['exemption']>): string {
+  if (e.active) return `Exempted until ${e.until} by tag ${e.tag}: ${e.reason}`;
+  return `Exemption not applied (${exemptionState(e)}): ${whyNotApplied(e)}; tag ${e.tag} = "${e.reason}"`;
+}
+
+/** What to do about a `vigil:exempt:` tag naming no vigil control. */
+export const UNKNOWN_CONTROL_TAG_FIX = 'Name a vigil control in the tag key (vigil controls lists them), or remove the tag.';
+
+/** Why an exemption is not applied, without the note's leading "ignored:". */
+export const whyNotApplied = (e: NonNullable<Finding['exemption']>) => (e.note ?? '').replace(/^ignored: /, '');
+
+/** Exemptions no finding carries (a tag naming no vigil control): a format that lists findings adds these after them. */
+export function exemptionsWithoutFinding(head: Pick<ReportHead, 'exemptions'>): ExemptionEntry[] {
+  return head.exemptions.filter((e) => e.status === null);
 }
 
 /** Passes of judged findings as a percentage with one decimal, never rounded up to 100 or down to 0. */
@@ -158,12 +180,25 @@ export class ReportTally {
   }
 
   /** One secret and its findings. */
-  add(state: Pick<SecretState, 'arn' | 'unreadable'> & Partial<Pick<SecretState, 'name' | 'tags'>>, findings: readonly Finding[]): void {
+  add(state: Pick<SecretState, 'arn' | 'unreadable'> & Partial<Pick<SecretState, 'name' | 'tags' | 'account' | 'region'>>, findings: readonly Finding[]): void {
     this.secrets += 1;
     for (const [field, why] of Object.entries(state.unreadable)) this.unreadable.push({ arn: state.arn, field, why: why ?? '' });
     for (const tag of state.tags && hasExemptionTag(state.tags) ? unknownControlTags(state.tags, this.controlIds) : []) {
-      const value = state.tags?.[tag] ?? '';
-      this.exemptions.push({ arn: state.arn, name: state.name ?? state.arn, controlId: tag.slice(EXEMPTION_TAG_PREFIX.length), status: null, state: 'unusable', until: null, reason: value, active: false, tag, note: 'ignored: the tag names no vigil control (vigil controls lists them)' });
+      const [, , , region = '', account = ''] = state.arn.split(':');
+      this.exemptions.push({
+        arn: state.arn,
+        name: state.name ?? state.arn,
+        account: state.account ?? account,
+        region: state.region ?? region,
+        controlId: tag.slice(EXEMPTION_TAG_PREFIX.length),
+        status: null,
+        state: 'unusable',
+        until: null,
+        reason: state.tags?.[tag] ?? '',
+        active: false,
+        tag,
+        note: 'ignored: the tag names no vigil control (vigil controls lists them)',
+      });
     }
     for (const f of findings) {
       this.byStatus[f.status] += 1;
@@ -177,6 +212,8 @@ export class ReportTally {
         this.exemptions.push({
           arn: f.resource.arn,
           name: f.resource.name,
+          account: f.resource.account,
+          region: f.resource.region,
           controlId: f.controlId,
           status: f.status,
           state: exemptionState(e),

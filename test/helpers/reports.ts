@@ -29,3 +29,37 @@ export async function fixtureReport(edit: (states: SecretState[]) => SecretState
 export function fixtureStates(): SecretState[] {
   return readSnapshot(readFileSync(join(EVENTS_DIR, 'snapshots', 'acme-prod.json')), 'acme-prod.json').secrets;
 }
+
+/** RFC 4180 rows (quoted cells may hold commas, quotes and line breaks). */
+export function csvRows(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (!quoted && c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (!quoted && c === '\n') {
+      row.push(cell.replace(/\r$/, ''));
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else {
+      cell += c;
+    }
+  }
+  return rows;
+}
+
+/** A CSV report's rows as records keyed by its header. */
+export function csvRecords(text: string): Record<string, string>[] {
+  const [header = [], ...rows] = csvRows(text);
+  return rows.map((r) => Object.fromEntries(header.map((name, i) => [name, r[i] ?? ''])));
+}
