@@ -12,6 +12,7 @@ import { benchSweep } from './sweep.js';
 import { benchSweep2026 } from './sweep-2026.js';
 import { benchOrg } from './org.js';
 import { benchAudit } from './audit.js';
+import { benchAuditLatency } from './audit-latency.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,6 +29,7 @@ const suites: Record<string, () => Promise<Metric[]> | Metric[]> = {
   bundle: () => benchBundles(root),
   org: benchOrg,
   audit: () => benchAudit(root),
+  'audit-latency': benchAuditLatency,
 };
 const metrics: Metric[] = [];
 for (const [name, run] of Object.entries(suites)) if (!only || only === name) metrics.push(...(await run()));
