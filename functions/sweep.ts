@@ -11,7 +11,7 @@ import { contentTypeOf, readObject } from '../src/aws/s3-objects.js';
 import { SettingsError, sweepSettings, type SweepSettings } from '../src/aws/settings.js';
 import { listControls, preloadControls } from '../src/controls/index.js';
 import { continueSweep, startProgress, type SweptRegion } from '../src/inventory/index.js';
-import { HTML_REPORT, buildReport, renderAll, reportToAsff, type Report, type ReportDiff } from '../src/reports/index.js';
+import { HTML_REPORT, buildReport, plural, renderAll, reportToAsff, summarySentence, type Report, type ReportDiff } from '../src/reports/index.js';
 import { DynamoStateStore, type StateStore, type SweepProgress } from '../src/state/index.js';
 
 export interface SweepEvent {
@@ -165,12 +165,12 @@ async function publishSummary(run: SweepProgress, results: { region: string; pre
   const lines = [`vigil swept ${results.reduce((n, r) => n + r.report.summary.secrets, 0)} secrets of account ${run.account} as of ${new Date(run.startedAt * 1000).toISOString()}.`, ''];
   for (const r of results) {
     const s = r.report.summary;
-    lines.push(`${r.region}: ${s.secrets} secrets, ${s.byStatus.FAIL} failing (${s.exemptedFailures} exempted), ${s.byStatus.ERROR} could not be decided.`);
+    lines.push(`${r.region}: ${summarySentence(s)}`);
     lines.push(`  Critical ${s.failuresBySeverity.CRITICAL}, high ${s.failuresBySeverity.HIGH}, medium ${s.failuresBySeverity.MEDIUM}, low ${s.failuresBySeverity.LOW}.`);
     const f = r.report.scope.freshness;
     if (f) lines.push(`  ${run.full ? 'Full refresh' : 'Incremental'}: ${f.readFresh} read from AWS, ${f.fromStore} unchanged from the state store${f.oldestStoredAt ? ` (oldest read ${f.oldestStoredAt})` : ''}.`);
     if (r.diff) {
-      lines.push(`  Since the last sweep: ${r.diff.newFailures.length} new failures, ${r.diff.resolvedFailures.length} resolved.`);
+      lines.push(`  Since the last sweep: ${plural(r.diff.newFailures.length, 'new failure')}, ${r.diff.resolvedFailures.length} resolved.`);
       for (const f of r.diff.newFailures.slice(0, 20)) lines.push(`  - NEW ${f.severity} ${f.resource.name}: ${f.controlId}: ${f.reason}`);
     }
     lines.push(r.stored ? `  Report: s3://${settings.bucket}/${r.prefix}/${HTML_REPORT}` : `  THE REPORT COULD NOT BE STORED in s3://${settings.bucket}/${r.prefix}/ (${r.error}). Findings are in this message only.`);

@@ -19,7 +19,7 @@ import { listControls, parseParams } from '../controls/index.js';
 import { createStateTable } from '../state/index.js';
 import { sweepAccount } from '../inventory/index.js';
 import { EVENT_PATTERNS, type Alert } from '../reactions/index.js';
-import { HTML_REPORT, renderAll } from '../reports/index.js';
+import { HTML_REPORT, renderAll, summarySentence } from '../reports/index.js';
 import { DEMO_SECRETS, TRUSTED_ACCOUNT, TRUSTED_ORG, policyDocument, seedAccount } from './account.js';
 import { ensureMotoServer, emulatorAt, startEmulator, type Emulator } from './emulator.js';
 import { loadEventFixture, retarget } from './incident.js';
@@ -122,7 +122,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     mkdirSync(reportDir, { recursive: true });
     for (const [file, content] of Object.entries(files)) writeFileSync(join(reportDir, file), content);
     const s = report.summary;
-    say(`   ${s.secrets} secrets: ${s.byStatus.FAIL} failing (${s.exemptedFailures} exempted), ${s.byStatus.PASS} passing, ${s.byStatus.NOT_APPLICABLE} not applicable.`);
+    say(`   ${summarySentence(s)}`);
     say(`   Failures by severity: critical ${s.failuresBySeverity.CRITICAL}, high ${s.failuresBySeverity.HIGH}, medium ${s.failuresBySeverity.MEDIUM}, low ${s.failuresBySeverity.LOW}.`);
     for (const c of s.byControl) say(`   ${c.controlId.padEnd(28)} ${c.compliancePercent === null ? '   -' : `${String(c.compliancePercent).padStart(5)}%`} compliant`);
     say(`   Reports (JSON, Markdown, HTML, CSV, ASFF, OCSF) in ${reportDir}`);
@@ -221,7 +221,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     alerts.push(...theftAlerts);
 
     const seconds = options.clock() - started;
-    say(`\nDone in ${seconds.toFixed(1)} s: ${s.secrets} secrets swept, ${s.byStatus.FAIL} failing findings, ${alerts.length - theftAlerts.length} incident alerts and ${theftAlerts.length} theft detections delivered, no secret value read.`);
+    say(`\nDone in ${seconds.toFixed(1)} s: ${s.secrets} secrets swept, ${s.failing} failing findings, ${alerts.length - theftAlerts.length} incident alerts and ${theftAlerts.length} theft detections delivered, no secret value read.`);
     say(`Open ${join(reportDir, HTML_REPORT)} to see the findings; run npm test to see everything proven.`);
     return { secrets: s.secrets, failing: s.byStatus.FAIL, reportDir, htmlReport: join(reportDir, HTML_REPORT), alerts, seconds };
   } finally {
