@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listControls } from '../../src/controls/index.js';
 import { compliancePercent, diffReports, expandJsonReport, frameworkView, renderAll, renderCsv, renderJson, toAsff, toOcsf, type JsonReport } from '../../src/reports/index.js';
-import { fixtureReport } from '../helpers/reports.js';
+import { csvRecords, fixtureReport } from '../helpers/reports.js';
 
 const find = async (name: string, controlId: string) => {
   const report = await fixtureReport();
@@ -17,6 +17,15 @@ describe('CSV', () => {
     expect(lines[0]).toBe('account,region,secret,arn,control,title,severity,status,exempted,exemption,exempt_until,exemption_tag,exemption_reason,exemption_note,reason,remediation');
     expect(lines).toHaveLength(report.findings.length + 1);
     expect(lines).toContain(lines.find((l) => l.startsWith('111122223333,us-east-1,partner/shared-token,') && l.includes(',rotation-enabled,') && l.includes(',FAIL,yes,active,2026-12-31,vigil:exempt:rotation-enabled,')));
+  });
+
+  it('gives a pass no remediation, a failure its fix', async () => {
+    const { report, finding } = await find('prod/db/orders', 'rotation-enabled');
+    const rows = csvRecords(renderCsv(report));
+    expect(rows.find((r) => r['arn'] === finding.resource.arn && r['control'] === 'rotation-enabled')).toMatchObject({ status: 'PASS', remediation: '' });
+    expect(rows.find((r) => r['secret'] === 'legacy/ftp' && r['control'] === 'rotation-enabled')).toMatchObject({ status: 'FAIL', remediation: expect.stringContaining('rotate') });
+    expect(toAsff(finding, report).Remediation).toBeUndefined();
+    expect(toOcsf(finding, report, '0.1.0')).not.toHaveProperty('remediation');
   });
 
   it('quotes commas and quotes, and defuses cells a spreadsheet would run as formulas', async () => {
