@@ -147,8 +147,13 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
       if (!window.denials.has(secret) && window.denials.size >= MAX_WINDOW_ENTRIES) continue;
       setEntry(window, window.denials, secret, read);
       const probing = open.get(`access-denied-probing#${read.principal}`);
-      if (probing && read.time - probing.last <= windowMs) extend(probing, probing.severity, read, [secret], [[read.eventId, read.time]]);
-      else if (window.denials.size >= params.probeSecrets) {
+      if (probing && read.time - probing.last <= windowMs) {
+        extend(probing, probing.severity, read, [secret], [[read.eventId, read.time]]);
+        window.stored.probedAt = read.time;
+      } else if (window.stored.probedAt !== undefined) {
+        // Probing an earlier batch alerted carries on: no second alert until the principal pauses for a window.
+        if (read.time > window.stored.probedAt) window.stored.probedAt = read.time;
+      } else if (window.denials.size >= params.probeSecrets) {
         const entries = [...window.denials];
         emit('access-denied-probing', read.principal, 'MEDIUM', read, entries.map(([s]) => s), entries.map(([, [t, id]]) => [id, t]));
         window.stored.probedAt = read.time;
@@ -167,11 +172,16 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     if (bulk && read.time - bulk.last <= windowMs) {
       if (!bulk.secrets.has(secret)) extend(bulk, 'HIGH', read, [secret], [[read.eventId, read.time]]);
       else bulk.last = read.time;
+      window.stored.burstAt = read.time;
+    } else if (window.stored.burstAt !== undefined) {
+      // An earlier batch alerted this burst (prune has dropped burstAt if the principal paused for a window since).
+      if (read.time > window.stored.burstAt) window.stored.burstAt = read.time;
     } else if (window.reads.has(secret) || window.reads.size < MAX_WINDOW_ENTRIES) {
       setEntry(window, window.reads, secret, read);
       if (window.reads.size >= params.bulkSecrets) {
         const entries = [...window.reads];
         window.bulk = emit('bulk-retrieval', read.principal, 'HIGH', read, entries.map(([s]) => s), entries.map(([, [t, id]]) => [id, t]));
+        window.stored.burstAt = read.time;
         window.reads.clear();
       }
     }
@@ -297,6 +307,7 @@ function oldestOf(reads: Map<string, [number, string]>, denials: Map<string, [nu
 
 function prune(window: LiveWindow, since: number): void {
   if (window.stored.probedAt !== undefined && window.stored.probedAt < since) delete window.stored.probedAt;
+  if (window.stored.burstAt !== undefined && window.stored.burstAt < since) delete window.stored.burstAt;
   if (window.oldest >= since) return;
   for (const [secret, entry] of window.reads) if (entry[0] < since) window.reads.delete(secret);
   for (const [secret, entry] of window.denials) if (entry[0] < since) window.denials.delete(secret);

@@ -243,6 +243,7 @@ function digits(value: string, from: number, count: number): number {
   return n;
 }
 
+const ROOT_ARN = /^arn:aws[a-z-]*:iam::\d{12}:root$/;
 const ASSUMED_ROLE = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
 const ARN_ACCOUNT = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/;
 
@@ -286,6 +287,8 @@ export function principalOf(identity: Json, path = 'userIdentity'): { principal:
       break;
     }
     default:
+      // CloudTrail also logs root as type Unknown (seen in published records): the ARN says it is root.
+      if (arn && ROOT_ARN.test(arn)) return { ...withAccount(arn), principalType: 'Root' };
       break;
   }
   const fallback = arn ?? text(identity['principalId']);

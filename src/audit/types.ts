@@ -69,8 +69,13 @@ export interface PrincipalWindow {
   reads: Record<string, [number, string]>;
   /** secret -> [time ms, eventId] of its last denied read within the window. */
   denials: Record<string, [number, string]>;
-  /** When access-denied-probing last fired for this principal (ms), so a later success escalates it. */
+  /** The last denial (ms) of access-denied-probing already alerted, so a later success escalates it and more denials alert no more. */
   probedAt?: number;
+  /**
+   * The last read (ms) of a bulk-retrieval burst already alerted: a read within the window of it carries the same burst on
+   * (in this batch or a later one) and alerts no more; the burst ends when the principal pauses for a whole window.
+   */
+  burstAt?: number;
   /** secret -> reader additions not yet written to the reader's own item. */
   pending: Record<string, PendingReads>;
   /**

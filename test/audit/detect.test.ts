@@ -106,6 +106,16 @@ describe('detections', () => {
     expect(second[0]?.secretArns).toHaveLength(12);
   });
 
+  it('bulk-retrieval: a burst that carries on over later batches alerts once; after a pause of a whole window, a new burst alerts again', () => {
+    const state = emptyAuditState();
+    const records = theft(30, T0);
+    const kinds = [0, 8, 16, 24].flatMap((from) => audit(records.slice(from, from + 8), state).detections.map((d) => d.kind));
+    expect(kinds).toEqual(['bulk-retrieval']);
+    // Eleven minutes of silence end the burst: the same key reading ten secrets again is a second burst, a second alert.
+    const later = theft(10, T0 + 30 * 3000 + 11 * MINUTE);
+    expect(audit(later, state).detections.map((d) => d.kind)).toEqual(['bulk-retrieval']);
+  });
+
   it('bulk-retrieval: reads further apart than the window are no burst', () => {
     const spread = Array.from({ length: 12 }, (_, i) => readRecord('GetSecretValue-iam-user.json', { time: T0 + i * 2 * MINUTE, secretId: `prod/app${String(i).padStart(2, '0')}/config` }));
     expect(audit(spread).detections.filter((d) => d.kind === 'bulk-retrieval')).toEqual([]);
@@ -147,6 +157,19 @@ describe('detections', () => {
 
   it('root-read: the root user reading a secret is HIGH', () => {
     expect(audit([readRecord('GetSecretValue-root.json', { time: T0 })]).detections).toMatchObject([{ kind: 'root-read', severity: 'HIGH', principal: `arn:aws:iam::${ACCOUNT}:root` }]);
+  });
+
+  it('root-read: a root read logged with identity type Unknown is still a root read', () => {
+    const record = readRecord('GetSecretValue-root.json', { time: T0 });
+    (record['userIdentity'] as Record<string, unknown>)['type'] = 'Unknown';
+    expect(audit([record]).detections).toMatchObject([{ kind: 'root-read', severity: 'HIGH', principal: `arn:aws:iam::${ACCOUNT}:root` }]);
+  });
+
+  it('access-denied-probing: denials that carry on over later batches alert once', () => {
+    const state = emptyAuditState();
+    const denials = Array.from({ length: 15 }, (_, i) => readRecord('GetSecretValue-access-denied.json', { time: T0 + i * 1000, secretId: `prod/app${String(i).padStart(2, '0')}/config` }));
+    const kinds = [0, 5, 10].flatMap((from) => audit(denials.slice(from, from + 5), state).detections.map((d) => `${d.kind} ${d.severity}`));
+    expect(kinds).toEqual(['access-denied-probing MEDIUM']);
   });
 
   it('new-reader: a new principal after the learning period is MEDIUM; during it, silence', () => {
