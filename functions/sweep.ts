@@ -11,7 +11,8 @@ import { contentTypeOf, readObject } from '../src/aws/s3-objects.js';
 import { SettingsError, sweepSettings, type SweepSettings } from '../src/aws/settings.js';
 import { listControls, preloadControls } from '../src/controls/index.js';
 import { continueSweep, startProgress, type SweptRegion } from '../src/inventory/index.js';
-import { HTML_REPORT, buildReport, plural, renderAll, reportToAsff, summarySentence, type Report, type ReportDiff } from '../src/reports/index.js';
+import { HTML_REPORT, accessSentence, buildReport, plural, renderAll, reportToAsff, summarySentence, type AccessSummary, type Report, type ReportDiff } from '../src/reports/index.js';
+import { accessPeriod, heldAccess, readersOfSecrets } from '../src/audit/index.js';
 import { DynamoStateStore, type StateStore, type SweepProgress } from '../src/state/index.js';
 
 export interface SweepEvent {
@@ -79,6 +80,8 @@ export function createSweepHandler(deps: SweepDependencies) {
       store,
       params: settings.params,
       outOfTime: () => context.getRemainingTimeInMillis() < settings.checkpointMarginMs,
+      // Who read each secret, from the audit's baselines in the same table: a query per secret, 16 at a time.
+      readersOf: (states) => readersOfSecrets(store, states.map((s) => s.arn), { now: progress.startedAt, days: settings.params.accessReportDays }),
       ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
       ...(settings.policyRate ? { policyRatePerSecond: settings.policyRate } : {}),
     });
@@ -107,8 +110,8 @@ async function callerAccount(aws: AwsOptions): Promise<string> {
 async function finish(run: SweepProgress, regions: SweptRegion[], settings: SweepSettings, deps: SweepDependencies) {
   const controls = await listControls();
   const s3 = s3Client(deps.aws(settings.region));
-  const results: { region: string; prefix: string; report: Report; diff?: ReportDiff; stored: boolean; error?: string }[] = [];
-  for (const { region, states, findings } of regions) {
+  const results: RegionResult[] = [];
+  for (const { region, states, findings, readers } of regions) {
     const fresh = run.freshness[region] ?? { readFresh: 0, fromStore: 0, oldestStoredAt: null };
     const report = buildReport({
       controls,
@@ -124,8 +127,10 @@ async function finish(run: SweepProgress, regions: SweptRegion[], settings: Swee
     const base = `reports/${run.account}/${region}`;
     const previousText = await readObject(s3, settings.bucket, `${base}/latest/report.json`).catch(() => undefined);
     const previous = previousText ? (JSON.parse(previousText) as Report) : undefined;
-    // Each secret's policies beside its findings: report.html quotes in full the statement that makes one public.
-    const { files, diff } = renderAll(report, controls, previous, new Map(states.map((s) => [s.arn, s])));
+    // Each secret's policies and readers beside its findings: report.html quotes in full the statement that makes one
+    // public, and lists who read each secret (new since the previous report).
+    const access = heldAccess(states, readers ?? new Map(), accessPeriod(run.startedAt, settings.params, previous ? Date.parse(previous.evaluatedAt) / 1000 : undefined));
+    const { files, diff } = renderAll(report, controls, previous, access.secrets, access.summary);
     const prefix = `${base}/${run.runId}`;
     try {
       for (const folder of [prefix, `${base}/latest`]) {
@@ -133,10 +138,10 @@ async function finish(run: SweepProgress, regions: SweptRegion[], settings: Swee
           await s3.send(new PutObjectCommand({ Bucket: settings.bucket, Key: `${folder}/${name}`, Body: body, ContentType: contentTypeOf(name), ServerSideEncryption: 'aws:kms' }));
         }
       }
-      results.push({ region, prefix, report, ...(diff ? { diff } : {}), stored: true });
+      results.push({ region, prefix, report, access: access.summary, ...(diff ? { diff } : {}), stored: true });
     } catch (error) {
       logger.error('reports could not be stored', { region, bucket: settings.bucket, error: (error as Error).message });
-      results.push({ region, prefix, report, ...(diff ? { diff } : {}), stored: false, error: `${(error as Error).name}: ${(error as Error).message}` });
+      results.push({ region, prefix, report, access: access.summary, ...(diff ? { diff } : {}), stored: false, error: `${(error as Error).name}: ${(error as Error).message}` });
     }
     if (settings.securityHubImport) await importToSecurityHub(report, deps.aws(region));
   }
@@ -157,7 +162,17 @@ async function importToSecurityHub(report: Report, aws: AwsOptions): Promise<voi
   }
 }
 
-async function publishSummary(run: SweepProgress, results: { region: string; prefix: string; report: Report; diff?: ReportDiff; stored: boolean; error?: string }[], settings: SweepSettings, deps: SweepDependencies) {
+interface RegionResult {
+  region: string;
+  prefix: string;
+  report: Report;
+  access: AccessSummary;
+  diff?: ReportDiff;
+  stored: boolean;
+  error?: string;
+}
+
+async function publishSummary(run: SweepProgress, results: RegionResult[], settings: SweepSettings, deps: SweepDependencies) {
   const failing = results.reduce((n, r) => n + r.report.summary.byStatus.FAIL - r.report.summary.exemptedFailures, 0);
   const fresh = results.reduce((n, r) => n + (r.diff?.newFailures.length ?? 0), 0);
   const unstored = results.some((r) => !r.stored);
@@ -169,6 +184,7 @@ async function publishSummary(run: SweepProgress, results: { region: string; pre
     lines.push(`  Critical ${s.failuresBySeverity.CRITICAL}, high ${s.failuresBySeverity.HIGH}, medium ${s.failuresBySeverity.MEDIUM}, low ${s.failuresBySeverity.LOW}.`);
     const f = r.report.scope.freshness;
     if (f) lines.push(`  ${run.full ? 'Full refresh' : 'Incremental'}: ${f.readFresh} read from AWS, ${f.fromStore} unchanged from the state store${f.oldestStoredAt ? ` (oldest read ${f.oldestStoredAt})` : ''}.`);
+    lines.push(`  ${accessSentence(r.access)}`);
     if (r.diff) {
       lines.push(`  Since the last sweep: ${plural(r.diff.newFailures.length, 'new failure')}, ${r.diff.resolvedFailures.length} resolved.`);
       for (const f of r.diff.newFailures.slice(0, 20)) lines.push(`  - NEW ${f.severity} ${f.resource.name}: ${f.controlId}: ${f.reason}`);

@@ -3,6 +3,7 @@
 # description: |
 #   The secret was retrieved within unusedForDays days (default 90). LastAccessedDate is a date, truncated to midnight,
 #   so days are counted whole; a secret never accessed counts from its creation, so new secrets have a grace period.
+#   When the access audit has seen the secret read (input lastReader), the reason also names who read it last, and when.
 # custom:
 #   id: unused
 #   severity: MEDIUM
@@ -13,13 +14,13 @@
 #     NIST-SP-800-53-r5: ["AC-2(1)", "AC-3(15)"]
 #   frameworkSource: Security Hub CSPM "Related requirements" of SecretsManager.3 (AWS Security Hub User Guide, Secrets Manager controls). The HIPAA conformance pack does not include this rule, so no HIPAA mapping is claimed; the NIST and PCI packs' mappings of it were not readable here.
 #   evidence:
-#     secret: [lastAccessedAt, createdAt]
+#     secret: [lastAccessedAt, createdAt, lastReader]
 #     params: [unusedForDays]
 package secretsmanager.unused
 
 import data.lib.status
 
-decisions := [decide(s, status.days_since(s.lastAccessedAt)) | some s in input.secrets]
+decisions := [cite_last_reader(s, decide(s, status.days_since(s.lastAccessedAt))) | some s in input.secrets]
 
 limit := status.param("unusedForDays", 90)
 
@@ -44,3 +45,11 @@ else := status.fail(status.text(["Never accessed in the ", created, " days since
 }
 
 else := status.pass(status.text(["Never accessed, but created only ", created, " days ago."]), {})
+
+# The access audit's last reader, when the sweep has one: whoever must confirm nothing needs the secret starts there.
+cite_last_reader(s, d) := {"status": d.status, "reason": status.text([d.reason, " The last read vigil saw was by ", s.lastReader.principal, " at ", s.lastReader.lastSeenAt, "."]), "evidence": d.evidence} if {
+	is_string(s.lastReader.principal)
+	is_string(s.lastReader.lastSeenAt)
+}
+
+else := d

@@ -34,3 +34,24 @@ test_error_when_last_access_is_unreadable if {
 	d.status == "ERROR"
 	contains(d.reason, "not in an AWS Config item")
 }
+
+last_reader := {"principal": "arn:aws:iam::111122223333:role/orders-api", "lastSeen": t.now - (120 * t.day), "lastSeenAt": "2026-07-23T09:30:00Z"}
+
+test_fail_cites_the_last_reader_when_the_access_audit_saw_one if {
+	d := decide({"lastAccessedAt": t.now - (120 * t.day), "lastReader": last_reader}, {})
+	d.status == "FAIL"
+	d.reason == "Not accessed for 120 days; the limit is 90 days. The last read vigil saw was by arn:aws:iam::111122223333:role/orders-api at 2026-07-23T09:30:00Z."
+}
+
+test_pass_cites_the_last_reader_too if {
+	d := decide({"lastReader": object.union(last_reader, {"lastSeen": t.now - (2 * t.day), "lastSeenAt": "2026-11-18T08:00:00Z"})}, {})
+	d.status == "PASS"
+	d.reason == "Last accessed 2 days ago. The last read vigil saw was by arn:aws:iam::111122223333:role/orders-api at 2026-11-18T08:00:00Z."
+}
+
+test_the_last_reader_never_changes_the_status if {
+	d := decide({"lastAccessedAt": t.now - (120 * t.day), "lastReader": object.union(last_reader, {"lastSeen": t.now - t.day, "lastSeenAt": "2026-11-19T00:00:00Z"})}, {})
+	d.status == "FAIL"
+}
+
+test_no_citation_without_a_last_reader if not contains(decide({"lastAccessedAt": t.now - (120 * t.day)}, {}).reason, "vigil saw")

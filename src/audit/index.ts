@@ -9,3 +9,4 @@ export type * from './types.js';
 export { emptyAuditState, readerKey } from './types.js';
 export * from './alert.js';
 export { READ_EVENT_PATTERN } from './read-pattern.js';
+export * from './access-lookup.js';

@@ -15,20 +15,21 @@ export function readerViews(state: AuditState): ReaderView[] {
 
 /** Readers as `vigil audit` prints them, by secret then principal. */
 export function viewsOf(readers: readonly ReaderBaseline[]): ReaderView[] {
-  return [...readers]
-    .sort((a, b) => (a.secretArn === b.secretArn ? (a.principal < b.principal ? -1 : 1) : a.secretArn < b.secretArn ? -1 : 1))
-    .map(
-      (r): ReaderView => ({
-        secretArn: r.secretArn,
-        principal: r.principal,
-        ...(r.principalAccount !== undefined ? { principalAccount: r.principalAccount } : {}),
-        firstSeen: new Date(r.firstSeen).toISOString(),
-        lastSeen: new Date(r.lastSeen).toISOString(),
-        reads: r.reads,
-        denied: r.denied,
-        sourceIps: r.sourceIps,
-        vpcEndpoints: r.vpcEndpoints,
-        userAgents: r.userAgents,
-      }),
-    );
+  return [...readers].sort((a, b) => (a.secretArn === b.secretArn ? (a.principal < b.principal ? -1 : 1) : a.secretArn < b.secretArn ? -1 : 1)).map(readerView);
+}
+
+/** One reader in DESIGN.md's shape: times as ISO-8601. */
+export function readerView(r: ReaderBaseline): ReaderView {
+  return {
+    secretArn: r.secretArn,
+    principal: r.principal,
+    ...(r.principalAccount !== undefined ? { principalAccount: r.principalAccount } : {}),
+    firstSeen: new Date(r.firstSeen).toISOString(),
+    lastSeen: new Date(r.lastSeen).toISOString(),
+    reads: r.reads,
+    denied: r.denied,
+    sourceIps: r.sourceIps,
+    vpcEndpoints: r.vpcEndpoints,
+    userAgents: r.userAgents,
+  };
 }

@@ -77,7 +77,7 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
       .description('Evaluate every secret against the controls and print the findings report (a live account, or --snapshot FILE).')
       .option('--snapshot <file>', 'evaluate a snapshot file (vigil snapshot format, JSON or gzipped) instead of a live account; excludes the live options'),
   )
-    .option('--state <file>', 'vigil\'s state file: a live sweep (one account, or every account with --accounts/--organization) reads only secrets that changed since it was stored, and updates it')
+    .option('--state <file>', 'vigil\'s state file: a live sweep (one account, or every account with --accounts/--organization) reads only secrets that changed since it was stored, and updates it; with --snapshot, only read. Either way the reports list who read each secret (the readers vigil audit kept)')
     .option('--full', 'with --state: read every secret again (the full refresh)')
     .option('--offline', 'with --state: evaluate the stored secrets, without any AWS call')
     .option('--params <file>', 'control parameters (JSON): thresholds, trustedAccounts, trustedOrgIds, requiredTagKeys, allowedKmsKeyArns; see README')
@@ -88,7 +88,7 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
     .option('--severity <severities>', `show only findings of these severities (${SEVERITIES.join(',')})`, parseSeverities)
     .option('--status <statuses>', 'show only findings of these statuses (FAIL,ERROR,PASS,NOT_APPLICABLE)', parseStatuses)
     .option('--out <dir>', 'also write the reports into this folder (by default every format: JSON, Markdown, HTML, CSV, ASFF, OCSF, frameworks)')
-    .option('--formats <list>', 'which formats --out writes: json,md,html,csv,asff,ocsf,frameworks', parseFormats)
+    .option('--formats <list>', 'which formats --out writes: json,md,html,csv,asff,ocsf,frameworks,access (access.csv, with --state)', parseFormats)
     .option('--previous <report.json>', 'an earlier JSON report of the same account: the table, Markdown and --out reports say what is new and what was resolved')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an unexempted FAIL, or an ERROR, of a control at this severity or above exists').choices(GATE_SEVERITIES))
     .option('--accounts <ids>', 'sweep these accounts (comma-separated 12-digit ids) through --role-name; the organisation report goes to stdout')

@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { listControls, SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../controls/index.js';
-import { HTML_REPORT, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, plural, reportFiles, writeReport, type FormatWriter, type PreviousFailures, type Report, type ReportExtras, type ReportHead, type SecretContext, type TextSink } from '../reports/index.js';
+import { ACCESS_CSV, HTML_REPORT, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, plural, reportFiles, writeReport, type FormatWriter, type PreviousFailures, type Report, type ReportExtras, type ReportHead, type SecretContext, type TextSink } from '../reports/index.js';
 import { CliError, readProblem } from './io.js';
 import type { Io } from './sweep.js';
 
 export type SweepFormat = 'json' | 'md' | 'table';
 
-/** What `--out` can write, by `--formats` name, and the files each is. diff.json comes with --previous, whatever is chosen. */
+/**
+ * What `--out` can write, by `--formats` name, and the files each is. diff.json comes with --previous, whatever is chosen;
+ * access.csv only from a sweep with an access view (a state store).
+ */
 export const OUT_FORMATS: Record<string, string[]> = {
   json: ['report.json'],
   md: ['report.md'],
@@ -18,6 +21,7 @@ export const OUT_FORMATS: Record<string, string[]> = {
   asff: ['findings.asff.json'],
   ocsf: ['findings.ocsf.json'],
   frameworks: ['frameworks.json'],
+  access: [ACCESS_CSV],
 };
 
 export interface ShowOptions {
@@ -83,7 +87,7 @@ export function withStdoutWriter(format: 'json' | 'md', io: Io, run: (writer: Fo
       const shown = findings.filter(show);
       if (shown.length) inner.add(shown, secret);
     },
-    finish: (head, extras) => inner.finish(head, extras.diff ? { diff: extras.diff } : {}),
+    finish: (head, extras) => inner.finish(head, { ...(extras.diff ? { diff: extras.diff } : {}), ...(extras.access ? { access: extras.access } : {}) }),
   };
   const clean = () => rmSync(scratch, { recursive: true, force: true });
   let ran: void | Promise<void>;
@@ -98,8 +102,9 @@ export function withStdoutWriter(format: 'json' | 'md', io: Io, run: (writer: Fo
 }
 
 /** The report files `--out` writes, opened in `dir` for writers to stream into; `close` finishes them and says what was written. */
-export function openOutFiles(dir: string, io: Io, head: Pick<ReportHead, 'evaluatedAt'>, formats?: string[]): { writers: FormatWriter[]; close: (extras: ReportExtras) => void } {
+export function openOutFiles(dir: string, io: Io, head: Pick<ReportHead, 'evaluatedAt'>, formats?: string[], options: { access?: boolean } = {}): { writers: FormatWriter[]; close: (extras: ReportExtras) => void } {
   const chosen = new Set((formats ?? Object.keys(OUT_FORMATS)).flatMap((f) => OUT_FORMATS[f] ?? []));
+  if (!options.access) chosen.delete(ACCESS_CSV);
   const files = writingTo(dir, () => reportFiles(dir, head, [...chosen]));
   const guarded = (writer: FormatWriter): FormatWriter => ({
     add: (findings, secret) => writingTo(dir, () => writer.add(findings, secret)),

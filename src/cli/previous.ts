@@ -12,6 +12,8 @@ export interface PreviousReport {
   failures: PreviousFailures;
   /** Unexempted FAIL and ERROR findings (what `--fail-on-new` does not count again). */
   gateFailures: Judged[];
+  /** When the previous report was evaluated: a reader first seen after it is new. */
+  evaluatedAt?: string;
 }
 
 interface PreviousFinding {
@@ -22,7 +24,7 @@ interface PreviousFinding {
   resource?: { arn?: unknown; name?: unknown };
 }
 
-const HEAD = ['schemaVersion', 'generatedAt', 'scope', 'controls'];
+const HEAD = ['schemaVersion', 'generatedAt', 'evaluatedAt', 'scope', 'controls'];
 const PATHS = [...HEAD.map((k) => `$.${k}`), '$.secrets.*', '$.findings.*'];
 
 /**
@@ -77,7 +79,7 @@ export async function readPreviousReport(file: string): Promise<PreviousReport> 
   const version = head['schemaVersion'];
   if (!((version === 2 && listed('secrets') && lists.findings === 0) || (version === 1 && listed('findings') && lists.secrets === 0))) throw notReport();
   const account = (head['scope'] as { account?: unknown } | undefined)?.account;
-  return { file, account: typeof account === 'string' ? account : undefined, failures: { generatedAt: typeof head['generatedAt'] === 'string' ? head['generatedAt'] : 'unknown', failures }, gateFailures };
+  return { file, account: typeof account === 'string' ? account : undefined, failures: { generatedAt: typeof head['generatedAt'] === 'string' ? head['generatedAt'] : 'unknown', failures }, gateFailures, ...(typeof head['evaluatedAt'] === 'string' ? { evaluatedAt: head['evaluatedAt'] } : {}) };
 }
 
 /** Refuses a previous report of another account: the diff would call every finding new. */

@@ -16,6 +16,8 @@ import { findingFilter, openOutFiles, tableFindings, withStdoutWriter, type Show
 import { renderTerminalTable } from './table.js';
 import type { SecretState } from '../model/index.js';
 import { FileStateStore, StateStoreError } from '../state/index.js';
+import { accessNotAudited, accessPeriod, storeAccess, type AccessView } from '../audit/access-lookup.js';
+import { NOT_AUDITED } from '../reports/access.js';
 
 export interface LiveOptions {
   region?: string[];
@@ -60,6 +62,7 @@ function checkSweepOptions(options: SweepOptions): void {
     const ignored = Object.entries(LIVE_ONLY).filter(([key]) => options[key as keyof typeof LIVE_ONLY] !== undefined).map(([, flag]) => flag);
     if (ignored.length) throw new CliError(`--snapshot reads a file, so ${ignored.join(', ')} would be ignored: drop ${ignored.length === 1 ? 'it' : 'them'} or --snapshot`);
   }
+  if (options.formats?.includes('access') && !options.state) throw new CliError('--formats access: access.csv lists who read each secret from the state store; add --state FILE (kept by vigil audit)');
   if (options.failOnNew && !options.previous) throw new CliError('--fail-on-new needs --previous REPORT.json: the failures it counts are those absent from that report');
   if (options.previous && !options.out && options.format === 'json' && !options.failOnNew) {
     throw new CliError('--previous: nothing would show the diff (--format json prints the report alone); add --out DIR, or use --format table or md');
@@ -82,11 +85,18 @@ export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
   const live = options.snapshot ? undefined : checkLiveOptions(options);
   const params = loadParams(options.params);
   const now = options.now ? parseNow(options.now) : io.clock();
+  if (options.snapshot && (options.full || options.offline)) throw new CliError(`--${options.full ? 'full' : 'offline'} and --snapshot: a snapshot is evaluated as it is (with --state, the state file lends its readers only)`);
   if ((options.full || options.offline) && !options.state) throw new CliError(`--${options.full ? 'full' : 'offline'} needs --state FILE`);
-  if (options.state && options.snapshot) throw new CliError('--state and --snapshot: choose one (a snapshot is evaluated as it is)');
+  // A snapshot sweep only reads the state file, for its readers: a missing one is a mistake, not an empty store.
+  if (options.state && options.snapshot) checkReadable(options.state);
   const store = options.state ? await openState(options.state) : undefined;
   const previous = options.previous ? await readPreviousReport(options.previous) : undefined;
-  const judge = (states: readonly SecretState[]) => evaluateSecrets(states, { now, params });
+  // With a store, each chunk's readers are looked up before it is judged: the unused control cites the last reader.
+  const access = store ? storeAccess(store, accessPeriod(now, params, previousTime(previous))) : undefined;
+  const judge = async (states: readonly SecretState[]) => {
+    const lastReaders = await access?.look(states);
+    return evaluateSecrets(states, { now, params, ...(lastReaders ? { lastReaders } : {}) });
+  };
   if (options.snapshot) {
     const file = options.snapshot;
     checkReadable(file);
@@ -95,7 +105,8 @@ export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
       const header = snapshot.header();
       return { source: 'snapshot', account: header.account, regions: [header.region], snapshotFile: file, capturedAt: header.capturedAt };
     };
-    return streamSweep({ states: snapshot.secrets, scope, evaluate: judge }, options, params, now, io, previous);
+    // With --state, a snapshot is evaluated as it is and the state file only read: it lends the readers of each secret.
+    return streamSweep({ states: snapshot.secrets, scope, evaluate: judge, access: access ?? accessNotAudited(NOT_AUDITED) }, options, params, now, io, previous);
   }
   if (store && options.offline) {
     const stored = storedSource(store);
@@ -104,7 +115,7 @@ export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
       checkPreviousAccount(previous, scope.account);
       return scope;
     };
-    return streamSweep({ states: stored.states, scope, evaluate: judge }, options, params, now, io, previous);
+    return streamSweep({ states: stored.states, scope, evaluate: judge, ...(access ? { access } : {}) }, options, params, now, io, previous);
   }
   const read = await readLive(options, live as LivePlan, io, store, options.full);
   checkPreviousAccount(previous, read.account);
@@ -114,7 +125,7 @@ export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
     await memory?.remember(states, findings);
     return findings;
   };
-  const code = await streamSweep({ states: read.states, scope: read.scope, evaluate, dropped: read.dropped, unsupported: read.unsupported }, options, params, now, io, previous);
+  const code = await streamSweep({ states: read.states, scope: read.scope, evaluate, dropped: read.dropped, unsupported: read.unsupported, access: access ?? accessNotAudited(NOT_AUDITED) }, options, params, now, io, previous);
   await memory?.done();
   await store?.save();
   return code;
@@ -137,7 +148,15 @@ function gate(findings: readonly Finding[], options: SweepOptions, io: Io, previ
 }
 
 /** Where a sweep's secrets come from (a snapshot file, the state file, the account) and how they are judged. */
-interface SweepSource extends Pick<StreamInput, 'states' | 'scope' | 'evaluate'>, Pick<ReportHeadInput, 'dropped' | 'unsupported'> {}
+interface SweepSource extends Pick<StreamInput, 'states' | 'scope' | 'evaluate'>, Pick<ReportHeadInput, 'dropped' | 'unsupported'> {
+  access?: AccessView;
+}
+
+/** The previous report's evaluation time, epoch seconds: a reader first seen after it is new. */
+function previousTime(previous: PreviousReport | undefined): number | undefined {
+  const at = previous ? Date.parse(previous.evaluatedAt ?? previous.failures.generatedAt) : NaN;
+  return Number.isNaN(at) ? undefined : at / 1000;
+}
 
 /**
  * Every sweep of one account: the secrets judged a chunk at a time and handed to every output as they come (the --out
@@ -146,7 +165,7 @@ interface SweepSource extends Pick<StreamInput, 'states' | 'scope' | 'evaluate'>
  */
 async function streamSweep(source: SweepSource, options: SweepOptions, params: ControlParams, now: number, io: Io, previous?: PreviousReport): Promise<number> {
   const show = await findingFilter(options);
-  const out = options.out ? openOutFiles(options.out, io, { evaluatedAt: toIso(now) }, options.formats) : undefined;
+  const out = options.out ? openOutFiles(options.out, io, { evaluatedAt: toIso(now) }, options.formats, { access: options.state !== undefined }) : undefined;
   const controls = await listControls();
   const table = options.format === 'table' ? tableFindings(show, options.verbose ?? false) : undefined;
   const run = (stdout?: FormatWriter) =>

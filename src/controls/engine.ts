@@ -125,6 +125,8 @@ export interface EvaluationOptions {
   params?: ControlParams;
   /** Only these controls (ids), in control-id order; the others are not evaluated. Every control when absent. */
   controlIds?: readonly string[];
+  /** Per secret ARN, the principal vigil saw read it last (the access audit's baselines): the `unused` control cites it. */
+  lastReaders?: ReadonlyMap<string, { principal: string; lastSeen: number }>;
 }
 
 /** Every control (or those of `controlIds`) for every secret: `result[i]` holds one Finding per control for `states[i]`, in control-id order. */
@@ -139,7 +141,7 @@ export async function evaluateSecrets(states: readonly SecretState[], options: E
   const results: Finding[][] = [];
   for (let start = 0; start < states.length; start += BATCH) {
     const batch = states.slice(start, start + BATCH);
-    const secrets = batch.map((s) => toPolicySecret(s, options.now));
+    const secrets = batch.map((s) => toPolicySecret(s, options.now, options.lastReaders?.get(s.arn)));
     const [evaluated] = (
       wanted ? evaluateEntrypoint(engine.policy, { now: options.now, params, secrets, controls: controls.map((c) => c.package) }, 'vigil/selected') : evaluateEntrypoint(engine.policy, { now: options.now, params, secrets }, 'vigil/decisions')
     ) as [{ result: Record<string, Decision[]> }];

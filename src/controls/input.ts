@@ -8,6 +8,8 @@ export type PolicySecret = Omit<SecretState, 'rotationRules'> & {
   rotationWindowSeconds: number | null;
   rotationSchedule: string | null;
   isReplica: boolean;
+  /** The principal the access audit saw read the secret last, and when (epoch seconds and ISO-8601: Rego has no date formatting). */
+  lastReader?: { principal: string; lastSeen: number; lastSeenAt: string };
 };
 
 // Many secrets share one policy text: each distinct text is checked once while it stays among the last few hundred
@@ -25,7 +27,7 @@ function problemOf(text: string): string | undefined {
   return problem;
 }
 
-export function toPolicySecret(state: SecretState, now: number): PolicySecret {
+export function toPolicySecret(state: SecretState, now: number, lastReader?: { principal: string; lastSeen: number }): PolicySecret {
   const unreadable = { ...state.unreadable };
   let rotationIntervalSeconds: number | null = null;
   let rotationWindow: number | null = null;
@@ -91,5 +93,6 @@ export function toPolicySecret(state: SecretState, now: number): PolicySecret {
     externalRotationRoleArn: state.externalRotationRoleArn ?? null,
     versions: state.versions,
     unreadable,
+    ...(lastReader ? { lastReader: { principal: lastReader.principal, lastSeen: lastReader.lastSeen, lastSeenAt: new Date(lastReader.lastSeen * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') } } : {}),
   };
 }

@@ -50,6 +50,8 @@ export const paramsSchema = z.prefault(
     probeSecrets: z._default(z.int().check(z.gte(2)), 5),
     /** access audit, new-reader and new-network-path: days vigil watches a secret's reads before it judges a new one. */
     learningDays: z._default(z.number().check(z.gte(0)), 14),
+    /** access report: days of reads a sweep's report lists; a reader last seen before that is not listed. */
+    accessReportDays: z._default(z.int().check(z.positive()), 90),
     /**
      * Organisations: parameters of one account that differ from the rest, by 12-digit account id. Each entry holds only the
      * parameters it changes (a list replaces the whole list); a secret of that account is judged with them, wherever it is

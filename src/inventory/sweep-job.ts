@@ -3,7 +3,8 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { evaluateSecrets, type ControlParams } from '../controls/index.js';
 import type { Finding } from '../controls/types.js';
 import type { SecretState } from '../model/index.js';
-import type { StateStore, SweepProgress } from '../state/index.js';
+import type { ReaderBaseline, StateStore, SweepProgress } from '../state/index.js';
+import type { SecretsReaders } from '../audit/access-lookup.js';
 import { readInventory, type Inventory } from './aws.js';
 import { freshnessOf, rememberSweep } from './sweep-state.js';
 
@@ -21,6 +22,8 @@ export interface SweepJobOptions {
   outOfTime: () => boolean;
   pageSize?: number;
   policyRatePerSecond?: number;
+  /** The access audit's readers of a page of secrets (one lookup each): the unused control cites the last, the report lists them. */
+  readersOf?: (states: readonly SecretState[]) => Promise<SecretsReaders>;
 }
 
 /** One region of a finished run: its secrets and their findings, in the same order. */
@@ -28,6 +31,8 @@ export interface SweptRegion {
   region: string;
   states: SecretState[];
   findings: Finding[][];
+  /** With `readersOf`: each secret's readers in the access report's period. */
+  readers?: Map<string, ReaderBaseline[]>;
 }
 
 /** A new run's progress, before its first page. */
@@ -45,7 +50,7 @@ export async function continueSweep(start: SweepProgress, options: SweepJobOptio
   const progress: SweepProgress = { ...start, freshness: { ...start.freshness }, dropped: [...start.dropped], invocations: start.invocations + 1 };
   // A run read whole in this invocation has every page in memory; one that continued reads the earlier pages back.
   const wholeRun = start.invocations === 0;
-  const pages = new Map<string, { inventory: Inventory; findings: Finding[][] }[]>();
+  const pages = new Map<string, { inventory: Inventory; findings: Finding[][]; readers?: Map<string, ReaderBaseline[]> }[]>();
   while (progress.regionIndex < progress.regions.length) {
     const region = progress.regions[progress.regionIndex] as string;
     if (options.outOfTime()) {
@@ -53,7 +58,7 @@ export async function continueSweep(start: SweepProgress, options: SweepJobOptio
       return { done: false, progress };
     }
     const page = await readRegion(region, options, { full: progress.full, maxPages: 1, ...(progress.nextToken ? { startToken: progress.nextToken } : {}) });
-    const findings = await evaluateSecrets(page.states, { now: progress.startedAt, params: options.params });
+    const { findings, readers } = await judgePage(page.states, progress.startedAt, options);
     await rememberSweep(options.store, page, findings, progress.startedAt);
     const f = freshnessOf([page]);
     const so = progress.freshness[region] ?? { readFresh: 0, fromStore: 0, oldestStoredAt: null };
@@ -61,7 +66,7 @@ export async function continueSweep(start: SweepProgress, options: SweepJobOptio
     progress.freshness[region] = { readFresh: so.readFresh + f.readFresh, fromStore: so.fromStore + f.fromStore, oldestStoredAt: oldest.length ? Math.min(...oldest) : null };
     progress.dropped.push(...page.dropped);
     for (const u of page.unsupported) if (!progress.unsupported?.some((k) => k.region === u.region && k.operation === u.operation)) (progress.unsupported ??= []).push(u);
-    if (wholeRun) pages.set(region, [...(pages.get(region) ?? []), { inventory: page, findings }]);
+    if (wholeRun) pages.set(region, [...(pages.get(region) ?? []), { inventory: page, findings, ...(readers ? { readers } : {}) }]);
     if (page.nextToken) progress.nextToken = page.nextToken;
     else {
       delete progress.nextToken;
@@ -72,19 +77,27 @@ export async function continueSweep(start: SweepProgress, options: SweepJobOptio
   for (const region of progress.regions) {
     if (wholeRun) {
       const read = pages.get(region) ?? [];
-      regions.push({ region, states: read.flatMap((p) => p.inventory.states), findings: read.flatMap((p) => p.findings) });
+      const readers = options.readersOf ? new Map(read.flatMap((p) => [...(p.readers ?? [])])) : undefined;
+      regions.push({ region, states: read.flatMap((p) => p.inventory.states), findings: read.flatMap((p) => p.findings), ...(readers ? { readers } : {}) });
     } else {
       // The earlier invocations' secrets are in the store: one more listing (100 a call) finds them there, and reads
       // fresh only what changed since.
       const inventory = await readRegion(region, options, { full: false });
-      const findings = await evaluateSecrets(inventory.states, { now: progress.startedAt, params: options.params });
+      const { findings, readers } = await judgePage(inventory.states, progress.startedAt, options);
       await rememberSweep(options.store, inventory, findings, progress.startedAt);
-      regions.push({ region, states: inventory.states, findings });
+      regions.push({ region, states: inventory.states, findings, ...(readers ? { readers } : {}) });
     }
   }
   await options.store.putMeta({ filledAt: progress.startedAt, ...(progress.full ? { lastFullAt: progress.startedAt } : {}) });
   await options.store.deleteSweepProgress(progress.runId);
   return { done: true, progress, regions };
+}
+
+/** A page's findings, judged with the last reader of each secret when the access audit has them. */
+async function judgePage(states: readonly SecretState[], now: number, options: SweepJobOptions): Promise<{ findings: Finding[][]; readers?: Map<string, ReaderBaseline[]> }> {
+  const seen = await options.readersOf?.(states);
+  const findings = await evaluateSecrets(states, { now, params: options.params, ...(seen ? { lastReaders: seen.lastReaders } : {}) });
+  return { findings, ...(seen ? { readers: seen.readers } : {}) };
 }
 
 function readRegion(region: string, options: SweepJobOptions, page: { full: boolean; maxPages?: number; startToken?: string }): Promise<Inventory> {

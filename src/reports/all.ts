@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Control } from '../controls/types.js';
+import { accessCsvWriter, type AccessSummary } from './access.js';
 import { asffWriter } from './asff.js';
 import { csvWriter } from './csv.js';
 import { diffReports, type ReportDiff } from './diff.js';
@@ -16,6 +17,9 @@ import { writeReport, type FormatWriter, type ReportExtras, type SecretContext }
 /** The file a person opens first. */
 export const HTML_REPORT = 'report.html';
 
+/** Who read each secret, a row per reader: written only by a sweep with an access view. */
+export const ACCESS_CSV = 'access.csv';
+
 /** Every report file, by name, and the writer of each (frameworks.json and diff.json come from the head alone). */
 const FORMATS: Record<string, (out: TextSink, head: Pick<ReportHead, 'evaluatedAt'>, spools: SpoolFactory) => FormatWriter> = {
   'report.json': (out, _head, spools) => jsonWriter(out, spools),
@@ -24,6 +28,7 @@ const FORMATS: Record<string, (out: TextSink, head: Pick<ReportHead, 'evaluatedA
   'findings.csv': (out) => csvWriter(out),
   'findings.asff.json': (out, head) => asffWriter(out, head),
   'findings.ocsf.json': (out, head) => ocsfWriter(out, head),
+  [ACCESS_CSV]: (out) => accessCsvWriter(out),
 };
 
 /** The small files written from the head: the framework view, and the diff when there is a previous report. */
@@ -35,12 +40,13 @@ function headFiles(extras: ReportExtras): Record<string, string> {
 }
 
 /** Every report format of a report held in memory, by file name: what the sweep Lambda and the demo write. */
-export function renderAll(report: Report, controls: readonly Control[], previous?: unknown, secrets?: ReadonlyMap<string, SecretContext>): { files: Record<string, string>; diff?: ReportDiff; frameworks: RequirementView[] } {
+export function renderAll(report: Report, controls: readonly Control[], previous?: unknown, secrets?: ReadonlyMap<string, SecretContext>, access?: AccessSummary): { files: Record<string, string>; diff?: ReportDiff; frameworks: RequirementView[] } {
   const frameworks = frameworkView(report, controls);
   const diff = previous ? diffReports(report, previous) : undefined;
-  const extras: ReportExtras = { frameworks, ...(diff ? { diff } : {}) };
+  const extras: ReportExtras = { frameworks, ...(diff ? { diff } : {}), ...(access ? { access } : {}) };
   const files: Record<string, string> = {};
   for (const [name, make] of Object.entries(FORMATS)) {
+    if (name === ACCESS_CSV && !access?.audited) continue;
     const out = new StringSink();
     writeReport(make(out, report, memorySpools), report, extras, secrets);
     files[name] = out.text();

@@ -28,7 +28,7 @@ const findingRow = (f: Finding) => [
 /** A tag naming no vigil control has no finding: its row names the control as the tag does, with no status. */
 const exemptionRow = (e: ExemptionEntry) => [e.account, e.region, e.name, e.arn, e.controlId, '', '', '', 'no', ...exemptionCells(e), '', ''];
 
-const line = (cells: string[]) => `${cells.map(cell).join(',')}\r\n`;
+const line = (cells: string[]) => `${cells.map(csvCell).join(',')}\r\n`;
 
 /**
  * RFC 4180 CSV, one row per finding, written as the findings arrive, then one row per exemption tag that names no control
@@ -53,7 +53,8 @@ export function renderCsv(report: Report): string {
   return out.text();
 }
 
-function cell(value: string): string {
+/** One CSV cell, quoted as RFC 4180 asks, a would-be formula defused (access.csv shares it). */
+export function csvCell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

@@ -1,4 +1,5 @@
 import { SEVERITIES, type Finding, type Severity } from '../controls/types.js';
+import { htmlAccessPart } from './access.js';
 import { requirementState } from './frameworks.js';
 import { exemptionSentence, isExemptedFailure, type ControlSummary, type Report, type ReportHead } from './report.js';
 import { memorySpools, StringSink, type Spool, type SpoolFactory, type TextSink } from './sinks.js';
@@ -72,11 +73,13 @@ export function htmlWriter(out: TextSink, spools: SpoolFactory = memorySpools): 
   const failing = new Map<Severity, Spool>(SEVERITIES.map((s) => [s, spools()]));
   const errors = spools();
   const passing = spools();
+  const access = htmlAccessPart(spools);
   let problems = 0;
   let passingRows = 0;
   let passingAll = 0;
   return {
     add(findings, secret) {
+      access.add(secret, findings[0]?.resource.name ?? '');
       for (const f of findings) {
         if (f.status === 'FAIL') (failing.get(f.severity) as Spool).write(findingRow(f, secret));
         else if (f.status === 'ERROR') errors.write(findingRow(f, secret));
@@ -139,6 +142,7 @@ ${SEVERITIES.map((sev) => `<div class="total sev-border-${sev}" data-severity="$
 `);
       passing.drainInto(out);
       out.write('</tbody></table></details>\n</section>\n');
+      access.drainInto(out, extras.access);
       if (extras.frameworks?.length) {
         out.write(`<section><h2>Frameworks</h2><table class="fw"><thead><tr><th>Framework</th><th>Requirement</th><th>Controls</th><th>State</th></tr></thead><tbody>${extras.frameworks
           .map((r) => `<tr class="fw-${r.state}"><td>${escapeHtml(r.framework)}</td><td>${escapeHtml(r.requirement)}</td><td>${escapeHtml(r.controls.join(', '))}</td><td>${escapeHtml(requirementState(r))}</td></tr>`)
@@ -187,6 +191,7 @@ thead th{background:#eef0f4;cursor:pointer;user-select:none;white-space:nowrap}t
 details summary{cursor:pointer;color:#2563eb}#passing{margin-top:14px}#passing>summary{font-weight:600}
 pre{white-space:pre-wrap;word-break:break-word;background:#f3f4f6;padding:8px;border-radius:6px;margin:6px 0 0;font-size:12px}pre.statement{background:#fdecec}
 .fw-not-met td:last-child{color:#c81e1e}.fw-met td:last-child{color:#1f7a45}#count{color:#555;margin:6px 0}
+.new{font-size:11px;background:#fde68a;border-radius:4px;padding:0 5px;margin-left:4px}tr.new-reader td:first-child{font-weight:600}
 .ex-expired td:nth-child(4),.ex-unusable td:nth-child(4){color:#c81e1e;font-weight:600}.ex-active td:nth-child(4){color:#1f7a45}
 `;
 

@@ -11,3 +11,4 @@ export * from './sinks.js';
 export * from './stream.js';
 export * from './writer.js';
 export * from './all.js';
+export * from './access.js';

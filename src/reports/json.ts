@@ -1,4 +1,6 @@
 import type { Finding, Status } from '../controls/types.js';
+import type { ReaderView } from '../audit/types.js';
+import { jsonAccess, type AccessSummary } from './access.js';
 import type { ReportDiff } from './diff.js';
 import type { Report, ReportHead } from './report.js';
 import { memorySpools, StringSink, type SpoolFactory, type TextSink } from './sinks.js';
@@ -20,10 +22,13 @@ export interface JsonSecret {
   account: string;
   region: string;
   findings: JsonFinding[];
+  /** With an access view: DESIGN.md's readers of the secret within the period, and the principals among them that are new. */
+  readers?: ReaderView[];
+  newReaders?: string[];
 }
 
 /** report.json: the head, then one line per secret. */
-export type JsonReport = ReportHead & { diff?: JsonDiff; secrets: JsonSecret[] };
+export type JsonReport = ReportHead & { access?: AccessSummary; diff?: JsonDiff; secrets: JsonSecret[] };
 
 export interface JsonDiff extends Omit<ReportDiff, 'newFailures'> {
   newFailures: { arn: string; name: string; controlId: string; severity: Finding['severity']; reason: string }[];
@@ -48,16 +53,17 @@ export function jsonWriter(out: TextSink, spools: SpoolFactory = memorySpools): 
   const body = spools();
   let first = true;
   return {
-    add(findings) {
+    add(findings, context) {
       const r = findings[0]?.resource;
       if (!r) return;
-      const secret: JsonSecret = { arn: r.arn, name: r.name, account: r.account, region: r.region, findings: findings.map(jsonFinding) };
+      const secret: JsonSecret = { arn: r.arn, name: r.name, account: r.account, region: r.region, findings: findings.map(jsonFinding), ...jsonAccess(context) };
       body.write(`${first ? '' : ',\n'}${JSON.stringify(secret)}`);
       first = false;
     },
     finish(head: ReportHead, extras: ReportExtras) {
       out.write('{\n');
       for (const key of HEAD_KEYS) out.write(`"${key}": ${JSON.stringify(head[key], null, 2)},\n`);
+      if (extras.access) out.write(`"access": ${JSON.stringify(extras.access, null, 2)},\n`);
       if (extras.diff) out.write(`"diff": ${JSON.stringify(jsonDiff(extras.diff), null, 2)},\n`);
       out.write('"secrets": [\n');
       body.drainInto(out);
@@ -97,6 +103,6 @@ export function expandJsonReport(doc: JsonReport): Report {
       });
     }
   }
-  const { secrets: _secrets, diff: _diff, ...head } = doc;
+  const { secrets: _secrets, diff: _diff, access: _access, ...head } = doc;
   return { ...head, findings };
 }

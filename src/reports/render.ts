@@ -1,4 +1,5 @@
 import { SEVERITIES, type Finding, type Severity } from '../controls/types.js';
+import { markdownAccessPart } from './access.js';
 import { requirementState } from './frameworks.js';
 import { exemptionSentence, isExemptedFailure, type Report, type ReportHead } from './report.js';
 import { memorySpools, StringSink, type Spool, type SpoolFactory, type TextSink } from './sinks.js';
@@ -12,8 +13,10 @@ const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ')
 export function markdownWriter(out: TextSink, spools: SpoolFactory = memorySpools): FormatWriter {
   const failing = new Map<Severity, { spool: Spool; count: number }>(SEVERITIES.map((s) => [s, { spool: spools(), count: 0 }]));
   const errors = { spool: spools(), count: 0 };
+  const access = markdownAccessPart(spools);
   return {
-    add(findings) {
+    add(findings, secret) {
+      access.add(secret, findings[0]?.resource.name ?? '');
       for (const f of findings) {
         if (f.status === 'FAIL') {
           const group = failing.get(f.severity) as { spool: Spool; count: number };
@@ -63,6 +66,7 @@ export function markdownWriter(out: TextSink, spools: SpoolFactory = memorySpool
         line();
       }
       errors.spool.drainInto(out);
+      access.drainInto(out, extras.access);
       if (head.exemptions.length) {
         line();
         line(`## Exemptions (${head.exemptions.length})`);

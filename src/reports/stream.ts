@@ -1,5 +1,6 @@
 import type { Finding } from '../controls/types.js';
 import type { SecretState } from '../model/index.js';
+import type { AccessSummary, SecretAccess } from './access.js';
 import { DiffTracker, type PreviousFailures, type ReportDiff } from './diff.js';
 import { frameworkView, type RequirementView } from './frameworks.js';
 import { ReportTally, type ReportHead, type ReportHeadInput, type ReportScope } from './report.js';
@@ -17,6 +18,8 @@ export interface StreamInput extends Omit<ReportHeadInput, 'scope'> {
   evaluate: (states: readonly SecretState[]) => Promise<Finding[][]>;
   writers: readonly FormatWriter[];
   previous?: PreviousFailures;
+  /** The access view: each secret's readers beside its findings (asked after its chunk is judged), the summary in the head. */
+  access?: { of(arn: string): SecretAccess | undefined; summary(): AccessSummary };
 }
 
 /** What a streamed sweep keeps: the head and the findings that need action (FAIL and ERROR), for --fail-on and the terminal. */
@@ -25,6 +28,7 @@ export interface StreamedReport {
   problems: Finding[];
   frameworks: RequirementView[];
   diff?: ReportDiff;
+  access?: AccessSummary;
 }
 
 /**
@@ -44,7 +48,8 @@ export async function streamReport(input: StreamInput): Promise<StreamedReport> 
         tracker?.see(f);
         if (f.status === 'FAIL' || f.status === 'ERROR') problems.push(f);
       }
-      for (const writer of input.writers) writer.add(findings, state);
+      const secret = input.access ? { ...state, access: input.access.of(state.arn) } : state;
+      for (const writer of input.writers) writer.add(findings, secret);
     });
   };
   let chunk: SecretState[] = [];
@@ -58,6 +63,7 @@ export async function streamReport(input: StreamInput): Promise<StreamedReport> 
   const head = tally.head(typeof input.scope === 'function' ? input.scope() : input.scope);
   const frameworks = frameworkView(head, input.controls);
   const diff = tracker?.diff();
-  for (const writer of input.writers) writer.finish(head, { frameworks, ...(diff ? { diff } : {}) });
-  return { head, problems, frameworks, ...(diff ? { diff } : {}) };
+  const access = input.access?.summary();
+  for (const writer of input.writers) writer.finish(head, { frameworks, ...(diff ? { diff } : {}), ...(access ? { access } : {}) });
+  return { head, problems, frameworks, ...(diff ? { diff } : {}), ...(access ? { access } : {}) };
 }

@@ -1,5 +1,6 @@
 import { SEVERITIES, type Finding } from '../controls/types.js';
 import type { SecretState } from '../model/index.js';
+import type { AccessSummary, SecretAccess } from './access.js';
 import type { ReportDiff } from './diff.js';
 import type { RequirementView } from './frameworks.js';
 import type { Report, ReportHead, ReportSummary } from './report.js';
@@ -8,10 +9,12 @@ import type { Report, ReportHead, ReportSummary } from './report.js';
 export interface ReportExtras {
   frameworks?: RequirementView[];
   diff?: ReportDiff;
+  /** Who read the secrets (src/reports/access.ts), or why the sweep could not say. */
+  access?: AccessSummary;
 }
 
 /** What a writer may read of the secret whose findings it is given (the HTML report quotes a public statement in full). */
-export type SecretContext = Partial<Pick<SecretState, 'resourcePolicy'>> & { resourcePolicies?: Record<string, string | null> };
+export type SecretContext = Partial<Pick<SecretState, 'resourcePolicy'>> & { resourcePolicies?: Record<string, string | null>; access?: SecretAccess };
 
 /**
  * One report format, written as the findings arrive: each secret's findings once, then the head (counts, exemptions,

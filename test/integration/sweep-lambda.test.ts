@@ -62,7 +62,7 @@ describe('the scheduled sweep Lambda', () => {
   it('writes every report format under the run and latest/, and sends one summary', async () => {
     const result = await handlerWith()(undefined, plenty);
     expect(result.status).toBe('completed');
-    const files = ['findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'frameworks.json', 'report.html', 'report.json', 'report.md'];
+    const files = ['access.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'frameworks.json', 'report.html', 'report.json', 'report.md'];
     expect(await keys(`reports/123456789012/us-east-1/${result.runId}/`)).toEqual(files.map((f) => `reports/123456789012/us-east-1/${result.runId}/${f}`));
     expect(await keys('reports/123456789012/us-east-1/latest/')).toEqual(files.map((f) => `reports/123456789012/us-east-1/latest/${f}`));
     const report = expandJsonReport(await readJson<JsonReport>('reports/123456789012/us-east-1/latest/report.json'));
