@@ -80,7 +80,7 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
     .option('--state <file>', 'vigil\'s state file: a live sweep (one account, or every account with --accounts/--organization) reads only secrets that changed since it was stored, and updates it; with --snapshot, only read. Either way the reports list who read each secret (the readers vigil audit kept)')
     .option('--full', 'with --state: read every secret again (the full refresh)')
     .option('--offline', 'with --state: evaluate the stored secrets, without any AWS call')
-    .option('--params <file>', 'control parameters (JSON): thresholds, trustedAccounts, trustedOrgIds, requiredTagKeys, allowedKmsKeyArns; see README')
+    .option('--params <file>', 'control parameters (JSON): thresholds, trustedAccounts, trustedOrgIds, requiredTagKeys, allowedKmsKeyArns, accessReportDays; see README')
     .option('--now <iso-8601>', 'evaluation time (default: now); makes a sweep repeatable')
     .addOption(new Option('--format <format>', 'what goes to stdout').choices(['json', 'md', 'table']).default('table'))
     .option('--verbose', 'the table lists every finding, not only failures and what could not be decided')

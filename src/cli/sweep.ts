@@ -17,7 +17,7 @@ import { renderTerminalTable } from './table.js';
 import type { SecretState } from '../model/index.js';
 import { FileStateStore, StateStoreError } from '../state/index.js';
 import { accessNotAudited, accessPeriod, storeAccess, type AccessView } from '../audit/access-lookup.js';
-import { NOT_AUDITED } from '../reports/access.js';
+import { accessSentence, NOT_AUDITED } from '../reports/access.js';
 
 export interface LiveOptions {
   region?: string[];
@@ -186,6 +186,8 @@ async function streamSweep(source: SweepSource, options: SweepOptions, params: C
   });
   out?.close({ frameworks: streamed.frameworks, ...(streamed.diff ? { diff: streamed.diff } : {}) });
   if (table) io.stdout(renderTerminalTable({ ...streamed.head, findings: table.findings }, { verbose: options.verbose ?? false, colour: io.colour ?? false, unlisted: table.unlisted(), ...(streamed.diff ? { diff: streamed.diff } : {}) }));
+  // The table says who read the secrets only when it knows: a sweep without a store keeps its table as it was.
+  if (table && streamed.access?.audited) io.stdout(`${accessSentence(streamed.access)}\n`);
   return gate(streamed.problems, options, io, previous);
 }
 

@@ -125,6 +125,13 @@ describe('vigil sweep --snapshot --state: who read each secret', () => {
     expect(secretOf(join(since27, 'report.json'), 'prod/payments/db').newReaders).toEqual([]);
   });
 
+  it('says who read the secrets under the terminal table', async () => {
+    const { snapshot, state } = await audited();
+    const run = await runCli(['sweep', '--snapshot', snapshot, '--state', state, '--now', NOW]);
+    expect(run.stdout).toContain('Access in the last 90 days (since 2026-08-29T00:00:00.000Z): 1 secret read by 2 principals, 2 not read; 1 with new readers since 2026-11-13T00:00:00.000Z.');
+    expect((await runCli(['sweep', '--snapshot', snapshot, '--now', NOW])).stdout).not.toContain('Access');
+  });
+
   it('leaves the state file as it was: a snapshot sweep only reads it', async () => {
     const { snapshot, state, dir } = await audited();
     const kept = readFileSync(state, 'utf8');

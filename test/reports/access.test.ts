@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ACCESS_LOOKUPS_IN_FLIGHT, accessPeriod, readersOfSecrets, storeAccess } from '../../src/audit/index.js';
 import { DEFAULT_PARAMS, evaluateSecrets, listControls } from '../../src/controls/index.js';
 import type { SecretState } from '../../src/model/index.js';
-import { accessCsvWriter, htmlWriter, jsonWriter, markdownWriter, STREAM_CHUNK, streamReport, StringSink, type FormatWriter } from '../../src/reports/index.js';
+import { accessCsvWriter, HTML_ACCESS_SECRETS, htmlAccessPart, htmlWriter, jsonWriter, markdownWriter, STREAM_CHUNK, streamReport, StringSink, type FormatWriter } from '../../src/reports/index.js';
 import { FileStateStore, type ReaderBaseline } from '../../src/state/index.js';
 import { secretState } from '../helpers/state.js';
 
@@ -82,6 +82,18 @@ describe('the access report', () => {
     const hostile = await sweepWith([orders], [reader(orders.arn, APP, NOW - 9 * DAY, NOW - DAY, { userAgents: ['<script>alert(1)</script>'] })]);
     expect(hostile.text.html).not.toContain('<script>alert(1)');
     expect(hostile.text.html).toContain('&#60;script&#62;alert(1)');
+  });
+
+  it('lists in the HTML the secrets with new readers first, and says when it lists only the first of them', () => {
+    const part = htmlAccessPart(() => new StringSink());
+    const view = (principal: string) => ({ secretArn: 'x', principal, firstSeen: '', lastSeen: '', reads: 1, denied: 0, sourceIps: [], vpcEndpoints: [], userAgents: [] });
+    for (let i = 0; i <= HTML_ACCESS_SECRETS; i++) part.add({ access: { readers: [view(APP)], newReaders: i === 7 ? [APP] : [] } }, `s${i}`);
+    const out = new StringSink();
+    part.drainInto(out, { audited: false, reason: 'not used here' });
+    const html = out.text();
+    expect(html.indexOf('data-secret="s7"')).toBeLessThan(html.indexOf('data-secret="s0"'));
+    expect(html).toContain(`The first ${HTML_ACCESS_SECRETS} of the ${HTML_ACCESS_SECRETS + 1} secrets read are listed here`);
+    expect(html).not.toContain(`data-secret="s${HTML_ACCESS_SECRETS}"`);
   });
 
   it('looks the readers up one lookup per secret, at most 16 at once', async () => {
