@@ -11,7 +11,7 @@ import { contentTypeOf, readObject } from '../src/aws/s3-objects.js';
 import { SettingsError, sweepSettings, type SweepSettings } from '../src/aws/settings.js';
 import { listControls, preloadControls } from '../src/controls/index.js';
 import { continueSweep, startProgress, type SweptRegion } from '../src/inventory/index.js';
-import { HTML_REPORT, accessSentence, buildReport, plural, renderAll, reportToAsff, summarySentence, type AccessSummary, type Report, type ReportDiff } from '../src/reports/index.js';
+import { HTML_REPORT, accessSentence, buildReport, plural, renderAll, reportToAsff, summarySentence, type AccessPeriod, type AccessSummary, type Report, type ReportDiff } from '../src/reports/index.js';
 import { accessPeriod, heldAccess, readersOfSecrets } from '../src/audit/index.js';
 import { DynamoStateStore, type StateStore, type SweepProgress } from '../src/state/index.js';
 
@@ -75,13 +75,15 @@ export function createSweepHandler(deps: SweepDependencies) {
       const startedAt = deps.clock();
       progress = startProgress({ runId: stamp(startedAt), startedAt, account, regions: settings.regions, full: event?.full === true });
     }
+    // A reader is new since the last completed sweep (the one that wrote latest/), else within learningDays.
+    const period = accessPeriod(progress.startedAt, settings.params, (await store.getMeta()).filledAt ?? undefined);
     const run = await continueSweep(progress, {
       clients: { secretsManager: (r) => secretsManagerClient(deps.aws(r)), kms: (r) => kmsClient(deps.aws(r)) },
       store,
       params: settings.params,
       outOfTime: () => context.getRemainingTimeInMillis() < settings.checkpointMarginMs,
       // Who read each secret, from the audit's baselines in the same table: a query per secret, 16 at a time.
-      readersOf: (states) => readersOfSecrets(store, states.map((s) => s.arn), { now: progress.startedAt, days: settings.params.accessReportDays }),
+      readersOf: (states) => readersOfSecrets(store, states.map((s) => s.arn), period),
       ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
       ...(settings.policyRate ? { policyRatePerSecond: settings.policyRate } : {}),
     });
@@ -90,7 +92,7 @@ export function createSweepHandler(deps: SweepDependencies) {
       logger.info('sweep continues in a new invocation', { runId: progress.runId, freshness: run.progress.freshness });
       return { status: 'continued', runId: progress.runId };
     }
-    const reports = await finish(run.progress, run.regions, settings, deps);
+    const reports = await finish(run.progress, run.regions, period, settings, deps);
     return { status: 'completed', runId: progress.runId, reports };
   };
 }
@@ -107,7 +109,7 @@ async function callerAccount(aws: AwsOptions): Promise<string> {
   return (await stsClient(aws).send(new GetCallerIdentityCommand({}))).Account ?? 'unknown';
 }
 
-async function finish(run: SweepProgress, regions: SweptRegion[], settings: SweepSettings, deps: SweepDependencies) {
+async function finish(run: SweepProgress, regions: SweptRegion[], period: AccessPeriod, settings: SweepSettings, deps: SweepDependencies) {
   const controls = await listControls();
   const s3 = s3Client(deps.aws(settings.region));
   const results: RegionResult[] = [];
@@ -129,7 +131,7 @@ async function finish(run: SweepProgress, regions: SweptRegion[], settings: Swee
     const previous = previousText ? (JSON.parse(previousText) as Report) : undefined;
     // Each secret's policies and readers beside its findings: report.html quotes in full the statement that makes one
     // public, and lists who read each secret (new since the previous report).
-    const access = heldAccess(states, readers ?? new Map(), accessPeriod(run.startedAt, settings.params, previous ? Date.parse(previous.evaluatedAt) / 1000 : undefined));
+    const access = heldAccess(states, readers ?? new Map(), period);
     const { files, diff } = renderAll(report, controls, previous, access.secrets, access.summary);
     const prefix = `${base}/${run.runId}`;
     try {

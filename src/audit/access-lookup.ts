@@ -9,6 +9,8 @@ export const ACCESS_LOOKUPS_IN_FLIGHT = 16;
 
 const DAY_SECONDS = 86_400;
 
+const NO_ACCESS: SecretAccess = { readers: [], newReaders: [], goneReaders: [] };
+
 /** The period of an access report at `now`: `accessReportDays` back; new since the previous report, else `learningDays`. */
 export function accessPeriod(now: number, params: { accessReportDays: number; learningDays: number }, previousAt?: number): AccessPeriod {
   return previousAt !== undefined && Number.isFinite(previousAt)
@@ -18,7 +20,7 @@ export function accessPeriod(now: number, params: { accessReportDays: number; le
 
 /** What the state store knows of who read each of these secrets. */
 export interface SecretsReaders {
-  /** Per secret ARN: its baselines last seen within the period (none: an empty list). */
+  /** Per secret ARN: its baselines last seen within the period, or within the previous report's (those that stopped). */
   readers: Map<string, ReaderBaseline[]>;
   /** Per secret ARN read at least once, whenever: the principal that read it last. */
   lastReaders: Map<string, LastReader>;
@@ -28,17 +30,17 @@ export interface SecretsReaders {
  * The readers of each secret, one lookup per secret (`READER#<arn>`, a query in DynamoDB, never a scan), at most
  * ACCESS_LOOKUPS_IN_FLIGHT at once. The caller hands a chunk of secrets at a time, so memory holds that chunk's readers.
  */
-export async function readersOfSecrets(store: Pick<StateStore, 'getReaders'>, secretArns: readonly string[], period: Pick<AccessPeriod, 'now' | 'days'>): Promise<SecretsReaders> {
+export async function readersOfSecrets(store: Pick<StateStore, 'getReaders'>, secretArns: readonly string[], period: AccessPeriod): Promise<SecretsReaders> {
   const limit = pLimit(ACCESS_LOOKUPS_IN_FLIGHT);
   const unique = [...new Set(secretArns)];
   const found = await Promise.all(unique.map((arn) => limit(() => store.getReaders(arn))));
-  const from = period.now - period.days * DAY_SECONDS;
+  const { previousFrom } = bounds(period);
   const out: SecretsReaders = { readers: new Map(), lastReaders: new Map() };
   unique.forEach((arn, i) => {
     const readers = found[i] ?? [];
     out.readers.set(
       arn,
-      readers.filter((r) => r.lastSeen >= from && r.firstSeen <= period.now),
+      readers.filter((r) => r.lastSeen >= previousFrom && r.firstSeen <= period.now),
     );
     const last = lastReaderOf(readers);
     if (last) out.lastReaders.set(arn, last);
@@ -52,10 +54,28 @@ export async function accessOfSecrets(store: Pick<StateStore, 'getReaders'>, sec
   return { access: new Map([...seen.readers].map(([arn, readers]) => [arn, secretAccess(readers, period)])), lastReaders: seen.lastReaders };
 }
 
-/** A secret's readers in the period (as readersOfSecrets keeps them), most recently seen first, and which are new. */
+/**
+ * Where the period starts, and where the period of the report `newSince` stands for started: a reader last seen between
+ * the two was listed then and is not now (it stopped reading).
+ */
+function bounds(period: AccessPeriod): { from: number; previousFrom: number } {
+  const from = period.now - period.days * DAY_SECONDS;
+  return { from, previousFrom: Math.min(from, period.newSince - period.days * DAY_SECONDS) };
+}
+
+/**
+ * A secret's readers in the period, most recently seen first, and how they changed since `newSince`: the principals first
+ * seen since (new), and those that were readers then and have not read since the period began (gone).
+ */
 export function secretAccess(readers: readonly ReaderBaseline[], period: AccessPeriod): SecretAccess {
+  const { from } = bounds(period);
   const sorted = [...readers].sort((a, b) => b.lastSeen - a.lastSeen || (a.principal < b.principal ? -1 : 1));
-  return { readers: sorted.map((r) => readerView(fromStored(r))), newReaders: sorted.filter((r) => r.firstSeen >= period.newSince).map((r) => r.principal) };
+  const current = sorted.filter((r) => r.lastSeen >= from);
+  return {
+    readers: current.map((r) => readerView(fromStored(r))),
+    newReaders: current.filter((r) => r.firstSeen >= period.newSince).map((r) => r.principal),
+    goneReaders: sorted.filter((r) => r.lastSeen < from && r.firstSeen <= period.newSince).map((r) => ({ principal: r.principal, lastSeen: new Date(r.lastSeen * 1000).toISOString() })),
+  };
 }
 
 /** The principal whose successful read is the latest (a principal only ever denied read nothing). */
@@ -92,7 +112,7 @@ export function storeAccess(store: Pick<StateStore, 'getReaders'>, period: Acces
         period,
       );
       chunk = seen.access;
-      for (const s of secrets) tally.add(s, chunk.get(s.arn) ?? { readers: [], newReaders: [] });
+      for (const s of secrets) tally.add(s, chunk.get(s.arn) ?? NO_ACCESS);
       return seen.lastReaders;
     },
     of: (arn) => chunk.get(arn),

@@ -21,6 +21,14 @@ export interface SecretAccess {
   readers: ReaderView[];
   /** Principals among `readers` first seen since the period's `newSince`. */
   newReaders: string[];
+  /** Readers of the previous report's period (the one `newSince` stands for) that have not read since this one began. */
+  goneReaders: GoneReader[];
+}
+
+/** A principal that stopped reading a secret, and when it last did. */
+export interface GoneReader {
+  principal: string;
+  lastSeen: string;
 }
 
 /** The principal that read the secret last (a successful read), whenever that was: what the `unused` control cites. */
@@ -54,6 +62,9 @@ export type AccessSummary =
       secretsWithNewReaders: number;
       /** The first NEW_READERS_LISTED new readers; `secretsWithNewReaders` and the per-secret lists hold them all. */
       newReaders: NewReaderEntry[];
+      /** Secrets a reader of the previous period stopped reading, and the first NEW_READERS_LISTED of those readers. */
+      secretsWithGoneReaders: number;
+      goneReaders: (GoneReader & { arn: string; name: string })[];
     }
   | { audited: false; reason: string };
 
@@ -68,6 +79,8 @@ export class AccessTally {
   private secretsRead = 0;
   private secretsUnread = 0;
   private secretsWithNewReaders = 0;
+  private secretsWithGoneReaders = 0;
+  private readonly goneReaders: (GoneReader & { arn: string; name: string })[] = [];
   private readonly principals = new Set<string>();
   private readonly newReaders: NewReaderEntry[] = [];
 
@@ -83,6 +96,8 @@ export class AccessTally {
       const reader = access.readers.find((r) => r.principal === principal);
       this.newReaders.push({ arn: secret.arn, name: secret.name, principal, firstSeen: reader?.firstSeen ?? '' });
     }
+    if (access.goneReaders.length) this.secretsWithGoneReaders += 1;
+    for (const gone of access.goneReaders.slice(0, NEW_READERS_LISTED - this.goneReaders.length)) this.goneReaders.push({ arn: secret.arn, name: secret.name, ...gone });
   }
 
   summary(): AccessSummary {
@@ -98,6 +113,8 @@ export class AccessTally {
       principals: this.principals.size,
       secretsWithNewReaders: this.secretsWithNewReaders,
       newReaders: this.newReaders,
+      secretsWithGoneReaders: this.secretsWithGoneReaders,
+      goneReaders: this.goneReaders,
     };
   }
 }
@@ -105,20 +122,22 @@ export class AccessTally {
 /** The access summary in one sentence, the same in every format. */
 export function accessSentence(access: AccessSummary): string {
   if (!access.audited) return `Access: ${access.reason}.`;
-  const newPart = access.secretsWithNewReaders ? `${access.secretsWithNewReaders} with new readers since ${access.newReadersSince}` : `none with a new reader since ${access.newReadersSince}`;
+  const gone = access.secretsWithGoneReaders ? `, ${access.secretsWithGoneReaders} with readers that stopped` : '';
+  const newPart = `${access.secretsWithNewReaders ? `${access.secretsWithNewReaders} with new readers` : 'none with a new reader'}${gone} since ${access.newReadersSince}`;
   return `Access in the last ${access.periodDays} days (since ${access.since}): ${plural(access.secretsRead, 'secret')} read by ${plural(access.principals, 'principal')}, ${access.secretsUnread} not read; ${newPart}.`;
 }
 
 /** What report.json adds to a secret's line: its readers in the period and which of them are new. */
-export function jsonAccess(secret: SecretContext | undefined): { readers?: ReaderView[]; newReaders?: string[] } {
+export function jsonAccess(secret: SecretContext | undefined): { readers?: ReaderView[]; newReaders?: string[]; goneReaders?: GoneReader[] } {
   const access = secret?.access;
-  return access ? { readers: access.readers, newReaders: access.newReaders } : {};
+  return access ? { readers: access.readers, newReaders: access.newReaders, goneReaders: access.goneReaders } : {};
 }
 
-const ACCESS_CSV_HEADER = ['account', 'region', 'secret', 'arn', 'principal', 'principal_account', 'new_reader', 'first_seen', 'last_seen', 'reads', 'denied', 'source_ips', 'vpc_endpoints', 'user_agents'];
+const ACCESS_CSV_HEADER = ['account', 'region', 'secret', 'arn', 'principal', 'principal_account', 'change', 'first_seen', 'last_seen', 'reads', 'denied', 'source_ips', 'vpc_endpoints', 'user_agents'];
 
 /**
- * access.csv: one row per secret and reader in the period, written as the secrets arrive. Principals, agents and names
+ * access.csv: one row per secret and reader in the period (`change` new, or empty), then one per reader that stopped
+ * (`change` gone: only its principal and when it last read), written as the secrets arrive. Principals, agents and names
  * come from whoever can call AWS: a cell a spreadsheet would run as a formula is defused as findings.csv does.
  */
 export function accessCsvWriter(out: TextSink): FormatWriter {
@@ -130,9 +149,10 @@ export function accessCsvWriter(out: TextSink): FormatWriter {
       if (!r || !access) return;
       const fresh = new Set(access.newReaders);
       for (const reader of access.readers) {
-        const row = [r.account, r.region, r.name, r.arn, reader.principal, reader.principalAccount ?? '', fresh.has(reader.principal) ? 'yes' : 'no', reader.firstSeen, reader.lastSeen, String(reader.reads), String(reader.denied), reader.sourceIps.join(' '), reader.vpcEndpoints.join(' '), reader.userAgents.join(' | ')];
+        const row = [r.account, r.region, r.name, r.arn, reader.principal, reader.principalAccount ?? '', fresh.has(reader.principal) ? 'new' : '', reader.firstSeen, reader.lastSeen, String(reader.reads), String(reader.denied), reader.sourceIps.join(' '), reader.vpcEndpoints.join(' '), reader.userAgents.join(' | ')];
         out.write(`${row.map(csvCell).join(',')}\r\n`);
       }
+      for (const gone of access.goneReaders) out.write(`${[r.account, r.region, r.name, r.arn, gone.principal, '', 'gone', '', gone.lastSeen, '', '', '', '', ''].map(csvCell).join(',')}\r\n`);
     },
     finish() {},
   };
@@ -160,7 +180,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 /** Secrets report.html lists readers for (those with new readers first); report.json and access.csv hold them all. */
 export const HTML_ACCESS_SECRETS = 5000;
 
-/** report.html's access section: the summary, then a section per secret read in the period (new readers first). */
+/** report.html's access section: the summary, then a section per secret read in the period or whose readers stopped (changes first). */
 export function htmlAccessPart(spools: SpoolFactory): AccessPart {
   const spooled: { changed?: Spool; unchanged?: Spool } = {};
   let read = 0;
@@ -168,14 +188,16 @@ export function htmlAccessPart(spools: SpoolFactory): AccessPart {
   return {
     add(secret, name) {
       const access = secret?.access;
-      if (!access?.readers.length) return;
+      if (!access || (!access.readers.length && !access.goneReaders.length)) return;
       read += 1;
       if (listed >= HTML_ACCESS_SECRETS) return;
       listed += 1;
       const fresh = new Set(access.newReaders);
-      const spool = fresh.size ? (spooled.changed ??= spools()) : (spooled.unchanged ??= spools());
+      const gone = access.goneReaders;
+      const spool = fresh.size || gone.length ? (spooled.changed ??= spools()) : (spooled.unchanged ??= spools());
+      const counts = `${plural(access.readers.length, 'reader')}${fresh.size ? `, ${fresh.size} new` : ''}${gone.length ? `, ${gone.length} stopped` : ''}`;
       spool.write(
-        `<section class="secret-access" data-secret="${escapeHtml(name)}"${fresh.size ? ' data-new-readers="1"' : ''}><h3>${escapeHtml(name)} <span class="cnt">${access.readers.length} ${access.readers.length === 1 ? 'reader' : 'readers'}${fresh.size ? `, ${fresh.size} new` : ''}</span></h3>` +
+        `<section class="secret-access" data-secret="${escapeHtml(name)}"${fresh.size ? ' data-new-readers="1"' : ''}${gone.length ? ' data-gone-readers="1"' : ''}><h3>${escapeHtml(name)} <span class="cnt">${counts}</span></h3>` +
           '<table class="readers"><thead><tr><th>Principal</th><th>Reads</th><th>Denied</th><th>First seen</th><th>Last seen</th><th>Network</th><th>User agents</th></tr></thead><tbody>' +
           access.readers
             .map(
@@ -184,6 +206,7 @@ export function htmlAccessPart(spools: SpoolFactory): AccessPart {
                 `<td>${escapeHtml(networksOf(r))}</td><td>${escapeHtml(shortList(r.userAgents, ' · '))}</td></tr>`,
             )
             .join('') +
+          gone.map((g) => `<tr class="gone-reader"><td>${escapeHtml(g.principal)} <span class="gone">stopped reading</span></td><td colspan="3"></td><td>${escapeHtml(g.lastSeen)}</td><td colspan="2"></td></tr>`).join('') +
           '</tbody></table></section>\n',
       );
     },
@@ -191,7 +214,7 @@ export function htmlAccessPart(spools: SpoolFactory): AccessPart {
       if (!access) return;
       out.write(`<section id="access"><h2>Who read each secret</h2><p class="summary">${escapeHtml(accessSentence(access))}</p>\n`);
       if (access.audited && !read) out.write('<p>No swept secret was read in the period.</p>\n');
-      if (read > listed) out.write(`<p>The first ${listed} of the ${read} secrets read are listed here; every one is in report.json and access.csv.</p>\n`);
+      if (read > listed) out.write(`<p>The first ${listed} of the ${read} secrets read or no longer read are listed here; every one is in report.json and access.csv.</p>\n`);
       spooled.changed?.drainInto(out);
       spooled.unchanged?.drainInto(out);
       out.write('</section>\n');
@@ -207,10 +230,11 @@ export function markdownAccessPart(spools: SpoolFactory): AccessPart {
   return {
     add(secret, name) {
       const access = secret?.access;
-      if (!access?.readers.length) return;
+      if (!access || (!access.readers.length && !access.goneReaders.length)) return;
       spool ??= spools();
       const fresh = new Set(access.newReaders);
       for (const r of access.readers) spool.write(`| ${mdCell(name)} | ${mdCell(r.principal)}${fresh.has(r.principal) ? ' **new reader**' : ''} | ${r.reads} | ${r.denied} | ${r.firstSeen} | ${r.lastSeen} | ${mdCell(networksOf(r))} |\n`);
+      for (const g of access.goneReaders) spool.write(`| ${mdCell(name)} | ${mdCell(g.principal)} **stopped reading** | | | | ${g.lastSeen} | |\n`);
     },
     drainInto(out, access) {
       if (!access) return;

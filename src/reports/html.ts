@@ -191,7 +191,7 @@ thead th{background:#eef0f4;cursor:pointer;user-select:none;white-space:nowrap}t
 details summary{cursor:pointer;color:#2563eb}#passing{margin-top:14px}#passing>summary{font-weight:600}
 pre{white-space:pre-wrap;word-break:break-word;background:#f3f4f6;padding:8px;border-radius:6px;margin:6px 0 0;font-size:12px}pre.statement{background:#fdecec}
 .fw-not-met td:last-child{color:#c81e1e}.fw-met td:last-child{color:#1f7a45}#count{color:#555;margin:6px 0}
-.new{font-size:11px;background:#fde68a;border-radius:4px;padding:0 5px;margin-left:4px}tr.new-reader td:first-child{font-weight:600}
+.new,.gone{font-size:11px;background:#fde68a;border-radius:4px;padding:0 5px;margin-left:4px}.gone{background:#e5e7eb}tr.new-reader td:first-child{font-weight:600}tr.gone-reader td{color:#555}
 .ex-expired td:nth-child(4),.ex-unusable td:nth-child(4){color:#c81e1e;font-weight:600}.ex-active td:nth-child(4){color:#1f7a45}
 `;
 

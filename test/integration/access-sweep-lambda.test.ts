@@ -93,7 +93,7 @@ describe('the sweep Lambda with the access audit in its state table', () => {
 
     const csv = (await object(`${latest}/access.csv`)).trim().split('\r\n');
     expect(csv).toHaveLength(3);
-    expect(csv.find((row) => row.includes(BOT))).toMatch(/,yes,/);
+    expect(csv.find((row) => row.includes(BOT))).toMatch(/,new,/);
     const html = await object(`${latest}/report.html`);
     expect(html).toMatch(/<section class="secret-access" data-secret="prod\/payments\/db" data-new-readers="1">/);
     expect(html).toContain(`${BOT} <span class="new">new reader</span>`);
@@ -101,5 +101,11 @@ describe('the sweep Lambda with the access audit in its state table', () => {
     const [summary] = await topic.receive();
     expect(summary?.Message).toContain('Access in the last 90 days');
     expect(summary?.Message).toContain('1 secret read by 2 principals, 1 not read; 1 with new readers since');
+
+    // The next sweep counts new readers since this one (the store's last completed sweep): the CI user is no longer new.
+    await handler(undefined, { getRemainingTimeInMillis: () => 600_000 });
+    const next = JSON.parse(await object(`${latest}/report.json`)) as JsonReport;
+    expect(next.access).toMatchObject({ newReadersBasis: 'previous-report', newReadersSince: report.evaluatedAt, secretsWithNewReaders: 0 });
+    await topic.receive();
   });
 });

@@ -78,10 +78,10 @@ describe('vigil sweep --snapshot --state: who read each secret', () => {
     expect(secretOf(join(out, 'report.json'), 'prod/orders/db').readers).toEqual([]);
 
     const csv = readFileSync(join(out, 'access.csv'), 'utf8').trim().split('\r\n');
-    expect(csv[0]).toBe('account,region,secret,arn,principal,principal_account,new_reader,first_seen,last_seen,reads,denied,source_ips,vpc_endpoints,user_agents');
+    expect(csv[0]).toBe('account,region,secret,arn,principal,principal_account,change,first_seen,last_seen,reads,denied,source_ips,vpc_endpoints,user_agents');
     expect(csv.slice(1).map((row) => row.split(',').slice(2, 3).concat(row.split(',').slice(4, 7), row.split(',').slice(9, 10)))).toEqual([
-      ['prod/payments/db', BOT, ACCOUNT, 'yes', '1'],
-      ['prod/payments/db', APP, ACCOUNT, 'no', '300'],
+      ['prod/payments/db', BOT, ACCOUNT, 'new', '1'],
+      ['prod/payments/db', APP, ACCOUNT, '', '300'],
     ]);
 
     const html = readFileSync(join(out, 'report.html'), 'utf8');

@@ -54,8 +54,8 @@ describe('the access report', () => {
     const doc = JSON.parse(text.json);
     expect(doc.access).toMatchObject({ audited: true, secretsRead: 1, principals: 2, secretsWithNewReaders: 1, newReadersBasis: 'learningDays', newReadersSince: '2026-11-13T00:00:00.000Z' });
     expect(doc.secrets[0].newReaders).toEqual([NEWCOMER]);
-    expect(text.csv.split('\r\n').filter((row) => row.includes(NEWCOMER))[0]).toMatch(/,yes,/);
-    expect(text.csv.split('\r\n').filter((row) => row.includes(APP))[0]).toMatch(/,no,/);
+    expect(text.csv.split('\r\n').filter((row) => row.includes(NEWCOMER))[0]).toMatch(/,new,/);
+    expect(text.csv.split('\r\n').filter((row) => row.includes(APP))[0]).toMatch(/,123456789012,,/);
     expect(text.html).toContain(`<tr class="new-reader"><td>${NEWCOMER} <span class="new">new reader</span>`);
     expect(text.html).not.toContain(`<tr class="new-reader"><td>${APP}`);
     expect(text.md).toContain(`| prod/orders/db | ${NEWCOMER} **new reader** | 2 |`);
@@ -65,6 +65,26 @@ describe('the access report', () => {
     const readers = [reader(orders.arn, NEWCOMER, NOW - 5 * DAY, NOW - DAY)];
     expect(JSON.parse((await sweepWith([orders], readers, NOW - 6 * DAY)).text.json).secrets[0].newReaders).toEqual([NEWCOMER]);
     expect(JSON.parse((await sweepWith([orders], readers, NOW - 4 * DAY)).text.json).secrets[0].newReaders).toEqual([]);
+  });
+
+  it('names the readers that stopped: listed in the previous report\'s period, not in this one', async () => {
+    const from = NOW - 90 * DAY;
+    const readers = [
+      reader(orders.arn, APP, NOW - 200 * DAY, NOW - DAY),
+      // Last read 95 days ago: in the period of a report 10 days old, not in today's.
+      reader(orders.arn, 'arn:aws:iam::123456789012:role/retired-batch', NOW - 300 * DAY, from - 5 * DAY),
+      // Last read 120 days ago: already out of that report's period too.
+      reader(orders.arn, 'arn:aws:iam::123456789012:role/long-gone', NOW - 300 * DAY, from - 30 * DAY),
+    ];
+    const { text } = await sweepWith([orders], readers, NOW - 10 * DAY);
+    const doc = JSON.parse(text.json);
+    expect(doc.secrets[0].goneReaders).toEqual([{ principal: 'arn:aws:iam::123456789012:role/retired-batch', lastSeen: '2026-08-24T00:00:00.000Z' }]);
+    expect(doc.access).toMatchObject({ secretsWithGoneReaders: 1, goneReaders: [{ arn: orders.arn, name: 'prod/orders/db', principal: 'arn:aws:iam::123456789012:role/retired-batch' }] });
+    expect(doc.access.principals).toBe(1);
+    expect(text.csv).toMatch(/,arn:aws:iam::123456789012:role\/retired-batch,,gone,,2026-08-24T00:00:00.000Z,/);
+    expect(text.html).toContain('<tr class="gone-reader"><td>arn:aws:iam::123456789012:role/retired-batch <span class="gone">stopped reading</span>');
+    expect(text.md).toContain('| prod/orders/db | arn:aws:iam::123456789012:role/retired-batch **stopped reading** |');
+    expect(text.json).not.toContain('long-gone');
   });
 
   it('has the unused control cite the last principal that read, not one only ever denied', async () => {
@@ -87,12 +107,12 @@ describe('the access report', () => {
   it('lists in the HTML the secrets with new readers first, and says when it lists only the first of them', () => {
     const part = htmlAccessPart(() => new StringSink());
     const view = (principal: string) => ({ secretArn: 'x', principal, firstSeen: '', lastSeen: '', reads: 1, denied: 0, sourceIps: [], vpcEndpoints: [], userAgents: [] });
-    for (let i = 0; i <= HTML_ACCESS_SECRETS; i++) part.add({ access: { readers: [view(APP)], newReaders: i === 7 ? [APP] : [] } }, `s${i}`);
+    for (let i = 0; i <= HTML_ACCESS_SECRETS; i++) part.add({ access: { readers: [view(APP)], newReaders: i === 7 ? [APP] : [], goneReaders: [] } }, `s${i}`);
     const out = new StringSink();
     part.drainInto(out, { audited: false, reason: 'not used here' });
     const html = out.text();
     expect(html.indexOf('data-secret="s7"')).toBeLessThan(html.indexOf('data-secret="s0"'));
-    expect(html).toContain(`The first ${HTML_ACCESS_SECRETS} of the ${HTML_ACCESS_SECRETS + 1} secrets read are listed here`);
+    expect(html).toContain(`The first ${HTML_ACCESS_SECRETS} of the ${HTML_ACCESS_SECRETS + 1} secrets read or no longer read are listed here`);
     expect(html).not.toContain(`data-secret="s${HTML_ACCESS_SECRETS}"`);
   });
 
@@ -111,7 +131,7 @@ describe('the access report', () => {
       },
     };
     const arns = Array.from({ length: 100 }, (_, i) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:s${i}-Ab12Cd`);
-    const seen = await readersOfSecrets(store, [...arns, arns[0] as string], { now: NOW, days: 90 });
+    const seen = await readersOfSecrets(store, [...arns, arns[0] as string], accessPeriod(NOW, DEFAULT_PARAMS));
     expect(calls.sort()).toEqual([...arns].sort());
     expect(most).toBe(ACCESS_LOOKUPS_IN_FLIGHT);
     expect(seen.readers.size).toBe(100);
