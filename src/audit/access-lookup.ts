@@ -1,7 +1,9 @@
 import pLimit from 'p-limit';
 import { AccessTally, type AccessPeriod, type AccessSummary, type LastReader, type SecretAccess } from '../reports/access.js';
 import type { ReaderBaseline, StateStore } from '../state/index.js';
-import { fromStored } from './store.js';
+import { BASELINE_WRITE_INTERVAL_MS } from './detect.js';
+import { fromStored, withPendingReads } from './store.js';
+import { readerKey } from './types.js';
 import { readerView } from './views.js';
 
 /** Reader lookups in flight at once: a chunk of secrets is looked up together, never the whole account. */
@@ -30,14 +32,18 @@ export interface SecretsReaders {
  * The readers of each secret, one lookup per secret (`READER#<arn>`, a query in DynamoDB, never a scan), at most
  * ACCESS_LOOKUPS_IN_FLIGHT at once. The caller hands a chunk of secrets at a time, so memory holds that chunk's readers.
  */
-export async function readersOfSecrets(store: Pick<StateStore, 'getReaders'>, secretArns: readonly string[], period: AccessPeriod): Promise<SecretsReaders> {
+export async function readersOfSecrets(store: Pick<StateStore, 'getReaders' | 'getAuditItems'>, secretArns: readonly string[], period: AccessPeriod): Promise<SecretsReaders> {
   const limit = pLimit(ACCESS_LOOKUPS_IN_FLIGHT);
   const unique = [...new Set(secretArns)];
   const found = await Promise.all(unique.map((arn) => limit(() => store.getReaders(arn))));
   const { previousFrom } = bounds(period);
+  // A reader's newest reads may not be in its item yet (they ride in its principal's window): one batch of lookups for the
+  // readers the report may list.
+  const listable = found.flat().filter((r) => r.lastSeen >= previousFrom - BASELINE_WRITE_INTERVAL_MS / 1000);
+  const exact = new Map((await withPendingReads(store, listable)).map((r) => [readerKey(r.secretArn, r.principal), r]));
   const out: SecretsReaders = { readers: new Map(), lastReaders: new Map() };
   unique.forEach((arn, i) => {
-    const readers = found[i] ?? [];
+    const readers = (found[i] ?? []).map((r) => exact.get(readerKey(r.secretArn, r.principal)) ?? r);
     out.readers.set(
       arn,
       readers.filter((r) => r.lastSeen >= previousFrom && r.firstSeen <= period.now),
@@ -49,7 +55,7 @@ export async function readersOfSecrets(store: Pick<StateStore, 'getReaders'>, se
 }
 
 /** The access view of each secret: `readersOfSecrets`, then each secret's readers as the report lists them. */
-export async function accessOfSecrets(store: Pick<StateStore, 'getReaders'>, secretArns: readonly string[], period: AccessPeriod): Promise<{ access: Map<string, SecretAccess>; lastReaders: Map<string, LastReader> }> {
+export async function accessOfSecrets(store: Pick<StateStore, 'getReaders' | 'getAuditItems'>, secretArns: readonly string[], period: AccessPeriod): Promise<{ access: Map<string, SecretAccess>; lastReaders: Map<string, LastReader> }> {
   const seen = await readersOfSecrets(store, secretArns, period);
   return { access: new Map([...seen.readers].map(([arn, readers]) => [arn, secretAccess(readers, period)])), lastReaders: seen.lastReaders };
 }
@@ -101,7 +107,7 @@ export function accessNotAudited(reason: string): AccessView {
  * The access view of a streamed sweep from the state store: `look` is given each chunk of secrets before it is judged
  * (it returns their last readers, for the `unused` control), and holds that chunk's readers only until the next.
  */
-export function storeAccess(store: Pick<StateStore, 'getReaders'>, period: AccessPeriod): AccessView & { look(secrets: readonly { arn: string; name: string }[]): Promise<Map<string, LastReader>> } {
+export function storeAccess(store: Pick<StateStore, 'getReaders' | 'getAuditItems'>, period: AccessPeriod): AccessView & { look(secrets: readonly { arn: string; name: string }[]): Promise<Map<string, LastReader>> } {
   const tally = new AccessTally(period);
   let chunk = new Map<string, SecretAccess>();
   return {

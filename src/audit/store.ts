@@ -1,5 +1,5 @@
 import type { ReaderBaseline as StoredReader, StateStore } from '../state/index.js';
-import { secretKeyOf, type AuditChanges, type SecretDirectory } from './detect.js';
+import { mergeReader, secretKeyOf, type AuditChanges, type SecretDirectory } from './detect.js';
 import { emptyAuditState, readerKey, type AuditState, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type SecretWatch } from './types.js';
 
 // The audit's memory lives in vigil's state store: readers as `READER#<secretArn>#<principal>` (the store's own items),
@@ -55,6 +55,19 @@ export async function saveAuditChanges(store: StateStore, changes: AuditChanges)
   for (const window of changes.windows) items.set(windowKey(window.principal), window);
   if (items.size) await store.putAuditItems(items);
   return { writes: changes.observations.length + items.size };
+}
+
+/**
+ * What these stored readers look like with the reads not yet written to their items: those ride in the principal's
+ * window for up to BASELINE_WRITE_INTERVAL_MS (src/audit/detect.ts). One batch of lookups, one item per principal.
+ */
+export async function withPendingReads(store: Pick<StateStore, 'getAuditItems'>, readers: readonly StoredReader[]): Promise<StoredReader[]> {
+  if (!readers.length) return [];
+  const items = await store.getAuditItems([...new Set(readers.map((r) => windowKey(r.principal)))]);
+  return readers.map((reader) => {
+    const pending = (items.get(windowKey(reader.principal)) as PrincipalWindow | undefined)?.pending?.[reader.secretArn];
+    return pending ? toStored(mergeReader(fromStored(reader), pending, reader.secretArn, reader.principal)) : reader;
+  });
 }
 
 export function fromStored(reader: StoredReader): ReaderBaseline {

@@ -43,10 +43,14 @@ beforeAll(async () => {
     ...Array.from({ length: 30 }, (_, i) => readRecord('GetSecretValue-assumed-role-vpce.json', { time: now - (31 - i) * DAY, secretId: 'prod/payments/db', account: ACCOUNT })),
     readRecord('GetSecretValue-iam-user.json', { time: now - DAY, secretId: 'prod/payments/db', account: ACCOUNT }),
   ];
-  const reads = readEventsOf({ Records: records }).reads;
   const directory = secretDirectory(Object.entries(arns).map(([name, arn]) => ({ arn, name, account: ACCOUNT, region: 'us-east-1', tags: {} })));
-  const state = await loadAuditState(store, reads, directory);
-  await saveAuditChanges(store, auditReads(reads, state, { params: DEFAULT_PARAMS, directory }).changes);
+  const audit = async (batch: unknown[]) => {
+    const reads = readEventsOf({ Records: batch }).reads;
+    await saveAuditChanges(store, auditReads(reads, await loadAuditState(store, reads, directory), { params: DEFAULT_PARAMS, directory }).changes);
+  };
+  await audit(records);
+  // A later batch: three more reads minutes after the last, which stay in the principal's window (not due for a write).
+  await audit(Array.from({ length: 3 }, (_, i) => readRecord('GetSecretValue-assumed-role-vpce.json', { time: now - 2 * DAY + (i + 1) * 60_000, secretId: 'prod/payments/db', account: ACCOUNT })));
 });
 
 afterAll(async () => {
@@ -84,7 +88,9 @@ describe('the sweep Lambda with the access audit in its state table', () => {
     expect(report.access).toMatchObject({ audited: true, periodDays: 90, secretsRead: 1, secretsUnread: 1, principals: 2, secretsWithNewReaders: 1 });
     const payments = report.secrets.find((s) => s.name === 'prod/payments/db');
     expect(payments?.readers?.map((r) => r.principal)).toEqual([BOT, APP]);
-    expect(payments?.readers?.[1]).toMatchObject({ secretArn: arns['prod/payments/db'], principalAccount: ACCOUNT, vpcEndpoints: ['vpce-0a1b2c3d4e5f60718'] });
+    // Every read counted, those still in the window too.
+    expect(payments?.readers?.[1]).toMatchObject({ secretArn: arns['prod/payments/db'], principalAccount: ACCOUNT, reads: 33, vpcEndpoints: ['vpce-0a1b2c3d4e5f60718'] });
+    expect((await store.getReader(arns['prod/payments/db'] as string, APP))?.reads).toBe(30);
     expect(payments?.newReaders).toEqual([BOT]);
     // The orders database was read 200 days ago: outside the period, but the unused control still names its last reader.
     const orders = report.secrets.find((s) => s.name === 'prod/orders/db');

@@ -61,6 +61,16 @@ describe('the access report', () => {
     expect(text.md).toContain(`| prod/orders/db | ${NEWCOMER} **new reader** | 2 |`);
   });
 
+  it('counts the reads still in the principal\'s window, not yet written to the reader\'s item', async () => {
+    const store = await FileStateStore.open();
+    await store.updateReaders([reader(orders.arn, APP, NOW - 10 * DAY, NOW - DAY, { reads: 3 })]);
+    const pending = { reads: 4, denied: 1, firstSeen: (NOW - DAY) * 1000, lastSeen: (NOW - DAY + 600) * 1000, sourceIps: ['10.0.9.9'], vpcEndpoints: [], userAgents: [] };
+    await store.putAuditItems(new Map([[`WINDOW#${APP}`, { principal: APP, reads: {}, denials: {}, pending: { [orders.arn]: pending } }]]));
+    const seen = await readersOfSecrets(store, [orders.arn], accessPeriod(NOW, DEFAULT_PARAMS));
+    expect(seen.readers.get(orders.arn)?.[0]).toMatchObject({ reads: 7, denied: 1, lastSeen: NOW - DAY + 600, sourceIps: ['10.0.0.1', '10.0.9.9'] });
+    expect(seen.lastReaders.get(orders.arn)).toEqual({ principal: APP, lastSeen: NOW - DAY + 600 });
+  });
+
   it('counts a reader as new since the previous report when there is one', async () => {
     const readers = [reader(orders.arn, NEWCOMER, NOW - 5 * DAY, NOW - DAY)];
     expect(JSON.parse((await sweepWith([orders], readers, NOW - 6 * DAY)).text.json).secrets[0].newReaders).toEqual([NEWCOMER]);
@@ -129,6 +139,7 @@ describe('the access report', () => {
         inFlight -= 1;
         return [reader(arn, APP, NOW - 10 * DAY, NOW - DAY)];
       },
+      getAuditItems: async () => new Map<string, unknown>(),
     };
     const arns = Array.from({ length: 100 }, (_, i) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:s${i}-Ab12Cd`);
     const seen = await readersOfSecrets(store, [...arns, arns[0] as string], accessPeriod(NOW, DEFAULT_PARAMS));
@@ -142,7 +153,10 @@ describe('the access report', () => {
     const store = await FileStateStore.open();
     await store.updateReaders(states.map((s) => reader(s.arn, APP, NOW - 10 * DAY, NOW - DAY)));
     const events: string[] = [];
-    const counting = { getReaders: (arn: string) => (events.push(`lookup ${arn}`), store.getReaders(arn)) };
+    const counting = {
+      getReaders: (arn: string) => (events.push(`lookup ${arn}`), store.getReaders(arn)),
+      getAuditItems: (keys: readonly string[]) => (events.push(`windows ${keys.length}`), store.getAuditItems(keys)),
+    };
     const access = storeAccess(counting, accessPeriod(NOW, DEFAULT_PARAMS));
     const witness: FormatWriter = { add: (findings, secret) => void events.push(`write ${findings[0]?.resource.arn} ${secret?.access?.readers.length}`), finish: () => undefined };
     await streamReport({
@@ -157,6 +171,8 @@ describe('the access report', () => {
       evaluate: async (chunk) => evaluateSecrets(chunk, { now: NOW, params: DEFAULT_PARAMS, lastReaders: await access.look(chunk) }),
     });
     expect(events.filter((e) => e.startsWith('lookup'))).toHaveLength(states.length);
+    // The reads not yet in the readers' items: one batch of window lookups per chunk, of the one principal.
+    expect(events.filter((e) => e.startsWith('windows'))).toEqual(['windows 1', 'windows 1', 'windows 1']);
     // Each secret written with its one reader, and the lookups of chunk k + 1 only after chunk k was written.
     expect(events.filter((e) => e.startsWith('write')).every((e) => e.endsWith(' 1'))).toBe(true);
     const firstLookupOfChunk2 = events.indexOf(`lookup ${states[STREAM_CHUNK]?.arn}`);
