@@ -19,7 +19,7 @@ import { buildOrgReport, renderOrgMarkdown, type OrgReport, type UnitResult } fr
 import { orgSettings, type OrgSettings } from '../src/org/settings.js';
 import { failedUnit, sweepUnit } from '../src/org/unit-sweep.js';
 import { planUnits, type SweepUnit } from '../src/org/units.js';
-import { renderAll, type Report } from '../src/reports/index.js';
+import { NOT_AUDITED_ORGANIZATION, renderAll, type Report } from '../src/reports/index.js';
 import { DynamoStateStore } from '../src/state/index.js';
 
 /** One message of the unit queue: sweep this account in this region, as part of this run. */
@@ -209,7 +209,7 @@ export function orgMessage(report: OrgReport, where: string, max = 20): string {
 async function storeUnitReport(s3: S3Client, bucket: string, runId: string, report: Report, controls: Awaited<ReturnType<typeof listControls>>): Promise<void> {
   const base = `reports/${report.scope.account}/${report.scope.regions[0] ?? 'unknown'}`;
   const previousText = await read(s3, bucket, `${base}/latest/report.json`).catch(() => undefined);
-  const { files } = renderAll(report, controls, previousText ? (JSON.parse(previousText) as Report) : undefined);
+  const { files } = renderAll(report, controls, previousText ? (JSON.parse(previousText) as Report) : undefined, undefined, { audited: false, reason: NOT_AUDITED_ORGANIZATION });
   for (const folder of [`${base}/${runId}`, `${base}/latest`]) for (const [name, body] of Object.entries(files)) await put(s3, bucket, `${folder}/${name}`, body);
 }
 

@@ -15,6 +15,7 @@ import type { StateStore } from '../state/index.js';
 import { toCliError } from './exit.js';
 import { trippedLine, trippingFindings } from './gate.js';
 import { CliError, guard, readJsonFile } from './io.js';
+import { NOT_AUDITED_ORGANIZATION } from '../reports/access.js';
 import { writeReports } from './output.js';
 import type { Io } from './sweep.js';
 
@@ -102,7 +103,7 @@ export async function runOrgSweep(options: OrgCliOptions, plan: OrgPlan, params:
       if (captured) snapshot?.add(captured);
       const failing = result.failures.filter((f) => f.status === 'FAIL' && !f.exempted).length;
       io.stderr(result.status === 'swept' ? `vigil: ${result.account} ${result.region}: ${result.secrets} secrets, ${failing} failing\n` : `vigil: ${result.account} ${result.region}: NOT SWEPT: ${result.reason ?? 'unknown'}\n`);
-      if (report && options.out) await writeReports(report, join(options.out, result.account, result.region), { ...io, stderr: () => undefined }, { formats: options.formats });
+      if (report && options.out) await writeReports(report, join(options.out, result.account, result.region), { ...io, stderr: () => undefined }, { formats: options.formats, access: { audited: false, reason: NOT_AUDITED_ORGANIZATION } });
     },
   );
   const org = buildOrgReport({ units: results, controls, evaluatedAt: now, generatedAt: io.clock(), ...(previous ? { previous } : {}) });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { listControls, SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../controls/index.js';
-import { ACCESS_CSV, HTML_REPORT, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, plural, reportFiles, writeReport, type FormatWriter, type PreviousFailures, type Report, type ReportExtras, type ReportHead, type SecretContext, type TextSink } from '../reports/index.js';
+import { ACCESS_CSV, HTML_REPORT, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, plural, reportFiles, writeReport, type AccessSummary, type FormatWriter, type PreviousFailures, type Report, type ReportExtras, type ReportHead, type SecretContext, type TextSink } from '../reports/index.js';
 import { CliError, readProblem } from './io.js';
 import type { Io } from './sweep.js';
 
@@ -132,9 +132,9 @@ function writingTo<T>(dir: string, run: () => T): T {
 }
 
 /** Every chosen format of a report held in memory written to `dir` a secret at a time: no report is ever one string. */
-export async function writeReports(report: Report, dir: string, io: Io, options: { previous?: PreviousFailures | undefined; formats?: string[] | undefined; secrets?: ReadonlyMap<string, SecretContext> }): Promise<void> {
+export async function writeReports(report: Report, dir: string, io: Io, options: { previous?: PreviousFailures | undefined; formats?: string[] | undefined; secrets?: ReadonlyMap<string, SecretContext>; access?: AccessSummary }): Promise<void> {
   const diff = options.previous ? diffReports(report, options.previous) : undefined;
-  const extras = { frameworks: frameworkView(report, await listControls()), ...(diff ? { diff } : {}) };
+  const extras = { frameworks: frameworkView(report, await listControls()), ...(diff ? { diff } : {}), ...(options.access ? { access: options.access } : {}) };
   const out = openOutFiles(dir, io, report, options.formats);
   for (const writer of out.writers) writeReport(writer, report, extras, options.secrets);
   out.close(extras);

@@ -74,6 +74,9 @@ export const NEW_READERS_LISTED = 100;
 /** Why a sweep without a state store (a snapshot, or a live sweep without --state) shows no readers. */
 export const NOT_AUDITED = 'access was not audited: the sweep has no state store, where vigil audit keeps who read each secret; give --state FILE to list them';
 
+/** Why an organisation sweep's reports show no readers (each account's own sweep with a state store lists them). */
+export const NOT_AUDITED_ORGANIZATION = 'access was not audited: an organisation sweep does not list readers yet; the sweep of each account with a state store (vigil sweep --state, the sweep Lambda) does';
+
 /** Adds up the access view a secret at a time: a count per secret, and the distinct principals. */
 export class AccessTally {
   private secretsRead = 0;

@@ -50,6 +50,7 @@ describe('vigil sweep --organization', () => {
     expect(run.stderr).toContain(`vigil: ${member} eu-west-1: 1 secrets, `);
     expect(run.stderr).toMatch(new RegExp(`vigil: ${refusing} us-east-1: NOT SWEPT: AccessDenied on sts:AssumeRole arn:aws:iam::${refusing}:role/vigil-audit`));
     expect(JSON.parse(readFileSync(join(out, member, 'us-east-1', 'report.json'), 'utf8')).scope.account).toBe(member);
+    expect(JSON.parse(readFileSync(join(out, member, 'us-east-1', 'report.json'), 'utf8')).access).toEqual({ audited: false, reason: expect.stringMatching(/^access was not audited: an organisation sweep/) });
     expect(existsSync(join(out, 'organization.md'))).toBe(true);
     expect(readFileSync(join(out, 'organization.md'), 'utf8')).toContain('## 2 units could not be swept');
     // one snapshot holds every account swept; judged again, it fails the same secrets of the same accounts
