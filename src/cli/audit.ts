@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { auditReads, fromStored, loadAuditState, readEventsOf, saveAuditChanges, secretDirectory, stringPool, viewsOf, type Detection, type ReadEvent, type ReaderView } from '../audit/index.js';
+import { auditReads, fromStored, loadAuditState, readEventsOf, saveAuditChanges, secretDirectory, stringPool, viewsOf, type Detection, type KnownSecret, type ReadEvent, type ReaderView } from '../audit/index.js';
 import { InvalidEventError, parseAwsDate } from '../events/index.js';
 import { readSnapshot } from '../inventory/index.js';
 import { FileStateStore } from '../state/index.js';
@@ -36,7 +36,8 @@ export async function runAudit(files: string[], options: AuditOptions, io: Io): 
       io.stderr(`vigil: ${file}: ${error.message}\n`);
     }
   }
-  const directory = secretDirectory(secrets);
+  // Without a snapshot, the secrets a sweep with the same --state stored name the secrets a read calls by name.
+  const directory = secretDirectory(options.snapshot ? secrets : await storedSecrets(store));
   const state = await loadAuditState(store, reads, directory);
   const run = auditReads(reads, state, { params, directory, writeAll: true });
   await saveAuditChanges(store, run.changes);
@@ -45,6 +46,12 @@ export async function runAudit(files: string[], options: AuditOptions, io: Io): 
   const readers = viewsOf((await Promise.all([...state.secrets.keys()].map((secret) => store.getReaders(secret)))).flat().map(fromStored));
   io.stdout(options.format === 'json' ? `${JSON.stringify({ detections: run.detections, readers, invalid }, null, 2)}\n` : renderText(run.detections, readers, run.judged));
   return reads.length === 0 && invalid.length > 0 ? 2 : 0;
+}
+
+async function storedSecrets(store: FileStateStore): Promise<KnownSecret[]> {
+  const known: KnownSecret[] = [];
+  for await (const record of store.allSecrets()) known.push({ arn: record.arn, name: record.state.name, account: record.state.account, region: record.state.region, tags: record.state.tags });
+  return known;
 }
 
 function renderText(detections: Detection[], readers: ReaderView[], judged: number): string {

@@ -122,7 +122,7 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
     .command('audit')
     .description('Who read which secret, from where, and what of it looks like theft: read events judged offline (no AWS call).')
     .argument('<files...>', 'CloudTrail log files (gzipped or not), CloudTrail records, EventBridge events, or JSON arrays of those')
-    .option('--snapshot <file>', 'which secrets exist: resolves names to ARNs and finds honeytokens (tag vigil:honeytoken=true)')
+    .option('--snapshot <file>', 'which secrets exist: resolves names to ARNs and finds honeytokens (tag vigil:honeytoken=true); without it, the secrets stored in --state do')
     .option('--state <file>', 'reader baselines kept between runs (read if it exists, written after the run)')
     .option('--params <file>', 'parameters (JSON): bulkSecrets, bulkWindowMinutes, probeSecrets, learningDays, trustedAccounts; see README')
     .option('--now <iso-8601>', 'the end of the period judged: records dated later are reported as invalid')
