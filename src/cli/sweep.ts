@@ -64,9 +64,6 @@ function checkSweepOptions(options: SweepOptions): void {
   }
   if (options.formats?.includes('access') && !options.state) throw new CliError('--formats access: access.csv lists who read each secret from the state store; add --state FILE (kept by vigil audit)');
   if (options.failOnNew && !options.previous) throw new CliError('--fail-on-new needs --previous REPORT.json: the failures it counts are those absent from that report');
-  if (options.previous && !options.out && options.format === 'json' && !options.failOnNew) {
-    throw new CliError('--previous: nothing would show the diff (--format json prints the report alone); add --out DIR, or use --format table or md');
-  }
 }
 
 export async function runSweep(options: SweepOptions, io: Io): Promise<number> {

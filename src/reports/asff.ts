@@ -1,7 +1,8 @@
 import type { Finding, Severity } from '../controls/types.js';
 import { exemptionSentence, exemptionState, exemptionsWithoutFinding, isExemptedFailure, whyNotApplied, UNKNOWN_CONTROL_TAG_FIX, type ExemptionEntry, type Report, type ReportHead } from './report.js';
+import { arnPlace, GONE_REASON, goneFailures, type FindingChange, type ResolvedFailure } from './diff.js';
 import { StringSink, type TextSink } from './sinks.js';
-import { writeReport, type FormatWriter } from './writer.js';
+import { writeReport, type FormatWriter, type ReportExtras, type SecretContext } from './writer.js';
 
 // AWS Security Finding Format, ready for securityhub:BatchImportFindings (at most 100 findings a call).
 
@@ -56,7 +57,10 @@ function asffBase(id: string, generator: string, secret: { arn: string; name: st
 const exemptionFields = (e: NonNullable<Finding['exemption']>): Record<string, string> => ({ 'vigil/Exemption': exemptionState(e), 'vigil/ExemptionTag': e.tag });
 const note = (e: NonNullable<Finding['exemption']>, at: string) => ({ Text: clip(exemptionSentence(e), 512), UpdatedBy: 'vigil', UpdatedAt: at });
 
-export function toAsff(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>): AsffFinding {
+/** With --previous, `vigil/Change`: NEW, UNCHANGED or RESOLVED since the previous report. */
+const changeField = (change: FindingChange | undefined): Record<string, string> => (change ? { 'vigil/Change': change.toUpperCase() } : {});
+
+export function toAsff(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, change?: FindingChange): AsffFinding {
   const exempted = isExemptedFailure(f);
   const requirements = Object.entries(f.mappings.frameworks).flatMap(([framework, ids]) => ids.map((id) => `${framework} ${id}`));
   return {
@@ -67,7 +71,7 @@ export function toAsff(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>): Asf
     Title: clip(`${f.title}: ${f.resource.name}`, 256),
     Description: clip(f.reason, 1024),
     ...(needsAction(f) ? { Remediation: { Recommendation: { Text: clip(f.remediation, 512) } } } : {}),
-    ProductFields: { 'vigil/ControlId': f.controlId, 'vigil/Status': f.status, ...(f.mappings.securityHub ? { 'vigil/SecurityHubControl': f.mappings.securityHub } : {}), ...(f.exemption ? exemptionFields(f.exemption) : {}) },
+    ProductFields: { 'vigil/ControlId': f.controlId, 'vigil/Status': f.status, ...(f.mappings.securityHub ? { 'vigil/SecurityHubControl': f.mappings.securityHub } : {}), ...(f.exemption ? exemptionFields(f.exemption) : {}), ...changeField(change) },
     Compliance: {
       Status: f.status === 'PASS' ? 'PASSED' : f.status === 'FAIL' ? 'FAILED' : f.status === 'ERROR' ? 'WARNING' : 'NOT_AVAILABLE',
       ...(requirements.length ? { RelatedRequirements: requirements.slice(0, 32) } : {}),
@@ -95,13 +99,31 @@ export function exemptionToAsff(e: ExemptionEntry, report: Pick<ReportHead, 'eva
   };
 }
 
+/**
+ * A failure of the previous report whose secret is gone, under the Id its finding had: archived (the resource is no more)
+ * and resolved, so Security Hub stops showing it active.
+ */
+export function goneToAsff(r: ResolvedFailure, head: Pick<ReportHead, 'evaluatedAt' | 'controls'>): AsffFinding {
+  const { account, region } = arnPlace(r.arn);
+  const control = head.controls.find((c) => c.controlId === r.controlId);
+  return {
+    ...asffBase(r.controlId, r.controlId, { arn: r.arn, name: r.name, account, region }, head.evaluatedAt),
+    Severity: { Label: 'INFORMATIONAL', Original: control?.severity ?? 'INFORMATIONAL' },
+    Title: clip(`${control?.title ?? r.controlId}: ${r.name}`, 256),
+    Description: GONE_REASON,
+    ProductFields: { 'vigil/ControlId': r.controlId, 'vigil/Status': 'GONE', ...changeField('resolved') },
+    Workflow: { Status: 'RESOLVED' },
+    RecordState: 'ARCHIVED',
+  };
+}
+
 /** Every ASFF finding of a report held in memory, exemptions naming no control last: what findings.asff.json holds. */
 export function reportToAsff(report: Report): AsffFinding[] {
   return [...report.findings.map((f) => toAsff(f, report)), ...exemptionsWithoutFinding(report).map((e) => exemptionToAsff(e, report))];
 }
 
 /** A JSON array of findings, one a line, written as they arrive; `after` adds the records the head alone knows. */
-export function jsonArrayWriter<T>(out: TextSink, convert: (f: Finding) => T, after: (head: ReportHead) => T[] = () => []): FormatWriter {
+export function jsonArrayWriter<T>(out: TextSink, convert: (f: Finding, change: FindingChange | undefined) => T, after: (head: ReportHead, extras: ReportExtras) => T[] = () => []): FormatWriter {
   let first = true;
   const write = (record: T) => {
     out.write(`${first ? '\n' : ',\n'}${JSON.stringify(record)}`);
@@ -109,11 +131,11 @@ export function jsonArrayWriter<T>(out: TextSink, convert: (f: Finding) => T, af
   };
   out.write('[');
   return {
-    add(findings) {
-      for (const f of findings) write(convert(f));
+    add(findings, secret?: SecretContext) {
+      for (const f of findings) write(convert(f, secret?.changes?.[f.controlId]));
     },
-    finish(head) {
-      for (const record of after(head)) write(record);
+    finish(head, extras) {
+      for (const record of after(head, extras)) write(record);
       out.write(`${first ? '' : '\n'}]\n`);
     },
   };
@@ -122,8 +144,8 @@ export function jsonArrayWriter<T>(out: TextSink, convert: (f: Finding) => T, af
 export const asffWriter = (out: TextSink, report: Pick<ReportHead, 'evaluatedAt'>): FormatWriter =>
   jsonArrayWriter(
     out,
-    (f) => toAsff(f, report),
-    (head) => exemptionsWithoutFinding(head).map((e) => exemptionToAsff(e, report)),
+    (f, change) => toAsff(f, report, change),
+    (head, extras) => [...exemptionsWithoutFinding(head).map((e) => exemptionToAsff(e, report)), ...goneFailures(extras.diff).map((r) => goneToAsff(r, head))],
   );
 
 export function renderAsff(report: Report): string {

@@ -1,15 +1,16 @@
 import type { Finding } from '../controls/types.js';
 import { needsAction } from './asff.js';
-import { exemptionState, exemptionsWithoutFinding, isExemptedFailure, type ExemptionEntry, type Report } from './report.js';
+import { arnPlace, GONE_REASON, goneFailures, type FindingChange, type ResolvedFailure } from './diff.js';
+import { exemptionState, exemptionsWithoutFinding, isExemptedFailure, type ExemptionEntry, type Report, type ReportHead } from './report.js';
 import { StringSink, type TextSink } from './sinks.js';
 import { writeReport, type FormatWriter } from './writer.js';
 
-const HEADER = ['account', 'region', 'secret', 'arn', 'control', 'title', 'severity', 'status', 'exempted', 'exemption', 'exempt_until', 'exemption_tag', 'exemption_reason', 'exemption_note', 'reason', 'remediation'];
+const HEADER = ['account', 'region', 'secret', 'arn', 'control', 'title', 'severity', 'status', 'exempted', 'exemption', 'exempt_until', 'exemption_tag', 'exemption_reason', 'exemption_note', 'reason', 'remediation', 'change'];
 
 /** The exemption columns: what the tag says and whether it holds (`exemption` is active, expired or unusable). */
 const exemptionCells = (e: Finding['exemption'] | ExemptionEntry | undefined) => (e ? [exemptionState(e), e.until ?? '', e.tag, e.reason, e.note ?? ''] : ['', '', '', '', '']);
 
-const findingRow = (f: Finding) => [
+const findingRow = (f: Finding, change: FindingChange | undefined) => [
   f.resource.account,
   f.resource.region,
   f.resource.name,
@@ -23,26 +24,36 @@ const findingRow = (f: Finding) => [
   f.reason,
   // A pass needs no fix: the control's remediation is in report.json once.
   needsAction(f) ? f.remediation : '',
+  change ?? '',
 ];
 
 /** A tag naming no vigil control has no finding: its row names the control as the tag does, with no status. */
-const exemptionRow = (e: ExemptionEntry) => [e.account, e.region, e.name, e.arn, e.controlId, '', '', '', 'no', ...exemptionCells(e), '', ''];
+const exemptionRow = (e: ExemptionEntry) => [e.account, e.region, e.name, e.arn, e.controlId, '', '', '', 'no', ...exemptionCells(e), '', '', ''];
+
+/** A failure of the previous report whose secret is gone: no finding now, so no status; `change` resolved. */
+const goneRow = (r: ResolvedFailure, head: ReportHead) => {
+  const { account, region } = arnPlace(r.arn);
+  const control = head.controls.find((c) => c.controlId === r.controlId);
+  return [account, region, r.name, r.arn, r.controlId, control?.title ?? '', control?.severity ?? '', '', 'no', ...exemptionCells(undefined), GONE_REASON, '', 'resolved'];
+};
 
 const line = (cells: string[]) => `${cells.map(csvCell).join(',')}\r\n`;
 
 /**
- * RFC 4180 CSV, one row per finding, written as the findings arrive, then one row per exemption tag that names no control
- * (no status: it is not a finding). A cell that a spreadsheet would run as a formula (starting =, +, -, @, tab or CR) is
+ * RFC 4180 CSV, one row per finding, written as the findings arrive (with --previous, `change` says new, unchanged or
+ * resolved), then one row per exemption tag that names no control (no status: it is not a finding), then one per failure of
+ * the previous report whose secret is gone (no status, change resolved). A cell that a spreadsheet would run as a formula (starting =, +, -, @, tab or CR) is
  * prefixed with a quote: secret names and tags come from whoever can create secrets.
  */
 export function csvWriter(out: TextSink): FormatWriter {
   out.write(line(HEADER));
   return {
-    add(findings) {
-      for (const f of findings) out.write(line(findingRow(f)));
+    add(findings, secret) {
+      for (const f of findings) out.write(line(findingRow(f, secret?.changes?.[f.controlId])));
     },
-    finish(head) {
+    finish(head, extras) {
       for (const e of exemptionsWithoutFinding(head)) out.write(line(exemptionRow(e)));
+      for (const r of goneFailures(extras.diff)) out.write(line(goneRow(r, head)));
     },
   };
 }

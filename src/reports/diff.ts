@@ -27,6 +27,35 @@ export interface PreviousFailures {
 
 const key = (arn: string, controlId: string) => `${arn} ${controlId}`;
 
+/** What became of one finding since the previous report: a failure new or unchanged, or a failure resolved (not FAIL now). */
+export type FindingChange = 'new' | 'unchanged' | 'resolved';
+
+/** Each finding's change, by control id, for the findings of one secret that have one (writers mark them). */
+export type SecretChanges = Readonly<Record<string, FindingChange>>;
+
+/** A finding's change told from a finished diff: for a report held in memory, whose diff is known before it is written. */
+export function changeLookup(diff: ReportDiff): (f: Pick<Finding, 'controlId' | 'status' | 'resource'>) => FindingChange | undefined {
+  const added = new Set(diff.newFailures.map((f) => key(f.resource.arn, f.controlId)));
+  const resolved = new Set(diff.resolvedFailures.map((r) => key(r.arn, r.controlId)));
+  return (f) => {
+    const k = key(f.resource.arn, f.controlId);
+    if (f.status === 'FAIL') return added.has(k) ? 'new' : 'unchanged';
+    return resolved.has(k) ? 'resolved' : undefined;
+  };
+}
+
+/** The failures resolved because their secret is gone: no finding of this report marks them, so formats list them apart. */
+export const goneFailures = (diff: ReportDiff | undefined): ResolvedFailure[] => diff?.resolvedFailures.filter((r) => r.now === 'GONE') ?? [];
+
+/** What a format says of a failure resolved because its secret is gone. */
+export const GONE_REASON = 'The secret is gone since the previous report: this failure is resolved.';
+
+/** Where a secret of a resolved failure was, from its ARN (arn:partition:secretsmanager:region:account:secret:name). */
+export function arnPlace(arn: string): { partition: string; region: string; account: string } {
+  const [, partition = 'aws', , region = '', account = ''] = arn.split(':');
+  return { partition, region, account };
+}
+
 /**
  * The failures of a previous report: one held in memory, report.json as parsed (schema 2, or schema 1's flat findings),
  * or the failures already read (the CLI streams them out of a report.json too big to parse whole).
@@ -48,13 +77,15 @@ export class DiffTracker {
 
   constructor(private readonly previous: PreviousFailures) {}
 
-  see(f: Finding): void {
+  /** Notes one finding and says what became of it. */
+  see(f: Finding): FindingChange | undefined {
     const k = key(f.resource.arn, f.controlId);
     const before = this.previous.failures.has(k);
     if (before) this.seen.set(k, f.status);
-    if (f.status !== 'FAIL') return;
+    if (f.status !== 'FAIL') return before ? 'resolved' : undefined;
     if (before) this.unchanged += 1;
     else this.newFailures.push(f);
+    return before ? 'unchanged' : 'new';
   }
 
   diff(): ReportDiff {

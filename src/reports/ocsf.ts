@@ -1,6 +1,7 @@
 import type { Finding, Severity, Status } from '../controls/types.js';
 import { jsonArrayWriter, needsAction } from './asff.js';
 import { exemptionSentence, exemptionState, exemptionsWithoutFinding, isExemptedFailure, UNKNOWN_CONTROL_TAG_FIX, type ExemptionEntry, type Report, type ReportHead } from './report.js';
+import { arnPlace, GONE_REASON, goneFailures, type FindingChange, type ResolvedFailure } from './diff.js';
 import { StringSink, type TextSink } from './sinks.js';
 import { writeReport, type FormatWriter } from './writer.js';
 
@@ -40,7 +41,7 @@ function ocsfBase(uid: string, title: string, severity: Severity, secret: { arn:
 /** An exemption as `unmapped.exemption` states it: the tag, its state (active, expired, unusable) and why. */
 const exemptionRecord = (e: NonNullable<Finding['exemption']>) => ({ ...e, state: exemptionState(e) });
 
-export function toOcsf(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, productVersion: string) {
+export function toOcsf(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, productVersion: string, change?: FindingChange) {
   const exempted = isExemptedFailure(f);
   const base = ocsfBase(`vigil/${f.controlId}/${f.resource.arn}`, f.title, f.severity, f.resource, report.evaluatedAt, productVersion);
   return {
@@ -58,7 +59,29 @@ export function toOcsf(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, prod
       requirements: Object.entries(f.mappings.frameworks).flatMap(([framework, ids]) => ids.map((id) => `${framework} ${id}`)),
     },
     ...(needsAction(f) ? { remediation: { desc: f.remediation } } : {}),
-    unmapped: { evidence: f.evidence, ...(f.exemption ? { exemption: exemptionRecord(f.exemption) } : {}) },
+    // With --previous: new, unchanged or resolved since the previous report (OCSF has no field for a diff between runs).
+    unmapped: { evidence: f.evidence, ...(f.exemption ? { exemption: exemptionRecord(f.exemption) } : {}), ...(change ? { change } : {}) },
+  };
+}
+
+/** A failure of the previous report whose secret is gone: the finding closed (activity Close) and Resolved. */
+export function goneToOcsf(r: ResolvedFailure, head: Pick<ReportHead, 'evaluatedAt' | 'controls'>, productVersion: string) {
+  const { account, region } = arnPlace(r.arn);
+  const control = head.controls.find((c) => c.controlId === r.controlId);
+  const base = ocsfBase(`vigil/${r.controlId}/${r.arn}`, control?.title ?? r.controlId, 'INFORMATIONAL', { arn: r.arn, name: r.name, account, region }, head.evaluatedAt, productVersion);
+  return {
+    ...base,
+    activity_id: 3,
+    activity_name: 'Close',
+    type_uid: 200303,
+    type_name: 'Compliance Finding: Close',
+    status_id: 4,
+    status: 'Resolved',
+    status_detail: GONE_REASON,
+    message: GONE_REASON,
+    finding_info: { ...base.finding_info, desc: GONE_REASON },
+    compliance: { status_id: 0, status: 'Unknown', control: r.controlId, standards: [], requirements: [] },
+    unmapped: { change: 'resolved' },
   };
 }
 
@@ -82,8 +105,8 @@ export function exemptionToOcsf(e: ExemptionEntry, report: Pick<ReportHead, 'eva
 export const ocsfWriter = (out: TextSink, report: Pick<ReportHead, 'evaluatedAt'>, productVersion = '0.1.0'): FormatWriter =>
   jsonArrayWriter<Record<string, unknown>>(
     out,
-    (f) => toOcsf(f, report, productVersion),
-    (head) => exemptionsWithoutFinding(head).map((e) => exemptionToOcsf(e, report, productVersion)),
+    (f, change) => toOcsf(f, report, productVersion, change),
+    (head, extras) => [...exemptionsWithoutFinding(head).map((e) => exemptionToOcsf(e, report, productVersion)), ...goneFailures(extras.diff).map((r) => goneToOcsf(r, head, productVersion))],
   );
 
 export function renderOcsf(report: Report, productVersion = '0.1.0'): string {

@@ -4,7 +4,7 @@ import type { AccessSummary, SecretAccess } from './access.js';
 import { DiffTracker, type PreviousFailures, type ReportDiff } from './diff.js';
 import { frameworkView, type RequirementView } from './frameworks.js';
 import { ReportTally, type ReportHead, type ReportHeadInput, type ReportScope } from './report.js';
-import type { FormatWriter } from './writer.js';
+import { changesOf, type FormatWriter } from './writer.js';
 
 /** Secrets evaluated at a time: the findings of one chunk are all a streamed sweep holds of the passing ones. */
 export const STREAM_CHUNK = 50;
@@ -44,11 +44,9 @@ export async function streamReport(input: StreamInput): Promise<StreamedReport> 
     chunk.forEach((state, i) => {
       const findings = evaluated[i] ?? [];
       tally.add(state, findings);
-      for (const f of findings) {
-        tracker?.see(f);
-        if (f.status === 'FAIL' || f.status === 'ERROR') problems.push(f);
-      }
-      const secret = input.access ? { ...state, access: input.access.of(state.arn) } : state;
+      for (const f of findings) if (f.status === 'FAIL' || f.status === 'ERROR') problems.push(f);
+      const changes = tracker ? changesOf(findings, (f) => tracker.see(f)) : undefined;
+      const secret = input.access || changes ? { ...state, ...(input.access ? { access: input.access.of(state.arn) } : {}), ...(changes ? { changes } : {}) } : state;
       for (const writer of input.writers) writer.add(findings, secret);
     });
   };

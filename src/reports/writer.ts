@@ -1,7 +1,7 @@
 import { SEVERITIES, type Finding } from '../controls/types.js';
 import type { SecretState } from '../model/index.js';
 import type { AccessSummary, SecretAccess } from './access.js';
-import type { ReportDiff } from './diff.js';
+import { changeLookup, type FindingChange, type ReportDiff, type SecretChanges } from './diff.js';
 import type { RequirementView } from './frameworks.js';
 import type { Report, ReportHead, ReportSummary } from './report.js';
 
@@ -14,7 +14,7 @@ export interface ReportExtras {
 }
 
 /** What a writer may read of the secret whose findings it is given (the HTML report quotes a public statement in full). */
-export type SecretContext = Partial<Pick<SecretState, 'resourcePolicy'>> & { resourcePolicies?: Record<string, string | null>; access?: SecretAccess };
+export type SecretContext = Partial<Pick<SecretState, 'resourcePolicy'>> & { resourcePolicies?: Record<string, string | null>; access?: SecretAccess; changes?: SecretChanges };
 
 /**
  * One report format, written as the findings arrive: each secret's findings once, then the head (counts, exemptions,
@@ -40,8 +40,22 @@ export function* findingsBySecret(findings: readonly Finding[]): Generator<Findi
 
 /** Runs one writer over a report held in memory. */
 export function writeReport(writer: FormatWriter, report: Report, extras: ReportExtras = {}, secrets?: ReadonlyMap<string, SecretContext>): void {
-  for (const group of findingsBySecret(report.findings)) writer.add(group, secrets?.get(group[0]?.resource.arn ?? ''));
+  const changeOf = extras.diff ? changeLookup(extras.diff) : undefined;
+  for (const group of findingsBySecret(report.findings)) {
+    const context = secrets?.get(group[0]?.resource.arn ?? '');
+    writer.add(group, changeOf ? { ...context, changes: changesOf(group, changeOf) } : context);
+  }
   writer.finish(report, extras);
+}
+
+/** One secret's findings' changes, by control id. */
+export function changesOf(findings: readonly Finding[], changeOf: (f: Finding) => FindingChange | undefined): SecretChanges {
+  const changes: Record<string, FindingChange> = {};
+  for (const f of findings) {
+    const change = changeOf(f);
+    if (change) changes[f.controlId] = change;
+  }
+  return changes;
 }
 
 /** `n secret` or `n secrets`. */

@@ -82,6 +82,10 @@ describe('vigil exit codes', () => {
     ['a date that does not parse', ['sweep', '--snapshot', SNAPSHOT, '--now', 'yesterday'], /^vigil: --now/],
     ['a --previous that is not a report', ['sweep', '--snapshot', SNAPSHOT, '--previous', file('not-report.json', '{}')], /not a vigil JSON report/],
     ['an unknown control to show', ['sweep', '--snapshot', SNAPSHOT, '--control', 'rotation'], /^vigil: --control rotation: no such control/],
+    ['--snapshot with --region, which it would ignore', ['sweep', '--snapshot', SNAPSHOT, '--region', 'us-east-1'], /^vigil: --snapshot reads a file, so --region would be ignored: drop it or --snapshot$/],
+    ['--snapshot with --endpoint-url, which it would ignore', ['sweep', '--snapshot', SNAPSHOT, '--endpoint-url', 'http://127.0.0.1:5000'], /^vigil: --snapshot reads a file, so --endpoint-url would be ignored: drop it or --snapshot$/],
+    ['--snapshot with --all-regions, which it would ignore', ['sweep', '--snapshot', SNAPSHOT, '--all-regions'], /^vigil: --snapshot reads a file, so --all-regions would be ignored: drop it or --snapshot$/],
+    ['--snapshot with several live options', ['sweep', '--snapshot', SNAPSHOT, '--all-regions', '--endpoint-url', 'http://127.0.0.1:5000'], /^vigil: --snapshot reads a file, so --all-regions, --endpoint-url would be ignored: drop them or --snapshot$/],
     ['an unknown --formats name', ['sweep', '--snapshot', SNAPSHOT, '--out', dir, '--formats', 'json,pdf'], /^error: option '--formats <list>' argument 'json,pdf' is invalid/],
   ])('exits 2 on %s, with one line and a hint', async (_, args, pattern) => {
     const run = await runVigil(args, CLEAN);

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readPreviousReport } from '../../src/cli/previous.js';
-import { expandJsonReport, type JsonReport } from '../../src/reports/index.js';
+import { expandJsonReport, type AsffFinding, type JsonReport } from '../../src/reports/index.js';
+import { runVigil } from '../helpers/bin.js';
 import { runCli } from '../helpers/cli.js';
 import { EVENTS_DIR } from '../helpers/fixtures.js';
+import { csvRecords } from '../helpers/reports.js';
 
 // `--previous REPORT.json` is read as a stream: what the diff and --fail-on-new need, from report.json schema 2 or 1.
 const SNAPSHOT = join(EVENTS_DIR, 'snapshots', 'acme-prod.json');
@@ -80,5 +82,69 @@ describe('--previous', () => {
     const run = await runCli(['sweep', '--snapshot', SNAPSHOT, '--previous', other, '--format', 'md']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('a report of account 999988887777, not of 111122223333');
+  });
+});
+
+describe('--previous in every output, through the vigil bin', () => {
+  // The previous report had new/api/webhook-token missing and stricter rotation; legacy/ftp has since been deleted.
+  const PARAMS = join(EVENTS_DIR, 'snapshots', 'acme-prod.params.json');
+  const NOW = '2026-11-20T00:00:00Z';
+  const without = (name: string) => {
+    const doc = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as { secrets: { describe: { Name: string } }[] };
+    return write(`without-${name.replaceAll('/', '-')}.json`, JSON.stringify({ ...doc, secrets: doc.secrets.filter((s) => s.describe.Name !== name) }));
+  };
+  let earlier: string;
+  let current: string;
+
+  beforeAll(async () => {
+    const strict = write('strict-params.json', JSON.stringify({ ...(JSON.parse(readFileSync(PARAMS, 'utf8')) as object), maxDaysSinceRotation: 1 }));
+    const run = await runVigil(['sweep', '--snapshot', without('new/api/webhook-token'), '--params', strict, '--now', NOW, '--format', 'json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    earlier = write('earlier.json', run.stdout);
+    current = without('legacy/ftp');
+  });
+
+  const sweep = (...args: string[]) => runVigil(['sweep', '--snapshot', current, '--params', PARAMS, '--now', NOW, '--previous', earlier, ...args]);
+
+  it('puts the diff in the JSON on stdout (nothing to refuse: every output shows it)', async () => {
+    const run = await sweep('--format', 'json');
+    expect(run.exitCode, run.stderr).toBe(0);
+    const { diff } = JSON.parse(run.stdout) as JsonReport;
+    expect(diff?.newFailures).toContainEqual(expect.objectContaining({ name: 'new/api/webhook-token', controlId: 'rotation-enabled' }));
+    expect(diff?.resolvedFailures).toContainEqual({ arn: expect.stringContaining(':secret:legacy/ftp'), name: 'legacy/ftp', controlId: 'unused', now: 'GONE' });
+    expect(diff?.resolvedFailures).toContainEqual(expect.objectContaining({ name: 'prod/db/orders', controlId: 'rotated-within-period', now: 'PASS' }));
+  });
+
+  it('shows it in the table and in Markdown on stdout', async () => {
+    const table = await sweep();
+    expect(table.stdout).toMatch(/^since \S+: \d+ new failures?, \d+ resolved, \d+ unchanged$/m);
+    expect(table.stdout).toMatch(/ new\/api\/webhook-token {2}rotation-enabled \(new\): /);
+    const md = await sweep('--format', 'md');
+    expect(md.stdout).toMatch(/^- resolved: \*\*legacy\/ftp\*\* `unused` \(now GONE\)$/m);
+  });
+
+  it('marks new, unchanged and resolved failures in CSV, ASFF and OCSF, and lists those of a gone secret', async () => {
+    const out = join(dir, 'diff-out');
+    const run = await sweep('--format', 'json', '--out', out, '--formats', 'csv,asff,ocsf');
+    expect(run.exitCode, run.stderr).toBe(0);
+    const rows = csvRecords(readFileSync(join(out, 'findings.csv'), 'utf8'));
+    const row = (secret: string, control: string) => rows.filter((r) => r['secret'] === secret && r['control'] === control);
+    expect(row('new/api/webhook-token', 'rotation-enabled')).toEqual([expect.objectContaining({ status: 'FAIL', change: 'new' })]);
+    expect(row('prod/api/payments-key', 'rotation-enabled')).toEqual([expect.objectContaining({ status: 'FAIL', change: 'unchanged' })]);
+    expect(row('prod/db/orders', 'rotated-within-period')).toEqual([expect.objectContaining({ status: 'PASS', change: 'resolved' })]);
+    expect(row('prod/db/orders', 'rotation-enabled')).toEqual([expect.objectContaining({ status: 'PASS', change: '' })]);
+    expect(row('legacy/ftp', 'unused')).toEqual([expect.objectContaining({ account: '111122223333', region: 'us-east-1', status: '', severity: 'MEDIUM', change: 'resolved' })]);
+
+    const asff = JSON.parse(readFileSync(join(out, 'findings.asff.json'), 'utf8')) as AsffFinding[];
+    const asffOf = (secret: string, control: string) => asff.filter((f) => f.Id.startsWith(`vigil/${control}/`) && f.Id.includes(`:secret:${secret}-`));
+    expect(asffOf('new/api/webhook-token', 'rotation-enabled')).toEqual([expect.objectContaining({ ProductFields: expect.objectContaining({ 'vigil/Change': 'NEW' }), Workflow: { Status: 'NEW' } })]);
+    expect(asffOf('prod/db/orders', 'rotated-within-period')).toEqual([expect.objectContaining({ ProductFields: expect.objectContaining({ 'vigil/Change': 'RESOLVED' }), Workflow: { Status: 'RESOLVED' } })]);
+    expect(asffOf('legacy/ftp', 'unused')).toEqual([expect.objectContaining({ ProductFields: expect.objectContaining({ 'vigil/Change': 'RESOLVED' }), Workflow: { Status: 'RESOLVED' }, RecordState: 'ARCHIVED', AwsAccountId: '111122223333' })]);
+
+    const ocsf = JSON.parse(readFileSync(join(out, 'findings.ocsf.json'), 'utf8')) as { finding_info: { uid: string }; activity_name: string; status: string; unmapped: { change?: string } }[];
+    const ocsfOf = (secret: string, control: string) => ocsf.filter((f) => f.finding_info.uid.startsWith(`vigil/${control}/`) && f.finding_info.uid.includes(`:secret:${secret}-`));
+    expect(ocsfOf('new/api/webhook-token', 'rotation-enabled')).toEqual([expect.objectContaining({ status: 'New', unmapped: expect.objectContaining({ change: 'new' }) })]);
+    expect(ocsfOf('prod/api/payments-key', 'rotation-enabled')).toEqual([expect.objectContaining({ unmapped: expect.objectContaining({ change: 'unchanged' }) })]);
+    expect(ocsfOf('legacy/ftp', 'unused')).toEqual([expect.objectContaining({ activity_name: 'Close', status: 'Resolved', unmapped: { change: 'resolved' } })]);
   });
 });

@@ -14,7 +14,7 @@ describe('CSV', () => {
   it('has a header and one row per finding', async () => {
     const report = await fixtureReport();
     const lines = renderCsv(report).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('account,region,secret,arn,control,title,severity,status,exempted,exemption,exempt_until,exemption_tag,exemption_reason,exemption_note,reason,remediation');
+    expect(lines[0]).toBe('account,region,secret,arn,control,title,severity,status,exempted,exemption,exempt_until,exemption_tag,exemption_reason,exemption_note,reason,remediation,change');
     expect(lines).toHaveLength(report.findings.length + 1);
     expect(lines).toContain(lines.find((l) => l.startsWith('111122223333,us-east-1,partner/shared-token,') && l.includes(',rotation-enabled,') && l.includes(',FAIL,yes,active,2026-12-31,vigil:exempt:rotation-enabled,')));
   });
