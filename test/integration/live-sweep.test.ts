@@ -2,12 +2,14 @@ import { GetResourcePolicyCommand, GetSecretValueCommand } from '@aws-sdk/client
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kmsClient } from '../../src/aws/clients/kms.js';
 import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
 import { DEMO_SECRETS, seedAccount, type SeededAccount } from '../../src/demo/account.js';
 import { readSnapshot } from '../../src/inventory/index.js';
 import { expandJsonReport, type JsonReport, type Report } from '../../src/reports/index.js';
+import { runVigil } from '../helpers/bin.js';
 import { runCli } from '../helpers/cli.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { EVENTS_DIR } from '../helpers/fixtures.js';
@@ -125,6 +127,23 @@ describe('vigil sweep against a live (emulated) account', () => {
     const offline = expandJsonReport(JSON.parse((await runCli(['sweep', '--snapshot', file, '--params', PARAMS, '--now', at, '--format', 'json'], now)).stdout) as JsonReport);
     const statuses = (r: Report) => r.findings.map((f) => `${f.resource.arn} ${f.controlId} ${f.status}`).sort();
     expect(statuses(offline)).toEqual(statuses(live));
+  });
+
+  it('writes the snapshot gzipped when --out ends in .gz, through the vigil bin', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-snap-gz-'));
+    const file = join(dir, 'account.json.gz');
+    const env = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_MAX_ATTEMPTS: '1' };
+    const capture = await runVigil(['snapshot', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--out', file], env);
+    expect(capture.exitCode, capture.stderr).toBe(0);
+    const bytes = readFileSync(file);
+    expect([...bytes.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    const document = JSON.parse(gunzipSync(bytes).toString('utf8')) as { snapshotVersion: number; account: string; region: string; secrets: unknown[] };
+    expect(document).toMatchObject({ snapshotVersion: 1, account: '123456789012', region: 'us-east-1' });
+    expect(document.secrets).toHaveLength(DEMO_SECRETS.length);
+    // The gzipped file is a snapshot sweep reads as it is.
+    const sweep = await runVigil(['sweep', '--snapshot', file, '--params', PARAMS, '--format', 'json'], env);
+    expect(sweep.exitCode, sweep.stderr).toBe(0);
+    expect((JSON.parse(sweep.stdout) as JsonReport).secrets).toHaveLength(DEMO_SECRETS.length);
   });
 
   it('writes every format with --out, quotes the public statement in full, and reports as a snapshot sweep of the account does', async () => {
