@@ -58,7 +58,8 @@ export async function continueSweep(start: SweepProgress, options: SweepJobOptio
       return { done: false, progress };
     }
     const page = await readRegion(region, options, { full: progress.full, maxPages: 1, ...(progress.nextToken ? { startToken: progress.nextToken } : {}) });
-    const { findings, readers } = await judgePage(page.states, progress.startedAt, options);
+    // A continued run's pages are judged again at its end: only then are their readers worth a lookup.
+    const { findings, readers } = await judgePage(page.states, progress.startedAt, options, wholeRun);
     await rememberSweep(options.store, page, findings, progress.startedAt);
     const f = freshnessOf([page]);
     const so = progress.freshness[region] ?? { readFresh: 0, fromStore: 0, oldestStoredAt: null };
@@ -83,7 +84,7 @@ export async function continueSweep(start: SweepProgress, options: SweepJobOptio
       // The earlier invocations' secrets are in the store: one more listing (100 a call) finds them there, and reads
       // fresh only what changed since.
       const inventory = await readRegion(region, options, { full: false });
-      const { findings, readers } = await judgePage(inventory.states, progress.startedAt, options);
+      const { findings, readers } = await judgePage(inventory.states, progress.startedAt, options, true);
       await rememberSweep(options.store, inventory, findings, progress.startedAt);
       regions.push({ region, states: inventory.states, findings, ...(readers ? { readers } : {}) });
     }
@@ -94,8 +95,8 @@ export async function continueSweep(start: SweepProgress, options: SweepJobOptio
 }
 
 /** A page's findings, judged with the last reader of each secret when the access audit has them. */
-async function judgePage(states: readonly SecretState[], now: number, options: SweepJobOptions): Promise<{ findings: Finding[][]; readers?: Map<string, ReaderBaseline[]> }> {
-  const seen = await options.readersOf?.(states);
+async function judgePage(states: readonly SecretState[], now: number, options: SweepJobOptions, withReaders: boolean): Promise<{ findings: Finding[][]; readers?: Map<string, ReaderBaseline[]> }> {
+  const seen = withReaders ? await options.readersOf?.(states) : undefined;
   const findings = await evaluateSecrets(states, { now, params: options.params, ...(seen ? { lastReaders: seen.lastReaders } : {}) });
   return { findings, ...(seen ? { readers: seen.readers } : {}) };
 }

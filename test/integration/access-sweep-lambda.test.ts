@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSweepHandler } from '../../functions/sweep.js';
+import { createSweepHandler, type SweepEvent } from '../../functions/sweep.js';
 import { auditReads, loadAuditState, readEventsOf, saveAuditChanges, secretDirectory } from '../../src/audit/index.js';
 import { DEFAULT_PARAMS } from '../../src/controls/index.js';
 import { s3Client } from '../../src/aws/clients/s3.js';
@@ -57,6 +57,27 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
+/** The sweep handler over the state table, counting the reader lookups it makes. */
+function countingHandler(options: { pageSize?: number; continued?: SweepEvent[] } = {}) {
+  const lookups: string[] = [];
+  const counting = new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'getReaders') return (arn: string) => (lookups.push(arn), target.getReaders(arn));
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as StateStore;
+  const handler = createSweepHandler({
+    env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: BUCKET, VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_STATE_TABLE: TABLE },
+    aws: (region) => emulator.aws(region),
+    clock: () => Date.now() / 1000,
+    invokeSelf: async (payload) => void options.continued?.push(payload),
+    store: counting,
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+  });
+  return { handler, lookups };
+}
+
 async function object(key: string): Promise<string> {
   const answer = await s3Client(emulator.aws()).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
   return (await answer.Body?.transformToString()) ?? '';
@@ -64,21 +85,7 @@ async function object(key: string): Promise<string> {
 
 describe('the sweep Lambda with the access audit in its state table', () => {
   it('lists who read each secret in report.json, access.csv and report.html, one reader lookup per secret', async () => {
-    const lookups: string[] = [];
-    const counting = new Proxy(store, {
-      get(target, property, receiver) {
-        if (property === 'getReaders') return (arn: string) => (lookups.push(arn), target.getReaders(arn));
-        const value = Reflect.get(target, property, receiver) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    }) as StateStore;
-    const handler = createSweepHandler({
-      env: { AWS_REGION: 'us-east-1', VIGIL_REPORT_BUCKET: BUCKET, VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_STATE_TABLE: TABLE },
-      aws: (region) => emulator.aws(region),
-      clock: () => Date.now() / 1000,
-      invokeSelf: async () => undefined,
-      store: counting,
-    });
+    const { handler, lookups } = countingHandler();
     const result = await handler(undefined, { getRemainingTimeInMillis: () => 600_000 });
     expect(result.status).toBe('completed');
     expect(lookups.sort()).toEqual(Object.values(arns).sort());
@@ -112,6 +119,24 @@ describe('the sweep Lambda with the access audit in its state table', () => {
     await handler(undefined, { getRemainingTimeInMillis: () => 600_000 });
     const next = JSON.parse(await object(`${latest}/report.json`)) as JsonReport;
     expect(next.access).toMatchObject({ newReadersBasis: 'previous-report', newReadersSince: report.evaluatedAt, secretsWithNewReaders: 0 });
+    await topic.receive();
+  });
+
+  it('lists the readers after a sweep that continued over invocations, looking them up at its end, not at every page', async () => {
+    const continued: SweepEvent[] = [];
+    const { handler, lookups } = countingHandler({ pageSize: 1, continued });
+    let budget = 0;
+    // Each invocation has time for one page: the second check finds the time gone.
+    const onePage = { getRemainingTimeInMillis: () => (budget++ % 2 === 0 ? 600_000 : 1_000) };
+    let result = await handler(undefined, onePage);
+    while (result.status === 'continued') {
+      budget = 0;
+      result = await handler(continued.shift(), onePage);
+    }
+    const report = JSON.parse(await object(`reports/${ACCOUNT}/us-east-1/${result.runId}/report.json`)) as JsonReport;
+    expect(report.secrets.find((s) => s.name === 'prod/payments/db')?.readers?.map((r) => r.principal)).toEqual([BOT, APP]);
+    // The first invocation's page (it could not know the run would continue), then every secret once at the end.
+    expect(lookups).toHaveLength(1 + Object.keys(arns).length);
     await topic.receive();
   });
 });
