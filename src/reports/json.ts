@@ -1,6 +1,6 @@
 import type { Finding, Status } from '../controls/types.js';
 import type { ReaderView } from '../audit/types.js';
-import { jsonAccess, type AccessSummary } from './access.js';
+import { jsonAccess, type AccessSummary, type GoneReader } from './access.js';
 import type { ReportDiff } from './diff.js';
 import type { Report, ReportHead } from './report.js';
 import { memorySpools, StringSink, type SpoolFactory, type TextSink } from './sinks.js';
@@ -22,9 +22,10 @@ export interface JsonSecret {
   account: string;
   region: string;
   findings: JsonFinding[];
-  /** With an access view: DESIGN.md's readers of the secret within the period, and the principals among them that are new. */
+  /** With an access view: DESIGN.md's readers of the secret within the period, the principals among them that are new, and the readers that stopped. */
   readers?: ReaderView[];
   newReaders?: string[];
+  goneReaders?: GoneReader[];
 }
 
 /** report.json: the head, then one line per secret. */
