@@ -19,7 +19,7 @@ import { buildOrgReport, renderOrgMarkdown, type OrgReport, type UnitResult } fr
 import { orgSettings, type OrgSettings } from '../src/org/settings.js';
 import { failedUnit, sweepUnit } from '../src/org/unit-sweep.js';
 import { planUnits, type SweepUnit } from '../src/org/units.js';
-import { NOT_AUDITED_ORGANIZATION, renderAll, type Report } from '../src/reports/index.js';
+import { NOT_AUDITED_ORGANIZATION, plural, renderAll, type Report } from '../src/reports/index.js';
 import { DynamoStateStore } from '../src/state/index.js';
 
 /** One message of the unit queue: sweep this account in this region, as part of this run. */
@@ -185,20 +185,20 @@ export async function fanIn(runId: string, evaluatedAt: number, settings: OrgSet
 
 export function orgSubject(report: OrgReport): string {
   const s = report.summary;
-  return `vigil organisation sweep: ${s.failing} failing over ${report.scope.accounts} accounts${s.unitsFailed ? `, ${s.unitsFailed} units NOT SWEPT` : ''}`.slice(0, 100);
+  return `vigil organisation sweep: ${s.failing} failing over ${plural(report.scope.accounts, 'account')}${s.unitsFailed ? `, ${plural(s.unitsFailed, 'unit')} NOT SWEPT` : ''}`.slice(0, 100);
 }
 
 /** The summary on-call reads: counts, the units that failed and the newest failures, each list cut with a count (it fits one SNS message). */
 export function orgMessage(report: OrgReport, where: string, max = 20): string {
   const s = report.summary;
-  const lines = [`vigil swept ${s.secrets} secrets in ${report.scope.accounts} accounts × ${report.scope.regions.length} regions as of ${report.evaluatedAt}.`, `Failing: ${s.failing} (critical ${s.failuresBySeverity.CRITICAL}, high ${s.failuresBySeverity.HIGH}, medium ${s.failuresBySeverity.MEDIUM}, low ${s.failuresBySeverity.LOW}); ${s.exemptedFailures} exempted; ${s.errors} could not be decided.`];
+  const lines = [`vigil swept ${plural(s.secrets, 'secret')} in ${plural(report.scope.accounts, 'account')} × ${plural(report.scope.regions.length, 'region')} as of ${report.evaluatedAt}.`, `Failing: ${s.failing} (critical ${s.failuresBySeverity.CRITICAL}, high ${s.failuresBySeverity.HIGH}, medium ${s.failuresBySeverity.MEDIUM}, low ${s.failuresBySeverity.LOW}); ${s.exemptedFailures} exempted; ${s.errors} could not be decided.`];
   if (report.failedUnits.length) {
-    lines.push('', `${report.failedUnits.length} units could not be swept:`);
+    lines.push('', `${plural(report.failedUnits.length, 'unit')} could not be swept:`);
     for (const u of report.failedUnits.slice(0, max)) lines.push(`- ${u.account} ${u.region}: ${u.reason.slice(0, 300)}`);
     if (report.failedUnits.length > max) lines.push(`- … and ${report.failedUnits.length - max} more (in the report)`);
   }
   if (report.diff) {
-    lines.push('', `Since ${report.diff.previousGeneratedAt}: ${report.diff.newFailures.length} new failures, ${report.diff.resolvedFailures.length} resolved.`);
+    lines.push('', `Since ${report.diff.previousGeneratedAt}: ${plural(report.diff.newFailures.length, 'new failure')}, ${report.diff.resolvedFailures.length} resolved.`);
     for (const f of report.diff.newFailures.slice(0, max)) lines.push(`- NEW ${f.severity} ${f.account} ${f.region} ${f.name}: ${f.controlId}: ${f.reason.slice(0, 300)}`);
     if (report.diff.newFailures.length > max) lines.push(`- … and ${report.diff.newFailures.length - max} more (in the report)`);
   }

@@ -179,7 +179,7 @@ async function publishSummary(run: SweepProgress, results: RegionResult[], setti
   const fresh = results.reduce((n, r) => n + (r.diff?.newFailures.length ?? 0), 0);
   const unstored = results.some((r) => !r.stored);
   const subject = `vigil sweep ${run.account}: ${failing} failing${fresh ? `, ${fresh} new` : ''}${unstored ? ' (REPORTS NOT STORED)' : ''}`.slice(0, 100);
-  const lines = [`vigil swept ${results.reduce((n, r) => n + r.report.summary.secrets, 0)} secrets of account ${run.account} as of ${new Date(run.startedAt * 1000).toISOString()}.`, ''];
+  const lines = [`vigil swept ${plural(results.reduce((n, r) => n + r.report.summary.secrets, 0), 'secret')} of account ${run.account} as of ${new Date(run.startedAt * 1000).toISOString()}.`, ''];
   for (const r of results) {
     const s = r.report.summary;
     lines.push(`${r.region}: ${summarySentence(s)}`);

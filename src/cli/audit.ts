@@ -4,6 +4,7 @@ import { InvalidEventError, parseAwsDate } from '../events/index.js';
 import { readSnapshot } from '../inventory/index.js';
 import { FileStateStore } from '../state/index.js';
 import { guard, loadParams, readEventFile } from './io.js';
+import { plural } from '../reports/writer.js';
 import type { Io } from './sweep.js';
 
 export interface AuditOptions {
@@ -58,12 +59,12 @@ function renderText(detections: Detection[], readers: ReaderView[], judged: numb
   const lines: string[] = [];
   for (const d of detections) {
     lines.push(`${d.severity.padEnd(8)} ${d.kind}  ${d.principal}  ${d.firstEventTime} .. ${d.lastEventTime}`);
-    lines.push(`         ${d.secretArns.length ? d.secretArns.slice(0, 5).join(', ') + (d.secretArns.length > 5 ? ` and ${d.secretArns.length - 5} more` : '') : 'secrets by filter'}; ${d.eventIds.length} events`);
+    lines.push(`         ${d.secretArns.length ? d.secretArns.slice(0, 5).join(', ') + (d.secretArns.length > 5 ? ` and ${d.secretArns.length - 5} more` : '') : 'secrets by filter'}; ${plural(d.eventIds.length, 'event')}`);
   }
   if (detections.length) lines.push('');
   lines.push('Readers:');
   for (const r of readers) lines.push(`  ${r.secretArn}  ${r.principal}  reads ${r.reads}, denied ${r.denied}, last ${r.lastSeen}${r.vpcEndpoints.length ? `, via ${r.vpcEndpoints.join(', ')}` : ''}`);
-  lines.push('', `${judged} read events, ${detections.length} detections, ${readers.length} readers`);
+  lines.push('', `${plural(judged, 'read event')}, ${plural(detections.length, 'detection')}, ${plural(readers.length, 'reader')}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,4 +1,5 @@
 import { SEVERITIES, type Finding, type Severity } from '../controls/index.js';
+import { plural } from '../reports/writer.js';
 
 type Judged = Pick<Finding, 'controlId' | 'status' | 'severity' | 'resource' | 'exemption'>;
 
@@ -28,5 +29,5 @@ const SHOWN = 5;
 export function trippedLine(option: string, threshold: Severity, tripped: Judged[]): string {
   const named = tripped.slice(0, SHOWN).map((f) => `${f.resource.name} ${f.controlId} (${f.severity} ${f.status})`);
   const more = tripped.length > SHOWN ? `, and ${tripped.length - SHOWN} more` : '';
-  return `vigil: ${option} ${threshold} tripped by ${tripped.length} finding${tripped.length === 1 ? '' : 's'}: ${named.join(', ')}${more}\n`;
+  return `vigil: ${option} ${threshold} tripped by ${plural(tripped.length, 'finding')}: ${named.join(', ')}${more}\n`;
 }

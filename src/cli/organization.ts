@@ -17,6 +17,7 @@ import { trippedLine, trippingFindings } from './gate.js';
 import { CliError, guard, readJsonFile } from './io.js';
 import { NOT_AUDITED_ORGANIZATION } from '../reports/access.js';
 import { writeReports } from './output.js';
+import { plural } from '../reports/writer.js';
 import type { Io } from './sweep.js';
 
 export interface OrgCliOptions {
@@ -78,7 +79,7 @@ export async function runOrgSweep(options: OrgCliOptions, plan: OrgPlan, params:
     throw toCliError(error, { profile: options.profile });
   }
   const planned = guard(() => planUnits(accounts, plan.regions, '--region'));
-  io.stderr(`vigil: sweeping ${accounts.length} account${accounts.length === 1 ? '' : 's'} × ${plan.regions.length} region${plan.regions.length === 1 ? '' : 's'} through role ${roleName}, ${Math.min(concurrency, planned.length)} at once\n`);
+  io.stderr(`vigil: sweeping ${plural(accounts.length, 'account')} × ${plural(plan.regions.length, 'region')} through role ${roleName}, ${Math.min(concurrency, planned.length)} at once\n`);
   const controls = await listControls();
   const sts = stsClient(home);
   // --out: every account-region's secrets in one snapshot (`vigil sweep --snapshot DIR/snapshot.json` judges it again).
@@ -102,12 +103,12 @@ export async function runOrgSweep(options: OrgCliOptions, plan: OrgPlan, params:
     async ({ result, report, captured }) => {
       if (captured) snapshot?.add(captured);
       const failing = result.failures.filter((f) => f.status === 'FAIL' && !f.exempted).length;
-      io.stderr(result.status === 'swept' ? `vigil: ${result.account} ${result.region}: ${result.secrets} secrets, ${failing} failing\n` : `vigil: ${result.account} ${result.region}: NOT SWEPT: ${result.reason ?? 'unknown'}\n`);
+      io.stderr(result.status === 'swept' ? `vigil: ${result.account} ${result.region}: ${plural(result.secrets, 'secret')}, ${failing} failing\n` : `vigil: ${result.account} ${result.region}: NOT SWEPT: ${result.reason ?? 'unknown'}\n`);
       if (report && options.out) await writeReports(report, join(options.out, result.account, result.region), { ...io, stderr: () => undefined }, { formats: options.formats, access: { audited: false, reason: NOT_AUDITED_ORGANIZATION } });
     },
   );
   const org = buildOrgReport({ units: results, controls, evaluatedAt: now, generatedAt: io.clock(), ...(previous ? { previous } : {}) });
-  if (snapshot) io.stderr(`vigil: wrote ${snapshot.close()} secrets of ${org.scope.accounts} accounts to ${join(options.out as string, 'snapshot.json')}\n`);
+  if (snapshot) io.stderr(`vigil: wrote ${plural(snapshot.close(), 'secret')} of ${plural(org.scope.accounts, 'account')} to ${join(options.out as string, 'snapshot.json')}\n`);
   if (options.out) writeOrgReport(org, options.out, io);
   io.stdout(options.format === 'json' ? `${JSON.stringify(org, null, 2)}\n` : renderOrgMarkdown(org));
   return gateOrg(org, options, io, previous);
@@ -152,7 +153,7 @@ function gateOrg(report: OrgReport, options: OrgCliOptions, io: Io, previous?: O
     }
   }
   if ((options.failOn || options.failOnNew) && report.failedUnits.length) {
-    io.stderr(`vigil: ${report.failedUnits.length} unit${report.failedUnits.length === 1 ? '' : 's'} could not be swept, so could not be judged: ${report.failedUnits.slice(0, 5).map((u) => `${u.account} ${u.region}`).join(', ')}${report.failedUnits.length > 5 ? ', …' : ''}\n`);
+    io.stderr(`vigil: ${plural(report.failedUnits.length, 'unit')} could not be swept, so could not be judged: ${report.failedUnits.slice(0, 5).map((u) => `${u.account} ${u.region}`).join(', ')}${report.failedUnits.length > 5 ? ', …' : ''}\n`);
     code = 1;
   }
   return code;

@@ -5,6 +5,7 @@ import type { SecretState } from '../model/index.js';
 import { decide, keyNames, KnownSecrets, type Decision } from '../reactions/index.js';
 import type { ControlParams } from '../controls/index.js';
 import { CliError, guard, loadParams, readEventFile } from './io.js';
+import { plural } from '../reports/writer.js';
 import type { Io } from './sweep.js';
 
 export interface ReplayOptions {
@@ -47,7 +48,7 @@ export async function runReplay(files: string[], options: ReplayOptions, io: Io)
     alerts += d.alerts.length;
   });
   if (options.format === 'json') io.stdout(`${events ? '\n  ' : ''}]${invalid.length ? `,\n  "invalid": ${JSON.stringify(invalid, null, 2).replaceAll('\n', '\n  ')}` : ''}\n}\n`);
-  else io.stdout(`\n${events} events, ${alerts} alerts\n`);
+  else io.stdout(`\n${plural(events, 'event')}, ${plural(alerts, 'alert')}\n`);
   return 0;
 }
 

@@ -18,6 +18,7 @@ import type { SecretState } from '../model/index.js';
 import { FileStateStore, StateStoreError } from '../state/index.js';
 import { accessNotAudited, accessPeriod, storeAccess, type AccessView } from '../audit/access-lookup.js';
 import { accessSentence, NOT_AUDITED } from '../reports/access.js';
+import { plural } from '../reports/writer.js';
 
 export interface LiveOptions {
   region?: string[];
@@ -273,7 +274,7 @@ export async function runSnapshot(options: LiveOptions & { out: string }, io: Io
   } catch (cause) {
     throw new CliError(`--out ${options.out}: cannot write the snapshot (${readProblem(cause)})`);
   }
-  io.stderr(`vigil: wrote ${document.secrets.length} secrets of ${sweep.account} ${region} to ${options.out}\n`);
+  io.stderr(`vigil: wrote ${plural(document.secrets.length, 'secret')} of ${sweep.account} ${region} to ${options.out}\n`);
   return 0;
 }
 

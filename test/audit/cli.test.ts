@@ -118,6 +118,10 @@ describe('vigil audit', () => {
     const dir = workspace();
     const run = await runCli(['audit', logFile(dir, 't.json.gz', [readRecord('GetSecretValue-root.json', { time: T0 })]), '--snapshot', join(dir, 'snapshot.json')]);
     expect(run.stdout).toContain('HIGH     root-read');
-    expect(run.stdout).toMatch(/1 read events, 1 detections, 1 readers\n$/);
+    expect(run.stdout).toMatch(/\n1 read event, 1 detection, 1 reader\n$/);
+    expect(run.stdout).toContain('; 1 event\n');
+    const two = [readRecord('GetSecretValue-root.json', { time: T0 }), readRecord('GetSecretValue-root.json', { time: T0 + DAY, secretId: 'prod/other/db' })];
+    const twice = await runCli(['audit', logFile(dir, 'two.json.gz', two), '--snapshot', join(dir, 'snapshot.json')]);
+    expect(twice.stdout).toMatch(/\n2 read events, 2 detections, 2 readers\n$/);
   });
 });

@@ -24,7 +24,9 @@ describe('vigil replay', () => {
     const run = await runCli(['replay', f('eventbridge/UntagResource.json'), f('eventbridge/PutResourcePolicy-public.json')]);
     expect(run.stdout).toContain('no alert: the secret prod/db/reporting is not known, so the change cannot be judged offline (give a snapshot)');
     expect(run.stdout).toContain('ALERT control-failed CRITICAL: [CRITICAL] prod/api/payments-key now fails no-public-principal');
-    expect(run.stdout).toMatch(/2 events, 2 alerts\n$/);
+    expect(run.stdout).toMatch(/\n2 events, 2 alerts\n$/);
+    const one = await runCli(['replay', f('eventbridge/DeleteSecret-force.json')]);
+    expect(one.stdout).toMatch(/\n1 event, 1 alert\n$/);
   });
 
   it('names an unreadable record and still decides the rest', async () => {

@@ -1,4 +1,4 @@
-import { GetResourcePolicyCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetResourcePolicyCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,6 +144,11 @@ describe('vigil sweep against a live (emulated) account', () => {
     const sweep = await runVigil(['sweep', '--snapshot', file, '--params', PARAMS, '--format', 'json'], env);
     expect(sweep.exitCode, sweep.stderr).toBe(0);
     expect((JSON.parse(sweep.stdout) as JsonReport).secrets).toHaveLength(DEMO_SECRETS.length);
+    expect(capture.stderr).toBe(`vigil: wrote ${DEMO_SECRETS.length} secrets of 123456789012 us-east-1 to ${file}\n`);
+    // A region of one secret: said in the singular.
+    await secretsManagerClient(emulator.aws('ap-southeast-2')).send(new CreateSecretCommand({ Name: 'solo/api-key', SecretString: CANARY('solo/api-key') }));
+    const solo = await runVigil(['snapshot', '--endpoint-url', emulator.endpoint, '--region', 'ap-southeast-2', '--out', join(dir, 'solo.json')], env);
+    expect(solo.stderr).toBe(`vigil: wrote 1 secret of 123456789012 ap-southeast-2 to ${join(dir, 'solo.json')}\n`);
   });
 
   it('writes every format with --out, quotes the public statement in full, and reports as a snapshot sweep of the account does', async () => {

@@ -75,6 +75,7 @@ describe('the scheduled sweep Lambda', () => {
     const failing = report.summary.byStatus.FAIL - report.summary.exemptedFailures;
     expect(summary?.Subject).toBe(`vigil sweep 123456789012: ${failing} failing`);
     // The report's own words: failing leaves the exempted failure out, as the subject does.
+    expect(summary?.Message).toMatch(new RegExp(`^vigil swept ${DEMO_SECRETS.length} secrets of account 123456789012 as of `));
     expect(summary?.Message).toContain(`us-east-1: ${DEMO_SECRETS.length} secrets: ${failing} failing (and 1 exempted failure), `);
     expect(summary?.Message).toContain(`Report: s3://${BUCKET}/reports/123456789012/us-east-1/${result.runId}/report.html`);
     expect(summary?.MessageAttributes?.['kind']?.Value).toBe('sweep-summary');

@@ -47,7 +47,7 @@ describe('vigil sweep --organization', () => {
     expect(report.scope).toEqual({ accounts: 3, regions: ['eu-west-1', 'us-east-1'], units: 6 });
     expect(report.failures.filter((f) => f.controlId === 'no-public-principal').map((f) => `${f.account} ${f.name}`).sort()).toEqual([`${member} app/eu-west-1/webhook`, `${member} app/us-east-1/webhook`]);
     expect(report.failedUnits.map((u) => [u.account, u.region])).toEqual([[refusing, 'eu-west-1'], [refusing, 'us-east-1']]);
-    expect(run.stderr).toContain(`vigil: ${member} eu-west-1: 1 secrets, `);
+    expect(run.stderr).toContain(`vigil: ${member} eu-west-1: 1 secret, `);
     expect(run.stderr).toMatch(new RegExp(`vigil: ${refusing} us-east-1: NOT SWEPT: AccessDenied on sts:AssumeRole arn:aws:iam::${refusing}:role/vigil-audit`));
     expect(JSON.parse(readFileSync(join(out, member, 'us-east-1', 'report.json'), 'utf8')).scope.account).toBe(member);
     expect(JSON.parse(readFileSync(join(out, member, 'us-east-1', 'report.json'), 'utf8')).access).toEqual({ audited: false, reason: expect.stringMatching(/^access was not audited: an organisation sweep/) });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Control } from '../../src/controls/index.js';
 import { buildOrgReport, renderOrgMarkdown, type FailureRow, type UnitResult } from '../../src/org/report.js';
 import { parseAccountList, planUnits } from '../../src/org/units.js';
+import { orgMessage, orgSubject } from '../../functions/org-sweep.js';
 
 const control = (id: string, severity: Control['severity']): Control => ({ id, package: id, title: id, description: '', severity, remediation: '', awsConfigRule: null, securityHub: null, frameworks: {}, frameworkSource: '' });
 const CONTROLS = [control('no-public-principal', 'CRITICAL'), control('required-tags', 'LOW')];
@@ -17,6 +18,24 @@ function unit(account: string, region: string, secrets: number, failures: Failur
   });
   return { account, region, status: 'swept', secrets, controls, failures, unreadable: 0 };
 }
+
+describe('the organisation sweep summary on SNS', () => {
+  const failed = (account: string, region: string): UnitResult => ({ account, region, status: 'failed', reason: 'x', secrets: 0, controls: [], failures: [], unreadable: 0 });
+  const report = (units: UnitResult[], previous?: UnitResult[]) => buildOrgReport({ units, controls: CONTROLS, evaluatedAt: 0, generatedAt: 1, ...(previous ? { previous: buildOrgReport({ units: previous, controls: CONTROLS, evaluatedAt: 0, generatedAt: 0 }) } : {}) });
+
+  const two = (account: string) => unit(account, 'us-east-1', 2, [fail(account, 'us-east-1', 'a', 'no-public-principal')]);
+  it.each([
+    ['one secret, account, unit and new failure in the singular', () => report([unit('111122223333', 'us-east-1', 1, [fail('111122223333', 'us-east-1', 'a', 'no-public-principal')]), failed('111122223333', 'eu-west-1')], [unit('111122223333', 'us-east-1', 1, [])]), ['1 failing over 1 account, 1 unit NOT SWEPT', '1 secret in 1 account', '1 unit', '1 new failure']],
+    ['several in the plural', () => report([two('111122223333'), two('444455556666'), failed('777788889999', 'us-east-1'), failed('777788889999', 'eu-west-1')], [unit('111122223333', 'us-east-1', 2, []), unit('444455556666', 'us-east-1', 2, [])]), ['2 failing over 3 accounts, 2 units NOT SWEPT', '4 secrets in 3 accounts', '2 units', '2 new failures']],
+  ] as const)('says %s', (_, make, [subject, swept, units, fresh]) => {
+    const r = make();
+    expect(orgSubject(r)).toBe(`vigil organisation sweep: ${subject}`);
+    const message = orgMessage(r, 's3://bucket/org/run/organization.md');
+    expect(message.startsWith(`vigil swept ${swept} × 2 regions as of `), message).toBe(true);
+    expect(message).toContain(`\n${units} could not be swept:\n`);
+    expect(message).toContain(`: ${fresh}, 0 resolved.\n`);
+  });
+});
 
 describe('the organisation report', () => {
   const units = [
