@@ -145,7 +145,7 @@ async function finish(run: SweepProgress, regions: SweptRegion[], period: Access
       logger.error('reports could not be stored', { region, bucket: settings.bucket, error: (error as Error).message });
       results.push({ region, prefix, report, access: access.summary, ...(diff ? { diff } : {}), stored: false, error: `${(error as Error).name}: ${(error as Error).message}` });
     }
-    if (settings.securityHubImport) await importToSecurityHub(report, deps.aws(region));
+    if (settings.securityHubImport) await importToSecurityHub(report, deps.aws(region), diff);
   }
   await publishSummary(run, results, settings, deps);
   const failed = results.filter((r) => !r.stored);
@@ -153,11 +153,11 @@ async function finish(run: SweepProgress, regions: SweptRegion[], period: Access
   return results.map((r) => ({ region: r.region, prefix: r.prefix, secrets: r.report.summary.secrets, failures: r.report.summary.byStatus.FAIL }));
 }
 
-async function importToSecurityHub(report: Report, aws: AwsOptions): Promise<void> {
+async function importToSecurityHub(report: Report, aws: AwsOptions, diff?: ReportDiff): Promise<void> {
   // Security Hub import is opt-in: its client loads only when it is on.
   const [{ BatchImportFindingsCommand }, { securityHubClient }] = await Promise.all([import('@aws-sdk/client-securityhub'), import('../src/aws/clients/securityhub.js')]);
   const client = securityHubClient(aws);
-  const findings = reportToAsff(report);
+  const findings = reportToAsff(report, diff);
   for (let i = 0; i < findings.length; i += 100) {
     const answer = await client.send(new BatchImportFindingsCommand({ Findings: findings.slice(i, i + 100) as never }));
     if (answer.FailedCount) logger.warn('Security Hub refused some findings', { failed: answer.FailedCount, first: answer.FailedFindings?.[0]?.ErrorMessage });

@@ -1,6 +1,6 @@
 import type { Finding, Severity } from '../controls/types.js';
 import { exemptionSentence, exemptionState, exemptionsWithoutFinding, isExemptedFailure, whyNotApplied, UNKNOWN_CONTROL_TAG_FIX, type ExemptionEntry, type Report, type ReportHead } from './report.js';
-import { arnPlace, GONE_REASON, goneFailures, type FindingChange, type ResolvedFailure } from './diff.js';
+import { arnPlace, changeLookup, GONE_REASON, goneFailures, type FindingChange, type ReportDiff, type ResolvedFailure } from './diff.js';
 import { StringSink, type TextSink } from './sinks.js';
 import { writeReport, type FormatWriter, type ReportExtras, type SecretContext } from './writer.js';
 
@@ -117,9 +117,13 @@ export function goneToAsff(r: ResolvedFailure, head: Pick<ReportHead, 'evaluated
   };
 }
 
-/** Every ASFF finding of a report held in memory, exemptions naming no control last: what findings.asff.json holds. */
-export function reportToAsff(report: Report): AsffFinding[] {
-  return [...report.findings.map((f) => toAsff(f, report)), ...exemptionsWithoutFinding(report).map((e) => exemptionToAsff(e, report))];
+/**
+ * Every ASFF finding of a report held in memory, exemptions naming no control next, then with a diff the failures of
+ * secrets gone since (archived): what findings.asff.json holds and what the sweep Lambda imports into Security Hub.
+ */
+export function reportToAsff(report: Report, diff?: ReportDiff): AsffFinding[] {
+  const changeOf = diff ? changeLookup(diff) : () => undefined;
+  return [...report.findings.map((f) => toAsff(f, report, changeOf(f))), ...exemptionsWithoutFinding(report).map((e) => exemptionToAsff(e, report)), ...goneFailures(diff).map((r) => goneToAsff(r, report))];
 }
 
 /** A JSON array of findings, one a line, written as they arrive; `after` adds the records the head alone knows. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listControls } from '../../src/controls/index.js';
-import { renderAll, type AsffFinding, type JsonReport } from '../../src/reports/index.js';
+import { renderAll, reportToAsff, type AsffFinding, type JsonReport } from '../../src/reports/index.js';
 import { csvRecords, fixtureReport } from '../helpers/reports.js';
 
 // The reports the sweep Lambda and the demo write from a report held in memory mark the diff as the CLI's streamed ones do.
@@ -23,6 +23,9 @@ describe('the diff in every format of a report held in memory', () => {
     const gone = asff.filter((f) => f.RecordState === 'ARCHIVED' && f.ProductFields['vigil/Status'] === 'GONE');
     expect(gone.length).toBe(diff?.resolvedFailures.filter((r) => r.now === 'GONE').length);
     expect(gone[0]).toMatchObject({ Workflow: { Status: 'RESOLVED' }, ProductFields: { 'vigil/Change': 'RESOLVED' }, Severity: { Label: 'INFORMATIONAL' } });
+
+    // What the sweep Lambda imports into Security Hub is findings.asff.json.
+    expect(reportToAsff(current, diff)).toEqual(asff);
 
     const ocsf = JSON.parse(files['findings.ocsf.json'] as string) as { activity_id: number; status: string; unmapped: { change?: string } }[];
     expect(ocsf.filter((f) => f.unmapped.change === 'new')).toHaveLength(1);
