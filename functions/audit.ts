@@ -1,7 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ListSecretsCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { auditReads, detectionAlert, detectionKey, HONEYTOKEN_TAG, loadAuditState, readEventsOf, saveAuditChanges, secretDirectory, type Detection, type KnownSecret, type ReadBatch, type SecretDirectory } from '../src/audit/index.js';
+import pLimit from 'p-limit';
+import { auditReads, detectionAlert, detectionKey, HONEYTOKEN_TAG, loadAuditState, readEventsOf, saveAuditChanges, secretDirectory, type Detection, type KnownSecret, type ReadBatch } from '../src/audit/index.js';
 import { deliverAlert, type AlertPublisher, type Delivery } from '../src/alerts/index.js';
 import type { AwsOptions } from '../src/aws/clients.js';
 import { s3Client } from '../src/aws/clients/s3.js';
@@ -12,6 +13,7 @@ import { invocationStart } from '../src/aws/idempotency.js';
 import { logger } from '../src/aws/logger.js';
 import { auditSettings, type AuditSettings } from '../src/aws/settings.js';
 import { accountOfArn, decodeEventFile, InvalidEventError } from '../src/events/index.js';
+import { looksLikeFullSecretArn } from '../src/events/references.js';
 import { DynamoStateStore } from '../src/state/index.js';
 
 export interface AuditResult {
@@ -40,7 +42,10 @@ const REJECTED_SHOWN = 20;
  */
 export function createAuditHandler(deps: AuditDependencies) {
   const start = invocationStart(() => auditSettings(deps.env), deps.aws);
-  let honeytokens: { directory: SecretDirectory; readAt: number } | undefined;
+  let honeytokens: { known: KnownSecret[]; readAt: number } | undefined;
+  // Secrets read by name, resolved to their ARN by ListSecrets (a name filter), so a reader is kept under the secret's ARN
+  // (the sweep's access report looks readers up by ARN). Misses are remembered too, until the honeytoken refresh interval.
+  const named = new Map<string, { secret: KnownSecret | undefined; readAt: number }>();
   const clock = deps.clock ?? Date.now;
 
   return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<AuditResult> => {
@@ -65,7 +70,7 @@ export function createAuditHandler(deps: AuditDependencies) {
     }
     if (rejected.length) await deadLetter(rejected, s, home);
 
-    const directory = await honeytokenDirectory(s);
+    const directory = secretDirectory([...(await honeytokensOf(s)), ...(await secretsReadByName(batch, s))]);
     const store = DynamoStateStore.fromOptions(s.stateTable, home);
     const state = await loadAuditState(store, batch.reads, directory);
     const run = auditReads(batch.reads, state, { params: s.params, directory });
@@ -83,8 +88,8 @@ export function createAuditHandler(deps: AuditDependencies) {
   };
 
   /** The honeytokens of the function's region, by tag, read again after the refresh interval. */
-  async function honeytokenDirectory(s: AuditSettings): Promise<SecretDirectory> {
-    if (honeytokens && clock() - honeytokens.readAt < s.honeytokenRefreshMs) return honeytokens.directory;
+  async function honeytokensOf(s: AuditSettings): Promise<KnownSecret[]> {
+    if (honeytokens && clock() - honeytokens.readAt < s.honeytokenRefreshMs) return honeytokens.known;
     const sm = secretsManagerClient(deps.aws(s.region));
     const known: KnownSecret[] = [];
     let token: string | undefined;
@@ -96,9 +101,69 @@ export function createAuditHandler(deps: AuditDependencies) {
       }
       token = page.NextToken;
     } while (token);
-    honeytokens = { directory: secretDirectory(known), readAt: clock() };
-    return honeytokens.directory;
+    honeytokens = { known, readAt: clock() };
+    return known;
   }
+
+  /**
+   * The secrets of the function's own account and region that this batch reads by name (or partial ARN): from the cache,
+   * else one ListSecrets by name each (a prefix filter, so the exact name is picked out of at most NAME_LOOKUP_PAGES pages).
+   * Another account's secrets stay as called: the audit role lists only its own account's.
+   */
+  async function secretsReadByName(batch: ReadBatch, s: AuditSettings): Promise<KnownSecret[]> {
+    const account = accountOfArn(s.topicArn);
+    const wanted = new Set<string>();
+    for (const read of batch.reads) {
+      if (read.recipientAccount !== account || read.region !== s.region) continue;
+      for (const id of read.secretIds) {
+        const name = nameAsCalled(id);
+        if (name !== undefined) wanted.add(name);
+      }
+    }
+    const now = clock();
+    const missing = [...wanted].filter((name) => {
+      const cached = named.get(name);
+      return !cached || (cached.secret === undefined && now - cached.readAt >= s.honeytokenRefreshMs);
+    });
+    if (missing.length) {
+      const sm = secretsManagerClient(deps.aws(s.region));
+      const limit = pLimit(NAME_LOOKUPS_IN_FLIGHT);
+      if (named.size + missing.length > NAMES_KEPT) named.clear();
+      await Promise.all(missing.map((name) => limit(async () => named.set(name, { secret: await secretNamed(sm, name, s.region), readAt: now }))));
+    }
+    const found: KnownSecret[] = [];
+    for (const name of wanted) {
+      const secret = named.get(name)?.secret;
+      if (secret) found.push(secret);
+    }
+    return found;
+  }
+}
+
+const NAME_LOOKUPS_IN_FLIGHT = 4;
+const NAME_LOOKUP_PAGES = 5;
+/** Names remembered per container; past this the cache starts again (an account's secrets read by name are usually far fewer). */
+const NAMES_KEPT = 50_000;
+const PARTIAL_SECRET_ARN = /^arn:[^:]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
+
+/** The name in a secret id as called: the id itself, or a partial ARN's name; undefined for a full ARN (nothing to look up). */
+function nameAsCalled(secretId: string): string | undefined {
+  if (!secretId.startsWith('arn:')) return secretId;
+  if (looksLikeFullSecretArn(secretId)) return undefined;
+  return PARTIAL_SECRET_ARN.exec(secretId)?.[1];
+}
+
+async function secretNamed(sm: ReturnType<typeof secretsManagerClient>, name: string, region: string): Promise<KnownSecret | undefined> {
+  let token: string | undefined;
+  for (let page = 0; page < NAME_LOOKUP_PAGES; page++) {
+    const answer = await sm.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [name] }], MaxResults: 100, ...(token ? { NextToken: token } : {}) }));
+    const entry = (answer.SecretList ?? []).find((e) => e.Name === name);
+    if (entry) return knownSecret(entry, region);
+    token = answer.NextToken;
+    if (!token) return undefined;
+  }
+  logger.warn('secret read by name not resolved: too many secrets share its name as a prefix', { secretName: name });
+  return undefined;
 }
 
 function knownSecret(entry: SecretListEntry, region: string): KnownSecret | undefined {

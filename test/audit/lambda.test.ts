@@ -163,4 +163,29 @@ describe('the audit Lambda', () => {
     const bodies = (parked.Messages ?? []).map((m) => JSON.parse(m.Body as string) as { messageId?: string; problems?: string[] });
     expect(bodies.find((b) => b.messageId === 'm2')?.problems).toEqual(['body: not JSON']);
   });
+
+  it('keeps a reader under the secret\'s ARN when the application reads it by name or partial ARN', async () => {
+    const sm = secretsManagerClient({ ...emulator.aws(), maxAttempts: 1 });
+    const arn = (await sm.send(new CreateSecretCommand({ Name: 'prod/orders/db', SecretString: 'x' }))).ARN as string;
+    // A secret whose name starts with the other's: the name filter is a prefix match, and only the exact name counts.
+    await sm.send(new CreateSecretCommand({ Name: 'prod/orders/db-replica', SecretString: 'x' }));
+    const partial = arn.slice(0, arn.lastIndexOf('-'));
+    const reads = [
+      readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0 + 9_000_000, secretId: 'prod/orders/db', account: ACCOUNT }),
+      readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0 + 9_001_000, secretId: partial, account: ACCOUNT }),
+      readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0 + 9_002_000, secretId: 'prod/never/created', account: ACCOUNT }),
+    ];
+    const sqs = sqsClient({ ...emulator.aws(), maxAttempts: 1 });
+    for (const r of reads) await sqs.send(new SendMessageCommand({ QueueUrl: readQueue.url, MessageBody: JSON.stringify(r) }));
+    expect((await handler()(await pollBatch(readQueue.url))).reads).toBe(3);
+
+    const store = DynamoStateStore.fromOptions('vigil-state', { ...emulator.aws(), maxAttempts: 1 });
+    const principal = `arn:aws:iam::${ACCOUNT}:role/service/payments-api`;
+    const window = (await store.getAuditItems([`WINDOW#${principal}`])).get(`WINDOW#${principal}`) as { pending: Record<string, { reads: number }> };
+    const readsOf = async (secret: string) => (await store.getReaders(secret)).filter((r) => r.principal === principal).reduce((n, r) => n + r.reads, 0) + (window.pending[secret]?.reads ?? 0);
+    expect(await readsOf(arn)).toBe(2);
+    expect(await readsOf('prod/orders/db')).toBe(0);
+    // A name no secret has stays as called, so the read is not lost.
+    expect(await readsOf('prod/never/created')).toBe(1);
+  });
 });
