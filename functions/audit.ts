@@ -2,7 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ListSecretsCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import type { Context, SQSEvent } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { auditReads, detectionAlert, detectionKey, HONEYTOKEN_TAG, loadAuditState, readEventsOf, saveAuditChanges, secretDirectory, type Detection, type KnownSecret, type ReadBatch } from '../src/audit/index.js';
+import { auditBatch, detectionAlert, detectionKey, HONEYTOKEN_TAG, readEventsOf, secretDirectory, type Detection, type KnownSecret, type ReadBatch } from '../src/audit/index.js';
 import { deliverAlert, type AlertPublisher, type Delivery } from '../src/alerts/index.js';
 import type { AwsOptions } from '../src/aws/clients.js';
 import { s3Client } from '../src/aws/clients/s3.js';
@@ -14,7 +14,7 @@ import { logger } from '../src/aws/logger.js';
 import { auditSettings, type AuditSettings } from '../src/aws/settings.js';
 import { accountOfArn, decodeEventFile, InvalidEventError } from '../src/events/index.js';
 import { looksLikeFullSecretArn } from '../src/events/references.js';
-import { DynamoStateStore } from '../src/state/index.js';
+import { DynamoStateStore, type StateStore } from '../src/state/index.js';
 
 export interface AuditResult {
   /** SQS messages to deliver again (a log file S3 would not give yet); the others are done. */
@@ -32,6 +32,8 @@ export interface AuditDependencies {
   /** Wall-clock milliseconds, for the honeytoken list's age only; the judgement takes time from the events. */
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** The state store of a table (DynamoDB unless a test hands another). */
+  stateStore?: (tableName: string, aws: AwsOptions) => StateStore;
 }
 
 const REJECTED_SHOWN = 20;
@@ -54,8 +56,11 @@ export function createAuditHandler(deps: AuditDependencies) {
     const batch: ReadBatch = { reads: [], skipped: 0, invalid: [] };
     const failures: { itemIdentifier: string }[] = [];
     const rejected: { messageId: string; problems: string[] }[] = [];
+    // Each message's reads: batch.reads from `first`, up to the next message's.
+    const messages: { messageId: string; first: number }[] = [];
     for (const message of event.Records ?? []) {
       const before = batch.invalid.length;
+      messages.push({ messageId: message.messageId, first: batch.reads.length });
       try {
         await readMessage(message.body, batch, home);
       } catch (error) {
@@ -71,20 +76,24 @@ export function createAuditHandler(deps: AuditDependencies) {
     if (rejected.length) await deadLetter(rejected, s, home);
 
     const directory = secretDirectory([...(await honeytokensOf(s)), ...(await secretsReadByName(batch, s))]);
-    const store = DynamoStateStore.fromOptions(s.stateTable, home);
-    const state = await loadAuditState(store, batch.reads, directory);
-    const run = auditReads(batch.reads, state, { params: s.params, directory });
+    const store = (deps.stateStore ?? DynamoStateStore.fromOptions)(s.stateTable, home);
     const publisher: AlertPublisher = { sns: snsClient(home), topicArn: s.topicArn, deadLetter: { sqs: async () => sqsClient(home), queueUrl: s.dlqUrl }, ...(deps.sleep ? { sleep: deps.sleep } : {}) };
     const deliveries: Delivery[] = [];
-    // Alerts before the baselines: a crash between the two repeats the judgement, and the idempotency table the alert once.
-    for (const detection of run.detections) {
-      const account = detection.secretArns.map(accountOfArn).find(Boolean) ?? batch.reads.find((r) => r.principal === detection.principal)?.recipientAccount ?? detection.principalAccount ?? 'unknown';
-      const { alert, decision } = detectionAlert(detection, account, s.region);
-      deliveries.push((await sendOnce({ key: detectionKey(detection), run: () => deliverAlert(alert, decision, publisher) })) as Delivery);
+    // A principal's alerts go out once its window is saved: a batch that judged it against a window another batch changed meanwhile judges it again first.
+    const run = await auditBatch(store, batch.reads, { params: s.params, directory }, async (detections) => {
+      for (const detection of detections) {
+        const account = detection.secretArns.map(accountOfArn).find(Boolean) ?? batch.reads.find((r) => r.principal === detection.principal)?.recipientAccount ?? detection.principalAccount ?? 'unknown';
+        const { alert, decision } = detectionAlert(detection, account, s.region);
+        deliveries.push((await sendOnce({ key: detectionKey(detection), run: () => deliverAlert(alert, decision, publisher) })) as Delivery);
+      }
+    });
+    if (run.unsaved.size) {
+      const unsaved = messages.filter((m, i) => batch.reads.slice(m.first, messages[i + 1]?.first ?? batch.reads.length).some((r) => run.unsaved.has(r.principal)));
+      logger.warn('windows contended by concurrent batches; SQS delivers their reads again', { principals: run.unsaved.size, messages: unsaved.length });
+      failures.push(...unsaved.map((m) => ({ itemIdentifier: m.messageId })));
     }
-    const { writes } = await saveAuditChanges(store, run.changes);
-    logger.info('read events judged', { reads: run.judged, detections: run.detections.length, stateWrites: writes, skipped: batch.skipped, rejected: batch.invalid.length });
-    return { batchItemFailures: failures, reads: run.judged, detections: run.detections, deliveries, stateWrites: writes, rejected: batch.invalid.length };
+    logger.info('read events judged', { reads: run.judged, detections: run.detections.length, stateWrites: run.writes, skipped: batch.skipped, rejected: batch.invalid.length });
+    return { batchItemFailures: failures, reads: run.judged, detections: run.detections, deliveries, stateWrites: run.writes, rejected: batch.invalid.length };
   };
 
   /** The honeytokens of the function's region, by tag, read again after the refresh interval. */

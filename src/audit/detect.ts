@@ -3,7 +3,7 @@ import type { Severity } from '../controls/types.js';
 import { accountOfArn, looksLikeFullSecretArn } from '../events/references.js';
 import { renderDetection, type OpenDetection } from './messages.js';
 import { RecentReads } from './recent.js';
-import { readerKey, type AuditState, type Detection, type DetectionKind, type PendingReads, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type SecretWatch } from './types.js';
+import { readerKey, type AuditState, type Detection, type DetectionKind, type PendingReads, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type WatchChange } from './types.js';
 
 /** The parameters the audit reads from the one parameter document. */
 export type AuditParams = Pick<ControlParams, 'bulkSecrets' | 'bulkWindowMinutes' | 'probeSecrets' | 'learningDays' | 'trustedAccounts'> & {
@@ -31,7 +31,8 @@ export interface AuditChanges {
   readers: ReaderBaseline[];
   /** What each written reader gained in this run and before it: what the store merges into its item. */
   observations: ReaderBaseline[];
-  secrets: SecretWatch[];
+  /** Per principal and secret, what its reads add to the secret's watch. */
+  watches: WatchChange[];
   windows: PrincipalWindow[];
 }
 
@@ -40,6 +41,8 @@ export interface AuditRun {
   changes: AuditChanges;
   /** Read events judged (duplicates by event ID dropped). */
   judged: number;
+  /** The same, per principal. */
+  judgedBy: Map<string, number>;
   /** Read events dropped because their event ID was already counted, in this input or an earlier one. */
   duplicates: number;
 }
@@ -74,7 +77,13 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
   const open = new Map<string, OpenDetection>();
   const detections: OpenDetection[] = [];
   const touchedPairs: Pair[] = [];
-  const dirtySecrets = new Set<string>();
+  const watchChanges: WatchChange[] = [];
+  // Watches this run began: each principal reading one adds its own first read to it.
+  const begun = new Set<string>();
+  const changeOf = (pair: Pair, read: ReadEvent): WatchChange => {
+    if (!pair.watchChange) watchChanges.push((pair.watchChange = { secretArn: pair.secret, principal: read.principal, firstRead: read.time, accounts: [], readOutsideVpc: false }));
+    return pair.watchChange;
+  };
   const live = new Map<string, LiveWindow>();
 
   let judged = 0;
@@ -106,6 +115,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
       continue;
     }
     judged++;
+    window.judged++;
     prune(window, read.time - windowMs);
 
     if (read.eventName === 'BatchGetSecretValue') {
@@ -131,8 +141,9 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     if (!watch) {
       watch = { secretArn: secret, firstRead: read.time, accounts: [], readOutsideVpc: false };
       state.secrets.set(secret, watch);
-      dirtySecrets.add(secret);
+      begun.add(secret);
     }
+    if (!pair.touched && begun.has(secret)) changeOf(pair, read);
     const stored = pair.stored;
     const pending = window.pending.get(secret);
     const everRead = (stored?.reads ?? 0) + (pending?.reads ?? 0) > 0;
@@ -189,8 +200,10 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     const crossAccount = read.principalAccount !== undefined && read.principalAccount !== pair.ownAccount;
     if (crossAccount && !watch.accounts.includes(read.principalAccount as string)) {
       emit('new-reader-account', read.principal, trusts(pair.ownAccount, read.principalAccount as string) ? 'MEDIUM' : 'HIGH', read, [secret]);
-      if (watch.accounts.length < 100) watch.accounts.push(read.principalAccount as string);
-      dirtySecrets.add(secret);
+      if (watch.accounts.length < 100) {
+        watch.accounts.push(read.principalAccount as string);
+        changeOf(pair, read).accounts.push(read.principalAccount as string);
+      }
     } else if (!everRead && watchedBefore && read.time - watch.firstRead >= learningMs) {
       emit('new-reader', read.principal, 'MEDIUM', read, [secret]);
     }
@@ -198,11 +211,11 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     if (!read.vpcEndpointId && !isServiceCall(read) && !watch.readOutsideVpc) {
       if (watchedBefore && read.time - watch.firstRead >= learningMs) emit('new-network-path', secret, 'MEDIUM', read, [secret]);
       watch.readOutsideVpc = true;
-      dirtySecrets.add(secret);
+      changeOf(pair, read).readOutsideVpc = true;
     }
   }
 
-  const changes: AuditChanges = { readers: [], observations: [], secrets: [...dirtySecrets].map((s) => state.secrets.get(s) as SecretWatch), windows: [] };
+  const changes: AuditChanges = { readers: [], observations: [], watches: watchChanges, windows: [] };
   for (const pair of touchedPairs) {
     const window = live.get(pair.principal) as LiveWindow;
     const pending = window.pending.get(pair.secret);
@@ -217,8 +230,12 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     changes.readers.push(merged);
     changes.observations.push(mergeReader(undefined, pending, pair.secret, pair.principal, pair.principalAccount));
   }
-  for (const window of live.values()) changes.windows.push(storeWindow(window));
-  return { detections: detections.map(renderDetection), changes, judged, duplicates };
+  const judgedBy = new Map<string, number>();
+  for (const [principal, window] of live) {
+    changes.windows.push(storeWindow(window));
+    judgedBy.set(principal, window.judged);
+  }
+  return { detections: detections.map(renderDetection), changes, judged, judgedBy, duplicates };
 }
 
 /** One principal's reads of one secret as called, worked out once per run: the secret, its baseline, whether it is a decoy. */
@@ -234,6 +251,8 @@ interface Pair {
   stored: ReaderBaseline | undefined;
   newVpce: boolean;
   touched: boolean;
+  /** What this principal's reads add to the secret's watch, once they add anything. */
+  watchChange?: WatchChange;
 }
 
 /**
@@ -252,6 +271,8 @@ interface LiveWindow {
   bulk?: OpenDetection;
   /** Secret as called -> its pair (a principal calls its secrets the same way every time). */
   pairs: Map<string, Pair>;
+  /** Reads of the principal judged in this run. */
+  judged: number;
   state: AuditState;
   directory: SecretDirectory | undefined;
 }
@@ -259,7 +280,7 @@ interface LiveWindow {
 function liveWindow(stored: PrincipalWindow, state: AuditState, directory: SecretDirectory | undefined): LiveWindow {
   const reads = new Map(Object.entries(stored.reads));
   const denials = new Map(Object.entries(stored.denials));
-  return { stored, recent: new RecentReads(stored.recent), reads, denials, pending: new Map(Object.entries(stored.pending)), oldest: oldestOf(reads, denials), pairs: new Map(), state, directory };
+  return { stored, recent: new RecentReads(stored.recent), reads, denials, pending: new Map(Object.entries(stored.pending)), oldest: oldestOf(reads, denials), pairs: new Map(), judged: 0, state, directory };
 }
 
 function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {

@@ -1,11 +1,12 @@
+import pLimit from 'p-limit';
 import type { ReaderBaseline as StoredReader, StateStore } from '../state/index.js';
-import { mergeReader, secretKeyOf, type AuditChanges, type SecretDirectory } from './detect.js';
-import { emptyAuditState, readerKey, type AuditState, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type SecretWatch } from './types.js';
+import { auditReads, mergeReader, secretKeyOf, type AuditChanges, type AuditContext, type SecretDirectory } from './detect.js';
+import { emptyAuditState, readerKey, type AuditState, type Detection, type PrincipalWindow, type ReadEvent, type ReaderBaseline } from './types.js';
 
 // The audit's memory lives in vigil's state store: readers as `READER#<secretArn>#<principal>` (the store's own items),
-// and the audit's per-secret watch and per-principal window as audit items. The store holds times in epoch seconds.
+// the per-secret watch (merged, never replaced) and the per-principal window (versioned) as audit items. The store holds a
+// reader's times in epoch seconds.
 
-const watchKey = (secret: string) => `WATCH#${secret}`;
 const windowKey = (principal: string) => `WINDOW#${principal}`;
 
 /** The baselines a batch of reads is judged against: only those of its secrets and principals (lookups, not scans). */
@@ -34,27 +35,95 @@ export async function loadAuditState(store: StateStore, reads: readonly ReadEven
       pairs.set(readerKey(secret, principal), { secretArn: secret, principal });
     }
   }
-  for (const reader of await store.getReadersOf([...pairs.values()])) state.readers.set(readerKey(reader.secretArn, reader.principal), fromStored(reader));
-  const items = await store.getAuditItems([...[...secrets].map(watchKey), ...[...principals].map(windowKey)]);
-  for (const secret of secrets) {
-    const watch = items.get(watchKey(secret)) as SecretWatch | undefined;
-    if (watch) state.secrets.set(secret, watch);
-  }
+  // Windows first: a batch that saved a window before this one loads it has written its readers and watches since, or does so now.
+  const windows = await store.getAuditItems([...principals].map(windowKey));
+  const [readers, watches] = await Promise.all([store.getReadersOf([...pairs.values()]), store.getSecretWatches([...secrets])]);
+  for (const reader of readers) state.readers.set(readerKey(reader.secretArn, reader.principal), fromStored(reader));
+  for (const watch of watches) state.secrets.set(watch.secretArn, watch);
   for (const principal of principals) {
-    const window = items.get(windowKey(principal)) as PrincipalWindow | undefined;
-    if (window) state.windows.set(principal, window);
+    const stored = windows.get(windowKey(principal));
+    if (stored) state.windows.set(principal, { ...(stored.item as PrincipalWindow), version: stored.version });
   }
   return state;
 }
 
-/** Writes what a run changed: one write per reader due, per secret watch changed, per principal seen. */
-export async function saveAuditChanges(store: StateStore, changes: AuditChanges): Promise<{ writes: number }> {
-  if (changes.observations.length) await store.updateReaders(changes.observations.map(toStored));
-  const items = new Map<string, unknown>();
-  for (const watch of changes.secrets) items.set(watchKey(watch.secretArn), watch);
-  for (const window of changes.windows) items.set(windowKey(window.principal), window);
-  if (items.size) await store.putAuditItems(items);
-  return { writes: changes.observations.length + items.size };
+/** Windows saved at once: one conditional PutItem each. */
+const WINDOW_WRITES_IN_FLIGHT = 16;
+
+export interface SavedChanges {
+  writes: number;
+  /** Principals whose window was saved, and with it their readers and what they add to the watches. */
+  committed: Set<string>;
+  /** Principals whose window another batch changed since it was loaded: nothing of theirs was written. */
+  conflicted: Set<string>;
+}
+
+/**
+ * Writes what a run changed, windows first, each only over the version it was loaded from; then, for the principals whose
+ * window was saved, one write per reader due and one merge per secret watch they changed. A principal whose window
+ * another batch saved meanwhile has nothing written: its reads are the caller's to judge again.
+ */
+export async function saveAuditChanges(store: StateStore, changes: AuditChanges): Promise<SavedChanges> {
+  const committed = new Set<string>();
+  const conflicted = new Set<string>();
+  const limit = pLimit(WINDOW_WRITES_IN_FLIGHT);
+  await Promise.all(
+    changes.windows.map((window) =>
+      limit(async () => {
+        const { version, ...body } = window;
+        const outcome = await store.putAuditItem(windowKey(window.principal), body, version ?? null);
+        if (outcome === 'written') {
+          window.version = (version ?? 0) + 1;
+          committed.add(window.principal);
+        } else conflicted.add(window.principal);
+      }),
+    ),
+  );
+  const observations = conflicted.size ? changes.observations.filter((o) => committed.has(o.principal)) : changes.observations;
+  const watches = changes.watches.filter((w) => committed.has(w.principal));
+  if (observations.length) await store.updateReaders(observations.map(toStored));
+  if (watches.length) await store.mergeSecretWatches(watches.map(({ principal: _, ...watch }) => watch));
+  return { writes: committed.size + observations.length + new Set(watches.map((w) => w.secretArn)).size, committed, conflicted };
+}
+
+/** Times a principal's reads are judged again after another batch saved its window first, before SQS is left to redeliver them. */
+export const SAVE_ATTEMPTS = 4;
+
+export interface AuditedBatch {
+  detections: Detection[];
+  judged: number;
+  writes: number;
+  /** Principals whose window stayed contended through every attempt: their reads are unjudged (redeliver them). */
+  unsaved: Set<string>;
+}
+
+/**
+ * Judges a batch and saves it so that batches judged at once never lose each other's reads. A principal's detections
+ * depend only on its window, its readers and the watches of the secrets it read, so a principal whose window was saved by
+ * another batch meanwhile has its reads of this batch judged again against what is stored now (the window's `recent`
+ * keeps reads already counted from counting twice), up to SAVE_ATTEMPTS times. `committed` gets each round's detections
+ * of the principals saved, before the next round: only those are alerted.
+ */
+export async function auditBatch(store: StateStore, reads: readonly ReadEvent[], context: AuditContext, committed: (detections: Detection[]) => Promise<void>): Promise<AuditedBatch> {
+  const out: AuditedBatch = { detections: [], judged: 0, writes: 0, unsaved: new Set() };
+  let pending = reads;
+  for (let attempt = 1; pending.length; attempt += 1) {
+    const state = await loadAuditState(store, pending, context.directory);
+    const run = auditReads(pending, state, context);
+    const saved = await saveAuditChanges(store, run.changes);
+    const detections = saved.conflicted.size ? run.detections.filter((d) => saved.committed.has(d.principal)) : run.detections;
+    for (const principal of saved.committed) out.judged += run.judgedBy.get(principal) ?? 0;
+    out.writes += saved.writes;
+    out.detections.push(...detections);
+    if (detections.length) await committed(detections);
+    if (!saved.conflicted.size) break;
+    if (attempt >= SAVE_ATTEMPTS) {
+      out.unsaved = saved.conflicted;
+      break;
+    }
+    pending = pending.filter((read) => saved.conflicted.has(read.principal));
+  }
+  return out;
 }
 
 /**
@@ -65,7 +134,7 @@ export async function withPendingReads(store: Pick<StateStore, 'getAuditItems'>,
   if (!readers.length) return [];
   const items = await store.getAuditItems([...new Set(readers.map((r) => windowKey(r.principal)))]);
   return readers.map((reader) => {
-    const pending = (items.get(windowKey(reader.principal)) as PrincipalWindow | undefined)?.pending?.[reader.secretArn];
+    const pending = (items.get(windowKey(reader.principal))?.item as PrincipalWindow | undefined)?.pending?.[reader.secretArn];
     return pending ? toStored(mergeReader(fromStored(reader), pending, reader.secretArn, reader.principal)) : reader;
   });
 }

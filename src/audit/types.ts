@@ -51,6 +51,14 @@ export interface SecretWatch {
   readOutsideVpc: boolean;
 }
 
+/**
+ * What one principal's reads of a run taught about a secret's watch, and nothing another principal's did: it is merged
+ * into the stored watch only once that principal's window is saved.
+ */
+export interface WatchChange extends SecretWatch {
+  principal: string;
+}
+
 /** Unwritten additions to one reader's baseline, carried in the principal's window until the reader is written. */
 export interface PendingReads {
   reads: number;
@@ -84,6 +92,8 @@ export interface PrincipalWindow {
    * principal's newest RECENT_READS (src/audit/detect.ts).
    */
   recent?: Record<string, number>;
+  /** The version of the stored window this one was loaded from (absent: none was stored); it is saved only over that one. */
+  version?: number;
 }
 
 export interface AuditState {

@@ -2,8 +2,9 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { clientConfig, type AwsOptions } from '../aws/clients.js';
 import type { SecretState } from '../model/index.js';
-import { StateStoreError, foldObservations, keyIndexEntry, keyNamesOf, mergeReader, putOutcome } from './records.js';
-import type { ControlStatuses, KeyIndexEntry, PutOptions, PutOutcome, ReaderBaseline, ReaderObservation, SecretRecord, StateStore, StoreMeta, SweepProgress } from './types.js';
+import pLimit from 'p-limit';
+import { StateStoreError, foldObservations, keyIndexEntry, keyNamesOf, mergeReader, mergeWatch, putOutcome } from './records.js';
+import type { AuditItem, ControlStatuses, KeyIndexEntry, PutOptions, PutOutcome, ReaderBaseline, ReaderObservation, SecretRecord, SecretWatchRecord, StateStore, StoreMeta, SweepProgress } from './types.js';
 
 type Item = Record<string, unknown>;
 type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
@@ -14,6 +15,9 @@ const keyIndexKey = (name: string, arn: string) => ({ pk: `KEY#${name}`, sk: arn
 const readerKey = (secretArn: string, principal: string) => ({ pk: `READER#${secretArn}`, sk: principal });
 const sweepKey = (runId: string) => ({ pk: `SWEEP#${runId}`, sk: 'PROGRESS' });
 const auditKey = (key: string) => ({ pk: key, sk: 'AUDIT' });
+const watchKey = (secretArn: string) => auditKey(`WATCH#${secretArn}`);
+/** Conditional writes in flight at once: each is one item, and a batch touches a few hundred. */
+const WRITES_IN_FLIGHT = 16;
 const BATCH_WRITE_LIMIT = 25;
 const META_KEY = { pk: 'META', sk: 'STORE' };
 const BATCH_GET_LIMIT = 100;
@@ -219,14 +223,66 @@ export class DynamoStateStore implements StateStore {
     return (await this.batchGet([...unique.values()])).map(readerOf);
   }
 
-  async getAuditItems(keys: readonly string[]): Promise<Map<string, unknown>> {
-    const out = new Map<string, unknown>();
-    for (const item of await this.batchGet([...new Set(keys)].map(auditKey))) out.set(item['pk'] as string, JSON.parse(item['body'] as string));
+  async getAuditItems(keys: readonly string[]): Promise<Map<string, AuditItem>> {
+    const out = new Map<string, AuditItem>();
+    for (const item of await this.batchGet([...new Set(keys)].map(auditKey))) out.set(item['pk'] as string, { item: JSON.parse(item['body'] as string), version: (item['version'] as number | undefined) ?? 0 });
     return out;
   }
 
-  async putAuditItems(items: ReadonlyMap<string, unknown>): Promise<void> {
-    await this.batchWrite([...items].map(([key, item]) => ({ PutRequest: { Item: { ...auditKey(key), body: JSON.stringify(item) } } })));
+  async putAuditItem(key: string, item: unknown, expectedVersion: number | null): Promise<'written' | 'conflict'> {
+    // An item written before items had versions has none: version 0 is "exists, without a version".
+    const condition =
+      expectedVersion === null
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : expectedVersion === 0
+          ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(version)' }
+          : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': expectedVersion } };
+    try {
+      await this.call('PutItem', () => this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...auditKey(key), body: JSON.stringify(item), version: (expectedVersion ?? 0) + 1 }, ...condition })));
+      return 'written';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  async getSecretWatches(secretArns: readonly string[]): Promise<SecretWatchRecord[]> {
+    return (await this.batchGet([...new Set(secretArns)].map(watchKey))).map(watchOf);
+  }
+
+  /**
+   * One UpdateItem per secret, never a put: accounts are added to a string set, readOutsideVpc only ever set true, and
+   * firstRead set when absent, lowered by a second, conditional update in the rare case a batch saw an earlier read.
+   */
+  async mergeSecretWatches(watches: readonly SecretWatchRecord[]): Promise<void> {
+    const bySecret = new Map<string, SecretWatchRecord>();
+    for (const w of watches) bySecret.set(w.secretArn, mergeWatch(bySecret.get(w.secretArn), w));
+    const limit = pLimit(WRITES_IN_FLIGHT);
+    await Promise.all([...bySecret.values()].map((watch) => limit(() => this.mergeSecretWatch(watch))));
+  }
+
+  private async mergeSecretWatch(watch: SecretWatchRecord): Promise<void> {
+    const values: Item = { ':arn': watch.secretArn, ':first': watch.firstRead };
+    let expression = 'SET secretArn = :arn, firstRead = if_not_exists(firstRead, :first)';
+    if (watch.readOutsideVpc) {
+      expression += ', readOutsideVpc = :true';
+      values[':true'] = true;
+    }
+    if (watch.accounts.length) {
+      expression += ' ADD accounts :accounts';
+      values[':accounts'] = new Set(watch.accounts);
+    }
+    const answer = await this.call('UpdateItem', () => this.db.send(new UpdateCommand({ TableName: this.tableName, Key: watchKey(watch.secretArn), UpdateExpression: expression, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' })));
+    const stored = answer.Attributes?.['firstRead'] as number | undefined;
+    if (stored === undefined || stored <= watch.firstRead) return;
+    try {
+      await this.call('UpdateItem', () =>
+        this.db.send(new UpdateCommand({ TableName: this.tableName, Key: watchKey(watch.secretArn), UpdateExpression: 'SET firstRead = :first', ConditionExpression: 'firstRead > :first', ExpressionAttributeValues: { ':first': watch.firstRead } })),
+      );
+    } catch (error) {
+      // Another batch lowered it further meanwhile.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   /** Puts and deletes, 25 a request, unprocessed items sent again with backoff. */
@@ -344,6 +400,19 @@ function readerOf(item: Item): ReaderBaseline {
     vpcEndpoints: (item['vpcEndpoints'] as string[] | undefined) ?? [],
     userAgents: (item['userAgents'] as string[] | undefined) ?? [],
   };
+}
+
+/** A watch as stored: its merged attributes, and the whole-item body of a watch written before they were merged. */
+function watchOf(item: Item): SecretWatchRecord {
+  const merged: SecretWatchRecord = {
+    secretArn: item['secretArn'] as string,
+    firstRead: (item['firstRead'] as number | undefined) ?? Infinity,
+    accounts: [...((item['accounts'] as Set<string> | undefined) ?? [])],
+    readOutsideVpc: item['readOutsideVpc'] === true,
+  };
+  if (typeof item['body'] !== 'string') return merged;
+  const legacy = JSON.parse(item['body']) as SecretWatchRecord;
+  return mergeWatch(typeof merged.secretArn === 'string' ? merged : undefined, legacy);
 }
 
 function isConditionFailure(error: unknown): boolean {

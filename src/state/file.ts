@@ -2,17 +2,19 @@ import { createReadStream, createWriteStream, existsSync, renameSync } from 'nod
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
-import { StateStoreError, foldObservations, keyIndexEntry, keyNamesOf, mergeReader, putOutcome } from './records.js';
-import type { KeyIndexEntry, PutOptions, PutOutcome, ReaderBaseline, ReaderObservation, SecretRecord, StateStore, StoreMeta, SweepProgress } from './types.js';
+import { StateStoreError, foldObservations, keyIndexEntry, keyNamesOf, mergeReader, mergeWatch, putOutcome } from './records.js';
+import type { AuditItem, KeyIndexEntry, PutOptions, PutOutcome, ReaderBaseline, ReaderObservation, SecretRecord, SecretWatchRecord, StateStore, StoreMeta, SweepProgress } from './types.js';
 
 const HEADER = { vigilState: 1 } as const;
+const WATCH = 'WATCH#';
 
 type Line =
   | { type: 'meta'; meta: StoreMeta }
   | { type: 'secret'; record: SecretRecord }
   | { type: 'reader'; reader: ReaderBaseline }
   | { type: 'sweep'; progress: SweepProgress }
-  | { type: 'audit'; key: string; item: unknown };
+  | { type: 'audit'; key: string; item: unknown; version?: number }
+  | { type: 'watch'; watch: SecretWatchRecord };
 
 /**
  * The CLI's state store: the same items as the DynamoDB table, held in memory and kept in a local file (`--state FILE`),
@@ -23,7 +25,8 @@ export class FileStateStore implements StateStore {
   private readonly byKey = new Map<string, Map<string, KeyIndexEntry>>();
   private readonly readers = new Map<string, Map<string, ReaderBaseline>>();
   private readonly sweeps = new Map<string, SweepProgress>();
-  private readonly audit = new Map<string, unknown>();
+  private readonly audit = new Map<string, AuditItem>();
+  private readonly watches = new Map<string, SecretWatchRecord>();
   private meta: StoreMeta = { filledAt: null, lastFullAt: null };
 
   private constructor(readonly path: string | undefined) {}
@@ -74,7 +77,13 @@ export class FileStateStore implements StateStore {
         return;
       case 'audit':
         if (typeof line.key !== 'string') throw new StateStoreError(where, 'an audit line needs key');
-        this.audit.set(line.key, line.item);
+        // A file written before watches were merged kept them as audit items.
+        if (line.key.startsWith(WATCH)) this.watches.set(line.key.slice(WATCH.length), line.item as SecretWatchRecord);
+        else this.audit.set(line.key, { item: line.item, version: line.version ?? 0 });
+        return;
+      case 'watch':
+        if (typeof line.watch?.secretArn !== 'string' || typeof line.watch.firstRead !== 'number') throw new StateStoreError(where, 'a watch line needs watch.secretArn and watch.firstRead');
+        this.watches.set(line.watch.secretArn, line.watch);
         return;
       default:
         throw new StateStoreError(where, `unknown item type ${JSON.stringify((line as { type?: unknown })?.type)}`);
@@ -94,7 +103,8 @@ export class FileStateStore implements StateStore {
     for (const record of this.secrets.values()) await write({ type: 'secret', record });
     for (const ofSecret of this.readers.values()) for (const reader of ofSecret.values()) await write({ type: 'reader', reader });
     for (const progress of this.sweeps.values()) await write({ type: 'sweep', progress });
-    for (const [key, item] of this.audit) await write({ type: 'audit', key, item });
+    for (const [key, { item, version }] of this.audit) await write({ type: 'audit', key, item, version });
+    for (const watch of this.watches.values()) await write({ type: 'watch', watch });
     out.end();
     await finished(out);
     renameSync(partial, this.path);
@@ -123,12 +133,7 @@ export class FileStateStore implements StateStore {
   }
 
   async getSecrets(arns: readonly string[]): Promise<Map<string, SecretRecord>> {
-    const out = new Map<string, SecretRecord>();
-    for (const arn of arns) {
-      const record = this.secrets.get(arn);
-      if (record) out.set(arn, copy(record));
-    }
-    return out;
+    return copiesOf(this.secrets, arns);
   }
 
   async putSecret(record: SecretRecord, options?: PutOptions): Promise<PutOutcome> {
@@ -185,14 +190,28 @@ export class FileStateStore implements StateStore {
     return out;
   }
 
-  async getAuditItems(keys: readonly string[]): Promise<Map<string, unknown>> {
-    const out = new Map<string, unknown>();
-    for (const key of keys) if (this.audit.has(key)) out.set(key, copy(this.audit.get(key)));
+  async getAuditItems(keys: readonly string[]): Promise<Map<string, AuditItem>> {
+    return copiesOf(this.audit, keys);
+  }
+
+  /** The same versions as the table's, checked in memory: one process, but the same interface and the same answers. */
+  async putAuditItem(key: string, item: unknown, expectedVersion: number | null): Promise<'written' | 'conflict'> {
+    if ((this.audit.get(key)?.version ?? null) !== expectedVersion) return 'conflict';
+    this.audit.set(key, { item: copy(item), version: (expectedVersion ?? 0) + 1 });
+    return 'written';
+  }
+
+  async getSecretWatches(secretArns: readonly string[]): Promise<SecretWatchRecord[]> {
+    const out: SecretWatchRecord[] = [];
+    for (const arn of new Set(secretArns)) {
+      const watch = this.watches.get(arn);
+      if (watch) out.push(copy(watch));
+    }
     return out;
   }
 
-  async putAuditItems(items: ReadonlyMap<string, unknown>): Promise<void> {
-    for (const [key, item] of items) this.audit.set(key, copy(item));
+  async mergeSecretWatches(watches: readonly SecretWatchRecord[]): Promise<void> {
+    for (const watch of watches) this.watches.set(watch.secretArn, mergeWatch(this.watches.get(watch.secretArn), watch));
   }
 
   async getSweepProgress(runId: string): Promise<SweepProgress | undefined> {
@@ -214,6 +233,16 @@ export class FileStateStore implements StateStore {
   async putMeta(meta: Partial<StoreMeta>): Promise<void> {
     this.meta = { ...this.meta, ...meta };
   }
+}
+
+/** The items stored under these keys, each a copy. */
+function copiesOf<T>(items: ReadonlyMap<string, T>, keys: readonly string[]): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const key of keys) {
+    const item = items.get(key);
+    if (item !== undefined) out.set(key, copy(item));
+  }
+  return out;
 }
 
 /** Callers get their own copy: changing what a store returned never changes the store. */

@@ -1,6 +1,6 @@
 import { InputError } from '../events/errors.js';
 import type { SecretState } from '../model/index.js';
-import type { KeyIndexEntry, PutOptions, PutOutcome, ReaderBaseline, ReaderObservation, SecretRecord } from './types.js';
+import type { KeyIndexEntry, PutOptions, PutOutcome, ReaderBaseline, ReaderObservation, SecretRecord, SecretWatchRecord } from './types.js';
 
 /** A store that cannot be used as given (a file that is not vigil state, a missing table), naming what and where. */
 export class StateStoreError extends InputError {
@@ -54,4 +54,10 @@ export function foldObservations(observations: readonly ReaderObservation[]): Re
     byKey.set(key, mergeReader(byKey.get(key), o));
   }
   return [...byKey.values()];
+}
+
+/** Two watches of one secret as one: what both stores keep when watches are merged (in any order, any number of times). */
+export function mergeWatch(stored: SecretWatchRecord | undefined, seen: SecretWatchRecord): SecretWatchRecord {
+  if (!stored) return { ...seen, accounts: [...new Set(seen.accounts)] };
+  return { secretArn: stored.secretArn, firstRead: Math.min(stored.firstRead, seen.firstRead), accounts: [...new Set([...stored.accounts, ...seen.accounts])], readOutsideVpc: stored.readOutsideVpc || seen.readOutsideVpc };
 }

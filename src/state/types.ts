@@ -56,6 +56,24 @@ export interface ReaderBaseline {
 /** What a batch of read events adds to a baseline; merged by `mergeReader`. */
 export type ReaderObservation = ReaderBaseline;
 
+/** An audit item as stored, and the version the store gave it (one more at every write; 0 for one written without). */
+export interface AuditItem {
+  item: unknown;
+  version: number;
+}
+
+/**
+ * Per secret, what the access audit saw of all its readers (`WATCH#<secretArn>`). Principals judged at once share it, so
+ * it is only ever merged: each fact in it stays true whoever adds more.
+ */
+export interface SecretWatchRecord {
+  secretArn: string;
+  /** Epoch milliseconds of the first read of it vigil saw. */
+  firstRead: number;
+  accounts: string[];
+  readOutsideVpc: boolean;
+}
+
 /** Where a checkpointed sweep stands; what it has read is in the secret records, not here. */
 export interface SweepProgress {
   runId: string;
@@ -117,10 +135,17 @@ export interface StateStore {
   /** The stored baselines of these secret+principal pairs, read in batches (one batch of read events needs them all). */
   getReadersOf(pairs: readonly { secretArn: string; principal: string }[]): Promise<ReaderBaseline[]>;
 
-  /** The access audit's own items by key (`WATCH#<secretArn>`, `WINDOW#<principal>`), as the audit wrote them. */
-  getAuditItems(keys: readonly string[]): Promise<Map<string, unknown>>;
-  /** Writes audit items, replacing what is stored under their keys, in batches. */
-  putAuditItems(items: ReadonlyMap<string, unknown>): Promise<void>;
+  /** The access audit's own items by key (`WINDOW#<principal>`), as the audit wrote them, each with its version. */
+  getAuditItems(keys: readonly string[]): Promise<Map<string, AuditItem>>;
+  /**
+   * Writes an audit item only over the version read (null: only when nothing is stored), so two batches judged at once
+   * never overwrite each other's window: the one that comes second is told `conflict` and judges again.
+   */
+  putAuditItem(key: string, item: unknown, expectedVersion: number | null): Promise<'written' | 'conflict'>;
+  /** The stored watches of these secrets (`WATCH#<secretArn>`). */
+  getSecretWatches(secretArns: readonly string[]): Promise<SecretWatchRecord[]>;
+  /** Merges into the stored watches, never replacing one: the earliest first read, every account, read outside a VPC once. */
+  mergeSecretWatches(watches: readonly SecretWatchRecord[]): Promise<void>;
 
   getSweepProgress(runId: string): Promise<SweepProgress | undefined>;
   putSweepProgress(progress: SweepProgress): Promise<void>;

@@ -8,7 +8,8 @@ import { createAuditHandler } from '../../functions/audit.js';
 import { eventBridgeClient } from '../../src/aws/clients/eventbridge.js';
 import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
 import { sqsClient } from '../../src/aws/clients/sqs.js';
-import { DynamoStateStore, createStateTable } from '../../src/state/index.js';
+import { clientConfig, type AwsOptions } from '../../src/aws/clients.js';
+import { DynamoStateStore, createStateTable, type AuditItem } from '../../src/state/index.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { topicWithSubscriber } from '../helpers/subscriber.js';
 import { T0, readRecord } from './traffic.js';
@@ -37,11 +38,12 @@ async function pollBatch(url: string): Promise<SQSEvent> {
   }
 }
 
-function handler() {
+function handler(stateStore?: (tableName: string, aws: AwsOptions) => DynamoStateStore) {
   const run = createAuditHandler({
     env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_DLQ_URL: dlqUrl, VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency', VIGIL_STATE_TABLE: 'vigil-state' },
     aws: (region) => ({ ...emulator.aws(region), maxAttempts: 1 }),
     sleep: async () => undefined,
+    ...(stateStore ? { stateStore } : {}),
   });
   // Lambda hands every invocation its context; the idempotency records use its remaining time.
   return (event: SQSEvent) => run(event, { getRemainingTimeInMillis: () => 300_000 });
@@ -50,6 +52,46 @@ function handler() {
 /** A read as EventBridge delivers it: CloudTrail's record in an "AWS API Call via CloudTrail" envelope. */
 function envelope(record: Record<string, unknown>) {
   return { Source: 'aws.secretsmanager', DetailType: 'AWS API Call via CloudTrail', Detail: JSON.stringify(record) };
+}
+
+/** The state table as two invocations running at once see it: neither saves a window before both have loaded theirs. */
+class InterleavedStore extends DynamoStateStore {
+  static loads = 0;
+  static conflicts = 0;
+  private static release: () => void = () => undefined;
+  private static bothLoaded = new Promise<void>((resolve) => (InterleavedStore.release = resolve));
+
+  override async getAuditItems(keys: readonly string[]): Promise<Map<string, AuditItem>> {
+    const items = await super.getAuditItems(keys);
+    if (++InterleavedStore.loads === 2) InterleavedStore.release();
+    return items;
+  }
+
+  override async putAuditItem(key: string, item: unknown, expectedVersion: number | null): Promise<'written' | 'conflict'> {
+    await InterleavedStore.bothLoaded;
+    const outcome = await super.putAuditItem(key, item, expectedVersion);
+    if (outcome === 'conflict') InterleavedStore.conflicts++;
+    return outcome;
+  }
+}
+
+/** A table where another batch saves this principal's window between every load and save of this one. */
+class ContendedStore extends DynamoStateStore {
+  constructor(
+    tableName: string,
+    aws: AwsOptions,
+    private readonly contended: string,
+  ) {
+    super(tableName, new DynamoDBClient(clientConfig(aws)));
+  }
+
+  override async putAuditItem(key: string, item: unknown, expectedVersion: number | null): Promise<'written' | 'conflict'> {
+    if (key === `WINDOW#${this.contended}`) {
+      const stored = (await this.getAuditItems([key])).get(key);
+      await super.putAuditItem(key, stored?.item ?? { principal: this.contended, reads: {}, denials: {}, pending: {} }, stored?.version ?? null);
+    }
+    return super.putAuditItem(key, item, expectedVersion);
+  }
 }
 
 beforeAll(async () => {
@@ -139,10 +181,63 @@ describe('the audit Lambda', () => {
     const store = DynamoStateStore.fromOptions('vigil-state', { ...emulator.aws(), maxAttempts: 1 });
     const principal = `arn:aws:iam::${ACCOUNT}:role/service/payments-api`;
     const written = await store.getReaders('prod/payments/db');
-    const window = (await store.getAuditItems([`WINDOW#${principal}`])).get(`WINDOW#${principal}`) as { pending: Record<string, { reads: number }> };
+    const window = (await store.getAuditItems([`WINDOW#${principal}`])).get(`WINDOW#${principal}`)?.item as { pending: Record<string, { reads: number }> };
     // What the reader holds, written or still pending in the principal's window: three reads.
     const total = written.filter((r) => r.principal === principal).reduce((n, r) => n + r.reads, 0) + (window.pending['prod/payments/db']?.reads ?? 0);
     expect(total).toBe(3);
+  });
+
+  it('finds one burst split across two batches judged at once, and loses none of their reads', async () => {
+    const principal = `arn:aws:iam::${ACCOUNT}:user/ci/deploy-bot`;
+    const start = T0 + 5 * 3_600_000;
+    const name = (i: number) => `prod/split${String(i).padStart(2, '0')}/config`;
+    // Ten distinct secrets in a minute: six in one batch, five in the other, the first secret in both.
+    const first = [0, 1, 2, 3, 4, 5].map((i) => readRecord('GetSecretValue-iam-user.json', { time: start + i * 2000, secretId: name(i), account: ACCOUNT }));
+    const second = [0, 6, 7, 8, 9].map((i, n) => readRecord('GetSecretValue-iam-user.json', { time: start + n * 2000 + 1000, secretId: name(i), account: ACCOUNT }));
+    const sqs = sqsClient({ ...emulator.aws(), maxAttempts: 1 });
+    for (const r of first) await sqs.send(new SendMessageCommand({ QueueUrl: readQueue.url, MessageBody: JSON.stringify(r) }));
+    const batchA = await pollBatch(readQueue.url);
+    for (const r of second) await sqs.send(new SendMessageCommand({ QueueUrl: readQueue.url, MessageBody: JSON.stringify(r) }));
+    const batchB = await pollBatch(readQueue.url);
+    const interleaved = (tableName: string, aws: AwsOptions) => new InterleavedStore(tableName, new DynamoDBClient(clientConfig(aws)));
+
+    const [a, b] = await Promise.all([handler(interleaved)(batchA), handler(interleaved)(batchB)]);
+
+    expect(InterleavedStore.conflicts).toBe(1);
+    expect([...a.batchItemFailures, ...b.batchItemFailures]).toEqual([]);
+    expect(a.reads + b.reads).toBe(11);
+    const bursts = [...a.detections, ...b.detections].filter((d) => d.kind === 'bulk-retrieval');
+    expect(bursts).toHaveLength(1);
+    expect(bursts[0]?.secretArns).toHaveLength(10);
+    expect((await topic.receive()).map((m) => m.MessageAttributes?.['kind']?.Value)).toEqual(['bulk-retrieval']);
+    const store = DynamoStateStore.fromOptions('vigil-state', { ...emulator.aws(), maxAttempts: 1 });
+    const window = (await store.getAuditItems([`WINDOW#${principal}`])).get(`WINDOW#${principal}`)?.item as { pending: Record<string, { reads: number }>; recent: Record<string, number> };
+    const readsOf = async (secret: string) => ((await store.getReader(secret, principal))?.reads ?? 0) + (window.pending[secret]?.reads ?? 0);
+    expect(await readsOf(name(0))).toBe(2);
+    expect((await Promise.all(Array.from({ length: 10 }, (_, i) => readsOf(name(i))))).reduce((x, y) => x + y, 0)).toBe(11);
+    expect(Object.values(window.recent).filter((t) => t * 1000 >= start)).toHaveLength(11);
+  });
+
+  it('hands back the messages of a principal whose window stays contended, and judges them once when SQS delivers them again', async () => {
+    const role = `arn:aws:iam::${ACCOUNT}:role/service/payments-api`;
+    const start = T0 + 6 * 3_600_000;
+    const decoy = readRecord('GetSecretValue-assumed-role-vpce.json', { time: start, secretId: 'prod/decoy/admin-db', account: ACCOUNT });
+    const root = readRecord('GetSecretValue-root.json', { time: start + 1000, secretId: 'prod/contended/config', account: ACCOUNT });
+    const sqs = sqsClient({ ...emulator.aws(), maxAttempts: 1 });
+    for (const r of [decoy, root]) await sqs.send(new SendMessageCommand({ QueueUrl: readQueue.url, MessageBody: JSON.stringify(r) }));
+    const batch = await pollBatch(readQueue.url);
+    const decoyMessage = batch.Records.find((m) => m.body.includes('prod/decoy/admin-db'));
+
+    const contended = await handler((tableName, aws) => new ContendedStore(tableName, aws, role))(batch);
+
+    expect(contended.batchItemFailures).toEqual([{ itemIdentifier: decoyMessage?.messageId }]);
+    expect(contended.detections.map((d) => d.kind)).toEqual(['root-read']);
+    expect((await topic.receive()).map((m) => m.MessageAttributes?.['kind']?.Value)).toEqual(['root-read']);
+    const redelivered = await handler()({ Records: batch.Records.filter((m) => m.messageId === decoyMessage?.messageId) });
+    expect(redelivered.reads).toBe(1);
+    expect((await topic.receive()).map((m) => m.MessageAttributes?.['kind']?.Value)).toEqual(['honeytoken-read']);
+    const store = DynamoStateStore.fromOptions('vigil-state', { ...emulator.aws(), maxAttempts: 1 });
+    expect(await store.getReader(decoyArn, role)).toMatchObject({ reads: 1 });
   });
 
   it('reads a CloudTrail log file from an S3 notification (backfill), and parks unreadable input in the DLQ', async () => {
@@ -181,7 +276,7 @@ describe('the audit Lambda', () => {
 
     const store = DynamoStateStore.fromOptions('vigil-state', { ...emulator.aws(), maxAttempts: 1 });
     const principal = `arn:aws:iam::${ACCOUNT}:role/service/payments-api`;
-    const window = (await store.getAuditItems([`WINDOW#${principal}`])).get(`WINDOW#${principal}`) as { pending: Record<string, { reads: number }> };
+    const window = (await store.getAuditItems([`WINDOW#${principal}`])).get(`WINDOW#${principal}`)?.item as { pending: Record<string, { reads: number }> };
     const readsOf = async (secret: string) => (await store.getReaders(secret)).filter((r) => r.principal === principal).reduce((n, r) => n + r.reads, 0) + (window.pending[secret]?.reads ?? 0);
     expect(await readsOf(arn)).toBe(2);
     expect(await readsOf('prod/orders/db')).toBe(0);

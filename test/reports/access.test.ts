@@ -65,7 +65,7 @@ describe('the access report', () => {
     const store = await FileStateStore.open();
     await store.updateReaders([reader(orders.arn, APP, NOW - 10 * DAY, NOW - DAY, { reads: 3 })]);
     const pending = { reads: 4, denied: 1, firstSeen: (NOW - DAY) * 1000, lastSeen: (NOW - DAY + 600) * 1000, sourceIps: ['10.0.9.9'], vpcEndpoints: [], userAgents: [] };
-    await store.putAuditItems(new Map([[`WINDOW#${APP}`, { principal: APP, reads: {}, denials: {}, pending: { [orders.arn]: pending } }]]));
+    await store.putAuditItem(`WINDOW#${APP}`, { principal: APP, reads: {}, denials: {}, pending: { [orders.arn]: pending } }, null);
     const seen = await readersOfSecrets(store, [orders.arn], accessPeriod(NOW, DEFAULT_PARAMS));
     expect(seen.readers.get(orders.arn)?.[0]).toMatchObject({ reads: 7, denied: 1, lastSeen: NOW - DAY + 600, sourceIps: ['10.0.0.1', '10.0.9.9'] });
     expect(seen.lastReaders.get(orders.arn)).toEqual({ principal: APP, lastSeen: NOW - DAY + 600 });
@@ -139,7 +139,7 @@ describe('the access report', () => {
         inFlight -= 1;
         return [reader(arn, APP, NOW - 10 * DAY, NOW - DAY)];
       },
-      getAuditItems: async () => new Map<string, unknown>(),
+      getAuditItems: async () => new Map(),
     };
     const arns = Array.from({ length: 100 }, (_, i) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:s${i}-Ab12Cd`);
     const seen = await readersOfSecrets(store, [...arns, arns[0] as string], accessPeriod(NOW, DEFAULT_PARAMS));

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,6 +140,29 @@ describe.each(stores)('%s', (_label, open) => {
     expect(await store.getReaders(secretArn)).toEqual([merged]);
   });
 
+  it('writes an audit item only over the version read, and a new one only where none is stored', async () => {
+    const store = await open();
+    const key = 'WINDOW#arn:aws:iam::123456789012:role/app';
+    expect(await store.putAuditItem(key, { n: 1 }, null)).toBe('written');
+    expect(await store.putAuditItem(key, { n: 2 }, null)).toBe('conflict');
+    const stored = (await store.getAuditItems([key])).get(key);
+    expect(stored).toEqual({ item: { n: 1 }, version: 1 });
+    expect(await store.putAuditItem(key, { n: 2 }, 1)).toBe('written');
+    expect(await store.putAuditItem(key, { n: 3 }, 1)).toBe('conflict');
+    expect((await store.getAuditItems([key])).get(key)).toEqual({ item: { n: 2 }, version: 2 });
+  });
+
+  it('merges secret watches so that no writer loses what another added: earliest first read, every account, outside a VPC once', async () => {
+    const store = await open();
+    const secretArn = secretState({ name: 'prod/watched' }).arn;
+    await store.mergeSecretWatches([{ secretArn, firstRead: 5_000, accounts: ['444455556666'], readOutsideVpc: true }]);
+    await store.mergeSecretWatches([{ secretArn, firstRead: 3_000, accounts: ['777788889999'], readOutsideVpc: false }]);
+    await store.mergeSecretWatches([{ secretArn, firstRead: 9_000, accounts: [], readOutsideVpc: false }]);
+    const [watch] = await store.getSecretWatches([secretArn, secretState({ name: 'prod/never-read' }).arn]);
+    expect({ ...watch, accounts: [...(watch?.accounts ?? [])].sort() }).toEqual({ secretArn, firstRead: 3_000, accounts: ['444455556666', '777788889999'], readOutsideVpc: true });
+    expect(await store.getSecretWatches([secretState({ name: 'prod/never-read' }).arn])).toEqual([]);
+  });
+
   it('keeps sweep progress and store facts', async () => {
     const store = await open();
     expect(await store.getMeta()).toEqual({ filledAt: null, lastFullAt: null });
@@ -168,6 +192,21 @@ describe('the local state file', () => {
     expect(await second.getMeta()).toEqual({ filledAt: 1_000, lastFullAt: null });
   });
 
+  it('keeps audit windows with their versions and watches across runs, and reads a watch a file kept before watches were merged', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'vigil-state-')), 'state.jsonl');
+    const secretArn = secretState({ name: 'prod/watched' }).arn;
+    writeFileSync(path, `{"vigilState":1}\n${JSON.stringify({ type: 'audit', key: `WATCH#${secretArn}`, item: { secretArn, firstRead: 5_000, accounts: ['444455556666'], readOutsideVpc: false } })}\n`);
+    const first = await FileStateStore.open(path);
+    await first.mergeSecretWatches([{ secretArn, firstRead: 7_000, accounts: [], readOutsideVpc: true }]);
+    await first.putAuditItem('WINDOW#app', { n: 1 }, null);
+    await first.save();
+
+    const second = await FileStateStore.open(path);
+    expect(await second.getSecretWatches([secretArn])).toEqual([{ secretArn, firstRead: 5_000, accounts: ['444455556666'], readOutsideVpc: true }]);
+    expect(await second.putAuditItem('WINDOW#app', { n: 2 }, null)).toBe('conflict');
+    expect(await second.putAuditItem('WINDOW#app', { n: 2 }, 1)).toBe('written');
+  });
+
   it('names the file and line of a file that is not vigil state', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'vigil-state-')), 'state.jsonl');
     writeFileSync(path, '{"vigilState":1}\n{"type":"secret","record":{}}\n');
@@ -181,5 +220,21 @@ describe('the DynamoDB store', () => {
   it('says which table is missing', async () => {
     const store = new DynamoStateStore('no-such-table', new DynamoDBClient({ ...emulator.aws(), maxAttempts: 1 }));
     await expect(store.getSecret('arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf')).rejects.toThrow(/no-such-table: the state table does not exist/);
+  });
+
+  it('merges into a watch and a window written before items were versioned and watches merged', async () => {
+    const store = (await dynamoStore()) as DynamoStateStore;
+    const secretArn = secretState({ name: 'prod/watched' }).arn;
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...emulator.aws(), maxAttempts: 1 }));
+    await db.send(new PutCommand({ TableName: store.tableName, Item: { pk: `WATCH#${secretArn}`, sk: 'AUDIT', body: JSON.stringify({ secretArn, firstRead: 5_000, accounts: ['444455556666'], readOutsideVpc: false }) } }));
+    await db.send(new PutCommand({ TableName: store.tableName, Item: { pk: 'WINDOW#app', sk: 'AUDIT', body: JSON.stringify({ n: 1 }) } }));
+
+    await store.mergeSecretWatches([{ secretArn, firstRead: 7_000, accounts: ['777788889999'], readOutsideVpc: true }]);
+    const [watch] = await store.getSecretWatches([secretArn]);
+    expect({ ...watch, accounts: [...(watch?.accounts ?? [])].sort() }).toEqual({ secretArn, firstRead: 5_000, accounts: ['444455556666', '777788889999'], readOutsideVpc: true });
+    expect((await store.getAuditItems(['WINDOW#app'])).get('WINDOW#app')).toEqual({ item: { n: 1 }, version: 0 });
+    expect(await store.putAuditItem('WINDOW#app', { n: 2 }, null)).toBe('conflict');
+    expect(await store.putAuditItem('WINDOW#app', { n: 2 }, 0)).toBe('written');
+    expect(await store.putAuditItem('WINDOW#app', { n: 3 }, 0)).toBe('conflict');
   });
 });
