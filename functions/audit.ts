@@ -79,7 +79,8 @@ export function createAuditHandler(deps: AuditDependencies) {
     const store = (deps.stateStore ?? DynamoStateStore.fromOptions)(s.stateTable, home);
     const publisher: AlertPublisher = { sns: snsClient(home), topicArn: s.topicArn, deadLetter: { sqs: async () => sqsClient(home), queueUrl: s.dlqUrl }, ...(deps.sleep ? { sleep: deps.sleep } : {}) };
     const deliveries: Delivery[] = [];
-    // A principal's alerts go out once its window is saved: a batch that judged it against a window another batch changed meanwhile judges it again first.
+    // A principal's alerts go out once its window is saved (they ride in it until sent): a batch that judged it against a
+    // window another batch changed meanwhile judges it again first.
     const run = await auditBatch(store, batch.reads, { params: s.params, directory }, async (detections) => {
       for (const detection of detections) {
         const account = detection.secretArns.map(accountOfArn).find(Boolean) ?? batch.reads.find((r) => r.principal === detection.principal)?.recipientAccount ?? detection.principalAccount ?? 'unknown';

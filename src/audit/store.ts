@@ -67,23 +67,45 @@ export async function saveAuditChanges(store: StateStore, changes: AuditChanges)
   const committed = new Set<string>();
   const conflicted = new Set<string>();
   const limit = pLimit(WINDOW_WRITES_IN_FLIGHT);
-  await Promise.all(
-    changes.windows.map((window) =>
-      limit(async () => {
-        const { version, ...body } = window;
-        const outcome = await store.putAuditItem(windowKey(window.principal), body, version ?? null);
-        if (outcome === 'written') {
-          window.version = (version ?? 0) + 1;
-          committed.add(window.principal);
-        } else conflicted.add(window.principal);
-      }),
-    ),
-  );
+  await Promise.all(changes.windows.map((window) => limit(async () => ((await saveWindow(store, window)) === 'written' ? committed : conflicted).add(window.principal))));
   const observations = conflicted.size ? changes.observations.filter((o) => committed.has(o.principal)) : changes.observations;
   const watches = changes.watches.filter((w) => committed.has(w.principal));
   if (observations.length) await store.updateReaders(observations.map(toStored));
   if (watches.length) await store.mergeSecretWatches(watches.map(({ principal: _, ...watch }) => watch));
   return { writes: committed.size + observations.length + new Set(watches.map((w) => w.secretArn)).size, committed, conflicted };
+}
+
+/** A window, only over the version it was loaded from (or saved at last); its version follows. */
+async function saveWindow(store: StateStore, window: PrincipalWindow): Promise<'written' | 'conflict'> {
+  const { version, ...body } = window;
+  const outcome = await store.putAuditItem(windowKey(window.principal), body, version ?? null);
+  if (outcome === 'written') window.version = (version ?? 0) + 1;
+  return outcome;
+}
+
+/** At most this much of a principal's detections rides in its window until sent (an item holds 400 KB). */
+const UNSENT_BYTES = 64 * 1024;
+
+/**
+ * Each principal's new detections into its window's `unsent`, beside those an earlier batch saved and may not have sent:
+ * saved with the window, so a crash between the save and the alert leaves them for the redelivery to send. Returns what
+ * each principal has to send.
+ */
+function holdUnsent(windows: readonly PrincipalWindow[], detections: readonly Detection[]): Map<string, Detection[]> {
+  const toSend = new Map<string, Detection[]>();
+  for (const window of windows) if (window.unsent?.length) toSend.set(window.principal, [...window.unsent]);
+  for (const d of detections) {
+    const list = toSend.get(d.principal);
+    if (list) list.push(d);
+    else toSend.set(d.principal, [d]);
+  }
+  for (const window of windows) {
+    const fresh = toSend.get(window.principal);
+    if (!fresh) continue;
+    let bytes = 0;
+    window.unsent = fresh.filter((d) => (bytes += JSON.stringify(d).length) <= UNSENT_BYTES);
+  }
+  return toSend;
 }
 
 /** Times a principal's reads are judged again after another batch saved its window first, before SQS is left to redeliver them. */
@@ -102,7 +124,7 @@ export interface AuditedBatch {
  * depend only on its window, its readers and the watches of the secrets it read, so a principal whose window was saved by
  * another batch meanwhile has its reads of this batch judged again against what is stored now (the window's `recent`
  * keeps reads already counted from counting twice), up to SAVE_ATTEMPTS times. `committed` gets each round's detections
- * of the principals saved, before the next round: only those are alerted.
+ * of the principals saved, before the next round: only those are alerted, and they stay in the window until they were.
  */
 export async function auditBatch(store: StateStore, reads: readonly ReadEvent[], context: AuditContext, committed: (detections: Detection[]) => Promise<void>): Promise<AuditedBatch> {
   const out: AuditedBatch = { detections: [], judged: 0, writes: 0, unsaved: new Set() };
@@ -110,12 +132,20 @@ export async function auditBatch(store: StateStore, reads: readonly ReadEvent[],
   for (let attempt = 1; pending.length; attempt += 1) {
     const state = await loadAuditState(store, pending, context.directory);
     const run = auditReads(pending, state, context);
+    const toSend = holdUnsent(run.changes.windows, run.detections);
     const saved = await saveAuditChanges(store, run.changes);
-    const detections = saved.conflicted.size ? run.detections.filter((d) => saved.committed.has(d.principal)) : run.detections;
     for (const principal of saved.committed) out.judged += run.judgedBy.get(principal) ?? 0;
     out.writes += saved.writes;
-    out.detections.push(...detections);
-    if (detections.length) await committed(detections);
+    out.detections.push(...(saved.conflicted.size ? run.detections.filter((d) => saved.committed.has(d.principal)) : run.detections));
+    const sent = run.changes.windows.filter((w) => saved.committed.has(w.principal) && toSend.has(w.principal));
+    if (sent.length) {
+      await committed(sent.flatMap((w) => toSend.get(w.principal) ?? []));
+      // Sent: the window forgets them (a batch that saved it meanwhile carries them on, and sends them once more, by key once).
+      for (const window of sent) {
+        delete window.unsent;
+        if ((await saveWindow(store, window)) === 'written') out.writes += 1;
+      }
+    }
     if (!saved.conflicted.size) break;
     if (attempt >= SAVE_ATTEMPTS) {
       out.unsaved = saved.conflicted;

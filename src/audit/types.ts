@@ -92,6 +92,11 @@ export interface PrincipalWindow {
    * principal's newest RECENT_READS (src/audit/detect.ts).
    */
   recent?: Record<string, number>;
+  /**
+   * Detections saved with this window and not yet known to be sent: whichever batch saves the window next sends them
+   * (the idempotency table lets each out once) and clears them.
+   */
+  unsent?: Detection[];
   /** The version of the stored window this one was loaded from (absent: none was stored); it is saved only over that one. */
   version?: number;
 }

@@ -94,6 +94,13 @@ class ContendedStore extends DynamoStateStore {
   }
 }
 
+/** The function stops (a timeout, a crash) once it has saved the windows, before their alerts go out. */
+class CrashingStore extends DynamoStateStore {
+  override async updateReaders(): Promise<never> {
+    throw new Error('the function timed out');
+  }
+}
+
 beforeAll(async () => {
   emulator = await startEmulator();
   const aws = { ...emulator.aws(), maxAttempts: 1 };
@@ -238,6 +245,25 @@ describe('the audit Lambda', () => {
     expect((await topic.receive()).map((m) => m.MessageAttributes?.['kind']?.Value)).toEqual(['honeytoken-read']);
     const store = DynamoStateStore.fromOptions('vigil-state', { ...emulator.aws(), maxAttempts: 1 });
     expect(await store.getReader(decoyArn, role)).toMatchObject({ reads: 1 });
+  });
+
+  it('sends the alerts of a window saved just before the function stopped when SQS delivers the batch again, and once', async () => {
+    const principal = `arn:aws:iam::${ACCOUNT}:user/ci/deploy-bot`;
+    const read = readRecord('GetSecretValue-iam-user.json', { time: T0 + 7 * 3_600_000, secretId: 'prod/decoy/admin-db', account: ACCOUNT });
+    await sqsClient({ ...emulator.aws(), maxAttempts: 1 }).send(new SendMessageCommand({ QueueUrl: readQueue.url, MessageBody: JSON.stringify(read) }));
+    const batch = await pollBatch(readQueue.url);
+    const crashing = (tableName: string, aws: AwsOptions) => new CrashingStore(tableName, new DynamoDBClient(clientConfig(aws)));
+
+    await expect(handler(crashing)(batch)).rejects.toThrow('the function timed out');
+    expect(await topic.receive()).toEqual([]);
+
+    const again = await handler()(batch);
+    expect(again.reads).toBe(0);
+    expect((await topic.receive()).map((m) => m.MessageAttributes?.['kind']?.Value)).toEqual(['honeytoken-read']);
+    const store = DynamoStateStore.fromOptions('vigil-state', { ...emulator.aws(), maxAttempts: 1 });
+    expect(((await store.getAuditItems([`WINDOW#${principal}`])).get(`WINDOW#${principal}`)?.item as { unsent?: unknown[] }).unsent).toBeUndefined();
+    await handler()(batch);
+    expect(await topic.receive()).toEqual([]);
   });
 
   it('reads a CloudTrail log file from an S3 notification (backfill), and parks unreadable input in the DLQ', async () => {
