@@ -46,7 +46,7 @@ export function createAuditHandler(deps: AuditDependencies) {
   const start = invocationStart(() => auditSettings(deps.env), deps.aws);
   let honeytokens: { known: KnownSecret[]; readAt: number } | undefined;
   // Secrets read by name, resolved to their ARN by ListSecrets (a name filter), so a reader is kept under the secret's ARN
-  // (the sweep's access report looks readers up by ARN). Misses are remembered too, until the honeytoken refresh interval.
+  // (the sweep's access report looks readers up by ARN). Each answer, found or not, is kept for the honeytoken refresh interval.
   const named = new Map<string, { secret: KnownSecret | undefined; readAt: number }>();
   const clock = deps.clock ?? Date.now;
 
@@ -75,7 +75,8 @@ export function createAuditHandler(deps: AuditDependencies) {
     }
     if (rejected.length) await deadLetter(rejected, s, home);
 
-    const directory = secretDirectory([...(await honeytokensOf(s)), ...(await secretsReadByName(batch, s))]);
+    // Honeytokens last: a decoy's own entry wins over a name resolved earlier.
+    const directory = secretDirectory([...(await secretsReadByName(batch, s)), ...(await honeytokensOf(s))]);
     const store = (deps.stateStore ?? DynamoStateStore.fromOptions)(s.stateTable, home);
     const publisher: AlertPublisher = { sns: snsClient(home), topicArn: s.topicArn, deadLetter: { sqs: async () => sqsClient(home), queueUrl: s.dlqUrl }, ...(deps.sleep ? { sleep: deps.sleep } : {}) };
     const deliveries: Delivery[] = [];
@@ -124,22 +125,36 @@ export function createAuditHandler(deps: AuditDependencies) {
     const account = accountOfArn(s.topicArn);
     const wanted = new Set<string>();
     for (const read of batch.reads) {
-      if (read.recipientAccount !== account || read.region !== s.region) continue;
+      // A failed call names whatever the caller typed (a probe of made-up names): nothing to resolve, and no lookups to spend.
+      if (read.errorCode !== undefined || read.recipientAccount !== account || read.region !== s.region) continue;
       for (const id of read.secretIds) {
         const name = nameAsCalled(id);
         if (name !== undefined) wanted.add(name);
       }
     }
     const now = clock();
+    // A name is looked up again after the refresh interval: a secret deleted and made again under its name has a new ARN.
     const missing = [...wanted].filter((name) => {
       const cached = named.get(name);
-      return !cached || (cached.secret === undefined && now - cached.readAt >= s.honeytokenRefreshMs);
+      return !cached || now - cached.readAt >= s.honeytokenRefreshMs;
     });
+    if (missing.length > NAME_LOOKUPS_PER_BATCH) logger.warn('secrets read by name left as called this batch: too many new names', { names: missing.length, lookedUp: NAME_LOOKUPS_PER_BATCH });
     if (missing.length) {
       const sm = secretsManagerClient(deps.aws(s.region));
       const limit = pLimit(NAME_LOOKUPS_IN_FLIGHT);
       if (named.size + missing.length > NAMES_KEPT) named.clear();
-      await Promise.all(missing.map((name) => limit(async () => named.set(name, { secret: await secretNamed(sm, name, s.region), readAt: now }))));
+      await Promise.all(
+        missing.slice(0, NAME_LOOKUPS_PER_BATCH).map((name) =>
+          limit(async () => {
+            try {
+              named.set(name, { secret: await secretNamed(sm, name, s.region), readAt: now });
+            } catch (error) {
+              // A refused or throttled lookup costs the batch nothing: the read is kept under the name as called.
+              logger.warn('secret read by name not resolved: ListSecrets failed', { secretName: name, error: (error as Error).name });
+            }
+          }),
+        ),
+      );
     }
     const found: KnownSecret[] = [];
     for (const name of wanted) {
@@ -151,6 +166,8 @@ export function createAuditHandler(deps: AuditDependencies) {
 }
 
 const NAME_LOOKUPS_IN_FLIGHT = 4;
+/** New names looked up per batch at most, so a flood of reads by distinct names cannot hold the batch (and its alerts) up. */
+const NAME_LOOKUPS_PER_BATCH = 200;
 const NAME_LOOKUP_PAGES = 5;
 /** Names remembered per container; past this the cache starts again (an account's secrets read by name are usually far fewer). */
 const NAMES_KEPT = 50_000;

@@ -3,7 +3,7 @@ import type { Severity } from '../controls/types.js';
 import { accountOfArn, looksLikeFullSecretArn } from '../events/references.js';
 import { renderDetection, type OpenDetection } from './messages.js';
 import { RecentReads } from './recent.js';
-import { readerKey, type AuditState, type Detection, type DetectionKind, type PendingReads, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type WatchChange } from './types.js';
+import { readerKey, type AlertedBurst, type AuditState, type Detection, type DetectionKind, type PendingReads, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type WatchChange } from './types.js';
 
 /** The parameters the audit reads from the one parameter document. */
 export type AuditParams = Pick<ControlParams, 'bulkSecrets' | 'bulkWindowMinutes' | 'probeSecrets' | 'learningDays' | 'trustedAccounts'> & {
@@ -103,6 +103,38 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     return fresh;
   };
 
+  /**
+   * A principal's distinct secrets within the window, read (bulk-retrieval) or denied (access-denied-probing), counted towards
+   * a burst; true when this read fired a detection. The `threshold`-th fires it; after that the burst's secrets raise nothing
+   * again, a new one joins this run's detection or, in a later batch, counts towards a follow-up that fires at another
+   * `threshold` new ones (so a burst alerts once however many batches carry it, and one that goes on is never silent for
+   * long); a whole window without a new secret ends the burst.
+   */
+  const countTowardsBurst = (window: LiveWindow, kind: 'bulk-retrieval' | 'access-denied-probing', threshold: number, read: ReadEvent, secret: string): boolean => {
+    const bulk = kind === 'bulk-retrieval';
+    const entries = bulk ? window.reads : window.denials;
+    const alerted = bulk ? window.bulkBurst : window.probeBurst;
+    if (alerted?.secrets.has(secret)) return false;
+    if (alerted) joinBurst(alerted, secret, read.time);
+    const current = open.get(`${kind}#${read.principal}`);
+    if (alerted && current && read.time - current.last <= windowMs) {
+      extend(current, current.severity, read, [secret], [[read.eventId, read.time]]);
+      return false;
+    }
+    if (!entries.has(secret) && entries.size >= MAX_WINDOW_ENTRIES) return false;
+    setEntry(window, entries, secret, read);
+    if (entries.size < threshold) return false;
+    const named = [...entries];
+    emit(kind, read.principal, bulk ? 'HIGH' : 'MEDIUM', read, named.map(([s]) => s), named.map(([, [t, id]]) => [id, t]));
+    if (!alerted) {
+      const burst: LiveBurst = { at: read.time, secrets: new Set(named.map(([s]) => s)) };
+      if (bulk) window.bulkBurst = burst;
+      else window.probeBurst = burst;
+    }
+    entries.clear();
+    return true;
+  };
+
   let duplicates = 0;
   for (const read of inEventTime(reads)) {
     let window = live.get(read.principal);
@@ -155,21 +187,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     }
 
     if (read.denied) {
-      if (!window.denials.has(secret) && window.denials.size >= MAX_WINDOW_ENTRIES) continue;
-      setEntry(window, window.denials, secret, read);
-      const probing = open.get(`access-denied-probing#${read.principal}`);
-      if (probing && read.time - probing.last <= windowMs) {
-        extend(probing, probing.severity, read, [secret], [[read.eventId, read.time]]);
-        window.stored.probedAt = read.time;
-      } else if (window.stored.probedAt !== undefined) {
-        // Probing an earlier batch alerted carries on: no second alert until the principal pauses for a window.
-        if (read.time > window.stored.probedAt) window.stored.probedAt = read.time;
-      } else if (window.denials.size >= params.probeSecrets) {
-        const entries = [...window.denials];
-        emit('access-denied-probing', read.principal, 'MEDIUM', read, entries.map(([s]) => s), entries.map(([, [t, id]]) => [id, t]));
-        window.stored.probedAt = read.time;
-        window.denials.clear();
-      }
+      if (countTowardsBurst(window, 'access-denied-probing', params.probeSecrets, read, secret)) window.stored.probedAt = read.time;
       continue;
     }
 
@@ -178,24 +196,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
       emit('access-denied-probing', read.principal, 'HIGH', read, [secret]);
       delete window.stored.probedAt;
     }
-
-    const bulk = window.bulk;
-    if (bulk && read.time - bulk.last <= windowMs) {
-      if (!bulk.secrets.has(secret)) extend(bulk, 'HIGH', read, [secret], [[read.eventId, read.time]]);
-      else bulk.last = read.time;
-      window.stored.burstAt = read.time;
-    } else if (window.stored.burstAt !== undefined) {
-      // An earlier batch alerted this burst (prune has dropped burstAt if the principal paused for a window since).
-      if (read.time > window.stored.burstAt) window.stored.burstAt = read.time;
-    } else if (window.reads.has(secret) || window.reads.size < MAX_WINDOW_ENTRIES) {
-      setEntry(window, window.reads, secret, read);
-      if (window.reads.size >= params.bulkSecrets) {
-        const entries = [...window.reads];
-        window.bulk = emit('bulk-retrieval', read.principal, 'HIGH', read, entries.map(([s]) => s), entries.map(([, [t, id]]) => [id, t]));
-        window.stored.burstAt = read.time;
-        window.reads.clear();
-      }
-    }
+    countTowardsBurst(window, 'bulk-retrieval', params.bulkSecrets, read, secret);
 
     const crossAccount = read.principalAccount !== undefined && read.principalAccount !== pair.ownAccount;
     if (crossAccount && !watch.accounts.includes(read.principalAccount as string)) {
@@ -267,8 +268,9 @@ interface LiveWindow {
   /** Secret -> reader additions not yet written (a Map: a secret may be called anything, `__proto__` too). */
   pending: Map<string, PendingReads>;
   oldest: number;
-  /** The principal's bulk-retrieval open in this run, which later reads extend. */
-  bulk?: OpenDetection;
+  /** The principal's bulk-retrieval and access-denied-probing bursts already alerted (from this run or the stored window). */
+  bulkBurst?: LiveBurst;
+  probeBurst?: LiveBurst;
   /** Secret as called -> its pair (a principal calls its secrets the same way every time). */
   pairs: Map<string, Pair>;
   /** Reads of the principal judged in this run. */
@@ -280,7 +282,25 @@ interface LiveWindow {
 function liveWindow(stored: PrincipalWindow, state: AuditState, directory: SecretDirectory | undefined): LiveWindow {
   const reads = new Map(Object.entries(stored.reads));
   const denials = new Map(Object.entries(stored.denials));
-  return { stored, recent: new RecentReads(stored.recent), reads, denials, pending: new Map(Object.entries(stored.pending)), oldest: oldestOf(reads, denials), pairs: new Map(), judged: 0, state, directory };
+  const live: LiveWindow = { stored, recent: new RecentReads(stored.recent), reads, denials, pending: new Map(Object.entries(stored.pending)), oldest: oldestOf(reads, denials), pairs: new Map(), judged: 0, state, directory };
+  if (stored.bulkBurst) live.bulkBurst = { at: stored.bulkBurst.at, secrets: new Set(stored.bulkBurst.secrets) };
+  if (stored.probeBurst) live.probeBurst = { at: stored.probeBurst.at, secrets: new Set(stored.probeBurst.secrets) };
+  return live;
+}
+
+/** A burst already alerted: the time of its newest secret, and its secrets. */
+interface LiveBurst {
+  at: number;
+  secrets: Set<string>;
+}
+
+function joinBurst(burst: LiveBurst, secret: string, time: number): void {
+  if (burst.secrets.size < MAX_WINDOW_ENTRIES) burst.secrets.add(secret);
+  if (time > burst.at) burst.at = time;
+}
+
+function storedBurst(burst: LiveBurst | undefined): AlertedBurst | undefined {
+  return burst ? { at: burst.at, secrets: [...burst.secrets] } : undefined;
 }
 
 function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {
@@ -311,6 +331,12 @@ function storeWindow(window: LiveWindow): PrincipalWindow {
   window.stored.denials = Object.fromEntries(window.denials);
   window.stored.pending = Object.fromEntries(window.pending);
   window.stored.recent = window.recent.toStored();
+  const bulkBurst = storedBurst(window.bulkBurst);
+  const probeBurst = storedBurst(window.probeBurst);
+  if (bulkBurst) window.stored.bulkBurst = bulkBurst;
+  else delete window.stored.bulkBurst;
+  if (probeBurst) window.stored.probeBurst = probeBurst;
+  else delete window.stored.probeBurst;
   return window.stored;
 }
 
@@ -328,7 +354,8 @@ function oldestOf(reads: Map<string, [number, string]>, denials: Map<string, [nu
 
 function prune(window: LiveWindow, since: number): void {
   if (window.stored.probedAt !== undefined && window.stored.probedAt < since) delete window.stored.probedAt;
-  if (window.stored.burstAt !== undefined && window.stored.burstAt < since) delete window.stored.burstAt;
+  if (window.bulkBurst && window.bulkBurst.at < since) delete window.bulkBurst;
+  if (window.probeBurst && window.probeBurst.at < since) delete window.probeBurst;
   if (window.oldest >= since) return;
   for (const [secret, entry] of window.reads) if (entry[0] < since) window.reads.delete(secret);
   for (const [secret, entry] of window.denials) if (entry[0] < since) window.denials.delete(secret);

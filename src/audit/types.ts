@@ -70,6 +70,12 @@ export interface PendingReads {
   userAgents: string[];
 }
 
+/** A burst already alerted: the time (ms) of its newest secret, and its secrets (a read of them again raises nothing). */
+export interface AlertedBurst {
+  at: number;
+  secrets: string[];
+}
+
 /** Per principal: the reads and denials within the window, so a burst split across batches is still one burst. */
 export interface PrincipalWindow {
   principal: string;
@@ -77,13 +83,12 @@ export interface PrincipalWindow {
   reads: Record<string, [number, string]>;
   /** secret -> [time ms, eventId] of its last denied read within the window. */
   denials: Record<string, [number, string]>;
-  /** The last denial (ms) of access-denied-probing already alerted, so a later success escalates it and more denials alert no more. */
+  /** When access-denied-probing last fired for this principal (ms), so a later success escalates it. */
   probedAt?: number;
-  /**
-   * The last read (ms) of a bulk-retrieval burst already alerted: a read within the window of it carries the same burst on
-   * (in this batch or a later one) and alerts no more; the burst ends when the principal pauses for a whole window.
-   */
-  burstAt?: number;
+  /** The principal's bulk-retrieval burst already alerted (src/audit/detect.ts countTowardsBurst), while it goes on. */
+  bulkBurst?: AlertedBurst;
+  /** The principal's access-denied-probing already alerted, while it goes on. */
+  probeBurst?: AlertedBurst;
   /** secret -> reader additions not yet written to the reader's own item. */
   pending: Record<string, PendingReads>;
   /**

@@ -106,14 +106,29 @@ describe('detections', () => {
     expect(second[0]?.secretArns).toHaveLength(12);
   });
 
-  it('bulk-retrieval: a burst that carries on over later batches alerts once; after a pause of a whole window, a new burst alerts again', () => {
+  it('bulk-retrieval: a burst alerts once however batches split it; one that goes on over later batches alerts again only for new secrets', () => {
     const state = emptyAuditState();
     const records = theft(30, T0);
-    const kinds = [0, 8, 16, 24].flatMap((from) => audit(records.slice(from, from + 8), state).detections.map((d) => d.kind));
-    expect(kinds).toEqual(['bulk-retrieval']);
-    // Eleven minutes of silence end the burst: the same key reading ten secrets again is a second burst, a second alert.
-    const later = theft(10, T0 + 30 * 3000 + 11 * MINUTE);
-    expect(audit(later, state).detections.map((d) => d.kind)).toEqual(['bulk-retrieval']);
+    const detections = [0, 8, 16, 24].flatMap((from) => audit(records.slice(from, from + 8), state).detections);
+    expect(detections.map((d) => d.kind)).toEqual(['bulk-retrieval', 'bulk-retrieval']);
+    // The first names the sixteen read by the end of its batch, the follow-up the fourteen after: each secret once.
+    const named = detections.flatMap((d) => d.secretArns);
+    expect(new Set(named).size).toBe(30);
+    expect(named).toHaveLength(30);
+    // In one batch the same thirty reads are one detection naming all of them.
+    expect(audit(theft(30, T0)).detections.map((d) => d.secretArns.length)).toEqual([30]);
+  });
+
+  it('bulk-retrieval: reading the burst\'s secrets again raises nothing, and does not hold the burst open', () => {
+    const state = emptyAuditState();
+    expect(audit(theft(10, T0), state).detections.map((d) => d.kind)).toEqual(['bulk-retrieval']);
+    const again = theft(10, T0 + MINUTE);
+    expect(audit(again, state).detections).toEqual([]);
+    // Two hours of reading one of those secrets every five minutes, then twenty other secrets: a new burst, a new alert.
+    const steady = Array.from({ length: 24 }, (_, i) => readRecord('GetSecretValue-iam-user.json', { time: T0 + 5 * MINUTE * (i + 1), secretId: 'prod/app00/config' }));
+    expect(audit(steady, state).detections).toEqual([]);
+    const others = Array.from({ length: 20 }, (_, i) => readRecord('GetSecretValue-iam-user.json', { time: T0 + 3 * 3_600_000 + i * 3000, secretId: `prod/app${String(i + 10).padStart(2, '0')}/config` }));
+    expect(audit(others, state).detections.map((d) => [d.kind, d.secretArns.length])).toEqual([['bulk-retrieval', 20]]);
   });
 
   it('bulk-retrieval: reads further apart than the window are no burst', () => {
@@ -165,11 +180,14 @@ describe('detections', () => {
     expect(audit([record]).detections).toMatchObject([{ kind: 'root-read', severity: 'HIGH', principal: `arn:aws:iam::${ACCOUNT}:root` }]);
   });
 
-  it('access-denied-probing: denials that carry on over later batches alert once', () => {
+  it('access-denied-probing: denials of the same secrets again raise nothing; new secrets denied in later batches alert again', () => {
     const state = emptyAuditState();
-    const denials = Array.from({ length: 15 }, (_, i) => readRecord('GetSecretValue-access-denied.json', { time: T0 + i * 1000, secretId: `prod/app${String(i).padStart(2, '0')}/config` }));
-    const kinds = [0, 5, 10].flatMap((from) => audit(denials.slice(from, from + 5), state).detections.map((d) => `${d.kind} ${d.severity}`));
-    expect(kinds).toEqual(['access-denied-probing MEDIUM']);
+    const denial = (i: number, time: number) => readRecord('GetSecretValue-access-denied.json', { time, secretId: `prod/app${String(i).padStart(2, '0')}/config` });
+    expect(audit([0, 1, 2, 3, 4].map((i) => denial(i, T0 + i * 1000)), state).detections.map((d) => d.kind)).toEqual(['access-denied-probing']);
+    // A role denied on those five every minute, batch after batch, is the probing already alerted.
+    for (let m = 1; m <= 5; m++) expect(audit([0, 1, 2, 3, 4].map((i) => denial(i, T0 + m * MINUTE + i * 1000)), state).detections).toEqual([]);
+    const next = audit([5, 6, 7, 8, 9].map((i) => denial(i, T0 + 6 * MINUTE + i * 1000)), state).detections;
+    expect(next.map((d) => [d.kind, d.secretArns.length])).toEqual([['access-denied-probing', 5]]);
   });
 
   it('new-reader: a new principal after the learning period is MEDIUM; during it, silence', () => {

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -308,5 +308,30 @@ describe('the audit Lambda', () => {
     expect(await readsOf('prod/orders/db')).toBe(0);
     // A name no secret has stays as called, so the read is not lost.
     expect(await readsOf('prod/never/created')).toBe(1);
+  });
+
+  it('finds a honeytoken made under the name of a deleted secret once the refresh interval has passed', async () => {
+    const aws = { ...emulator.aws(), maxAttempts: 1 };
+    const sm = secretsManagerClient(aws);
+    await sm.send(new CreateSecretCommand({ Name: 'prod/legacy/admin', SecretString: 'x' }));
+    let now = 0;
+    const run = createAuditHandler({
+      env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_DLQ_URL: dlqUrl, VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency', VIGIL_STATE_TABLE: 'vigil-state', VIGIL_HONEYTOKEN_REFRESH_SECONDS: '300' },
+      aws: () => aws,
+      sleep: async () => undefined,
+      clock: () => now,
+    });
+    const read = (i: number) => readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0 + 10_000_000 + i * 1000, secretId: 'prod/legacy/admin', account: ACCOUNT });
+    const sqs = sqsClient(aws);
+    await sqs.send(new SendMessageCommand({ QueueUrl: readQueue.url, MessageBody: JSON.stringify(read(0)) }));
+    expect((await run(await pollBatch(readQueue.url), { getRemainingTimeInMillis: () => 300_000 })).detections).toEqual([]);
+    // The secret goes, and a decoy takes its name (its ARN is another).
+    await sm.send(new DeleteSecretCommand({ SecretId: 'prod/legacy/admin', ForceDeleteWithoutRecovery: true }));
+    const decoy = (await sm.send(new CreateSecretCommand({ Name: 'prod/legacy/admin', SecretString: 'decoy', Tags: [{ Key: 'vigil:honeytoken', Value: 'true' }] }))).ARN as string;
+    now += 301_000;
+    await sqs.send(new SendMessageCommand({ QueueUrl: readQueue.url, MessageBody: JSON.stringify(read(1)) }));
+    const result = await run(await pollBatch(readQueue.url), { getRemainingTimeInMillis: () => 300_000 });
+    expect(result.detections.map((d) => [d.kind, d.secretArns])).toEqual([['honeytoken-read', [decoy]]]);
+    await topic.receive();
   });
 });
