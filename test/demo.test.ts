@@ -11,14 +11,14 @@ import { EVENTS_DIR } from './helpers/fixtures.js';
 const ROOT = join(EVENTS_DIR, '..');
 
 describe('vigil demo, as a newcomer runs it', () => {
-  it('seeds an emulator, writes every report, plays the incident and shows the alerts on-call received', () => {
+  it('seeds an emulator, writes every report, plays the incident and the theft, shows the alerts on-call received and who read each secret', () => {
     const out = mkdtempSync(join(tmpdir(), 'vigil-demo-'));
     const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'demo', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     expect(run.stderr).not.toMatch(/Error|error/);
     expect(run.status).toBe(0);
     const stdout = run.stdout;
     expect(stdout).toContain(`Open this first: ${join(out, 'report.html')}`);
-    expect(readdirSync(out).sort()).toEqual(['findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'frameworks.json', 'report.html', 'report.json', 'report.md']);
+    expect(readdirSync(out).sort()).toEqual(['access.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'frameworks.json', 'report.html', 'report.json', 'report.md']);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { summary: { secrets: number } };
     expect(report.summary.secrets).toBe(DEMO_SECRETS.length);
     const subjects = stdout.split('\n').filter((l) => l.trimStart().startsWith('── ')).map((l) => l.trim().slice(3));
@@ -34,13 +34,32 @@ describe('vigil demo, as a newcomer runs it', () => {
     ]);
     expect(stdout).toContain('the read rule routed the 26 reads (ListSecrets is no read) to the audit function in one batch.');
     expect(stdout).toContain('Network: source IPs 198.51.100.23');
-    expect(stdout).not.toContain('payments-api');
+    const theftAlerts = stdout.slice(stdout.indexOf('6. What on-call received about the theft'), stdout.indexOf('\n7. '));
+    expect(theftAlerts).toContain('bulk-retrieval');
+    expect(theftAlerts).not.toContain('payments-api');
     // What the emulator cannot hold, from recorded secrets: an untrusted cross-account replica, and a replica's second policy judged by name.
     expect(stdout).toContain('FAIL HIGH no-untrusted-replica on prod/ledger/db-credentials: The secret is replicated to account 999988887777');
     expect(stdout).toContain('FAIL HIGH no-untrusted-cross-account on shared/partner-token: The "cross-account-replication" resource policy\'s statement "CrossAccountReplication" reaches 999988887777');
     expect(stdout).toContain('FAIL MEDIUM replication-healthy on shared/partner-token');
     expect(stdout).toContain('EventBridge delivered 4 events to vigil\'s handler through the deployed rule patterns.');
-    expect(stdout).toMatch(/Done in [\d.]+ s: 31 secrets swept, \d+ failing findings, 5 incident alerts and 2 theft detections delivered, no secret value read\./);
+    expect(stdout).toMatch(/Done in [\d.]+ s: 31 secrets swept, \d+ failing findings before the incident and \d+ after, 5 incident alerts and 2 theft detections delivered, no secret value read\./);
+    // The last sweep, with the readers the audit kept: the stolen key new on every secret it read, the application its usual reader.
+    const newSince = /(\d+) secrets? read by (\d+) principals?, (\d+) not read; (\d+) with new readers since (\S+)\./.exec(stdout);
+    expect(newSince?.slice(1, 5)).toEqual(['21', '2', '10', '21']);
+    expect(stdout).toContain(`arn:aws:iam::123456789012:user/ci/deploy-bot read 21 secrets, 21 times from 198.51.100.23: a new reader of all 21 since the last sweep (${newSince?.[5]}`);
+    expect(stdout).toContain('arn:aws:iam::123456789012:role/service/payments-api read 1 secret (prod/payments/db-credentials), 5 times through vpce-0a1b2c3d4e5f60718: a reader since before the last sweep');
+    expect(stdout).toContain('prod/payments/db-credentials: read by its usual reader arn:aws:iam::123456789012:role/service/payments-api and, new, arn:aws:iam::123456789012:user/ci/deploy-bot.');
+    expect(stdout).toMatch(/On-call's queue got its summary: "vigil sweep 123456789012: \d+ failing"/);
+    const rows = readFileSync(join(out, 'access.csv'), 'utf8').trim().split('\r\n').slice(1).map((line) => line.split(','));
+    const byBot = rows.filter((r) => r[4] === 'arn:aws:iam::123456789012:user/ci/deploy-bot');
+    expect(byBot).toHaveLength(21);
+    expect(new Set(byBot.map((r) => r[6]))).toEqual(new Set(['new']));
+    expect(byBot.map((r) => r[2])).toContain('prod/admin/master-db-credentials');
+    expect(rows.filter((r) => r[4] === 'arn:aws:iam::123456789012:role/service/payments-api').map((r) => [r[2], r[6], r[9]])).toEqual([['prod/payments/db-credentials', '', '5']]);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<section id="access"><h2>Who read each secret</h2>');
+    expect(html).toMatch(/<section class="secret-access" data-secret="prod\/payments\/db-credentials" data-new-readers="1"><h3>prod\/payments\/db-credentials <span class="cnt">2 readers, 1 new<\/span>/);
+    expect(html).toContain('arn:aws:iam::123456789012:user/ci/deploy-bot <span class="new">new reader</span>');
     const everything = stdout + run.stderr + readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(everything).not.toContain('demo-placeholder-for-');
   });
@@ -53,11 +72,11 @@ describe('vigil demo, run again', () => {
       const run = async () => {
         const lines: string[] = [];
         const summary = await runDemo({ endpointUrl: emulator.endpoint, outDir: mkdtempSync(join(tmpdir(), 'vigil-demo-again-')), print: (l) => lines.push(l), clock: () => Date.now() / 1000 });
-        return { secrets: summary.secrets, alerts: summary.alerts.length, reset: lines.some((l) => l.startsWith(`Reset the emulator at ${emulator.endpoint}`)) };
+        return { secrets: summary.secrets, alerts: summary.alerts.length, access: summary.access, reset: lines.some((l) => l.startsWith(`Reset the emulator at ${emulator.endpoint}`)) };
       };
       const first = await run();
       expect(await run()).toEqual(first);
-      expect(first).toEqual({ secrets: DEMO_SECRETS.length, alerts: 7, reset: true });
+      expect(first).toEqual({ secrets: DEMO_SECRETS.length, alerts: 7, access: { secretsRead: 21, principals: 2, secretsWithNewReaders: 21 }, reset: true });
     } finally {
       await emulator.stop();
     }

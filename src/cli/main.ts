@@ -50,7 +50,7 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
 
   program
     .command('demo')
-    .description('Run the whole pipeline on a local AWS emulator: seed an account, sweep it, write every report, play an incident, show the alerts.')
+    .description('Run the whole pipeline on a local AWS emulator: seed an account, sweep it, write every report, play an incident and a theft, show the alerts and who read each secret.')
     .option('--endpoint-url <url>', 'use a moto emulator that is already running instead of starting one (the demo resets it first)')
     .option('--out <dir>', 'where to write the reports', 'reports')
     .action(async (options: { endpointUrl?: string; out: string }) => {

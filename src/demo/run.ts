@@ -16,10 +16,11 @@ import { logger } from '../aws/logger.js';
 import { READ_EVENT_PATTERN } from '../audit/index.js';
 import { plantHoneytoken } from '../cli/honeytoken.js';
 import { listControls, parseParams } from '../controls/index.js';
-import { createStateTable } from '../state/index.js';
+import { createStateTable, DynamoStateStore } from '../state/index.js';
 import { sweepAccount } from '../inventory/index.js';
 import { EVENT_PATTERNS, type Alert } from '../reactions/index.js';
-import { HTML_REPORT, renderAll, summarySentence } from '../reports/index.js';
+import { ACCESS_CSV, HTML_REPORT, plural, renderAll, summarySentence } from '../reports/index.js';
+import { accessLines, sweepWithReaders } from './access-report.js';
 import { DEMO_SECRETS, TRUSTED_ACCOUNT, TRUSTED_ORG, policyDocument, seedAccount } from './account.js';
 import { ensureMotoServer, emulatorAt, startEmulator, type Emulator } from './emulator.js';
 import { loadEventFixture, retarget } from './incident.js';
@@ -44,12 +45,15 @@ export interface DemoSummary {
   reportDir: string;
   htmlReport: string;
   alerts: { subject: string; kind: string; severity: string }[];
+  /** The access report of the last sweep: secrets read in the period, by how many principals, and those with new readers. */
+  access?: { secretsRead: number; principals: number; secretsWithNewReaders: number };
   seconds: number;
 }
 
 const DEMO_PARAMS = parseParams({ requiredTagKeys: ['team', 'owner'], trustedAccounts: [TRUSTED_ACCOUNT], trustedOrgIds: [TRUSTED_ORG], maxRotationIntervalDays: 90 });
 const placeholderValue = (name: string) => `demo-placeholder-for-${name}`;
 const HONEYTOKEN_NAME = 'prod/admin/master-db-credentials';
+const STATE_TABLE = 'vigil-state';
 
 /** On-call's notifications as they read them: subject, attributes, and the message. */
 async function showAlerts(received: ReceivedNotification[], say: (line: string) => void): Promise<DemoSummary['alerts']> {
@@ -108,14 +112,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       await events.send(new PutRuleCommand({ Name: `vigil-${name}`, EventPattern: JSON.stringify(pattern) }));
       await events.send(new PutTargetsCommand({ Rule: `vigil-${name}`, Targets: [{ Id: 'on-event', Arn: lambdaInbox.arn }] }));
     }
-    await new DynamoDBClient({ ...aws }).send(
+    const dynamo = new DynamoDBClient({ ...aws });
+    await dynamo.send(
       new CreateTableCommand({ TableName: 'vigil-idempotency', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
     );
+    await createStateTable(dynamo, STATE_TABLE);
+    const state = new DynamoStateStore(STATE_TABLE, dynamo);
     say(`   ${DEMO_SECRETS.length} secrets, 3 KMS keys (one disabled, one pending deletion), an SNS alert topic with on-call's queue subscribed, and the EventBridge rules vigil deploys.`);
 
     say('\n2. Sweeping every secret against the nine controls…');
     const now = options.clock();
-    const sweep = await sweepAccount({ regions: ['us-east-1'], aws: { endpoint: emulator.endpoint, credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' }, maxAttempts: 3 }, params: DEMO_PARAMS, now, clock: options.clock });
+    // The sweep keeps what it read in the state table, as the deployed one does: the access report of step 7 counts new readers since it.
+    const sweep = await sweepAccount({ regions: ['us-east-1'], aws: { endpoint: emulator.endpoint, credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' }, maxAttempts: 3 }, params: DEMO_PARAMS, now, clock: options.clock, store: state });
     const report = sweep.report;
     const { files } = renderAll(report, await listControls());
     const reportDir = resolve(options.outDir);
@@ -194,7 +202,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     // The deployed rule's state: a rule in plain ENABLED never receives read-only management events (moto routes either).
     await events.send(new PutRuleCommand({ Name: 'vigil-audit-reads', EventPattern: JSON.stringify(READ_EVENT_PATTERN), State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' }));
     await events.send(new PutTargetsCommand({ Rule: 'vigil-audit-reads', Targets: [{ Id: 'audit-queue', Arn: readInbox.arn }] }));
-    await createStateTable(new DynamoDBClient({ ...aws }), 'vigil-state');
     const stolen = DEMO_SECRETS.map((secret) => secret.name).filter((name) => name !== 'prod/legacy/ftp-password').slice(0, 20).map(arnOf);
     const theft = theftRecords({ account, start: options.clock() * 1000, stolen: [...stolen, honeytoken.arn], ordinary: 'prod/payments/db-credentials' });
     for (let i = 0; i < theft.length; i += 10) {
@@ -208,7 +215,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       for (const m of batch.Messages) reads.push({ messageId: m.MessageId as string, receiptHandle: m.ReceiptHandle as string, body: m.Body as string, attributes: {} as SQSEvent['Records'][number]['attributes'], messageAttributes: {}, md5OfBody: m.MD5OfBody ?? '', eventSource: 'aws:sqs', eventSourceARN: readInbox.arn, awsRegion: 'us-east-1' });
     }
     const audit = createAuditHandler({
-      env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: onCall.topicArn, VIGIL_DLQ_URL: dlq.url, VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency', VIGIL_STATE_TABLE: 'vigil-state', VIGIL_PARAMS: JSON.stringify(DEMO_PARAMS) },
+      env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: onCall.topicArn, VIGIL_DLQ_URL: dlq.url, VIGIL_IDEMPOTENCY_TABLE: 'vigil-idempotency', VIGIL_STATE_TABLE: STATE_TABLE, VIGIL_PARAMS: JSON.stringify(DEMO_PARAMS) },
       aws: (region) => ({ ...emulator.aws(region), maxAttempts: 3 }),
     });
     const judged = await audit({ Records: reads }, { getRemainingTimeInMillis: () => 300_000 });
@@ -220,10 +227,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const theftAlerts = await showAlerts(await onCall.receive(), say);
     alerts.push(...theftAlerts);
 
+    say('\n7. The access report: the scheduled sweep runs again, a full refresh, now with the readers the audit kept in the state table…');
+    // The theft's records span a minute from when step 5 began, played at once: the sweep judges as of its last read.
+    const theftOver = Date.parse(String(theft.at(-1)?.['eventTime'])) / 1000 + 1;
+    const after = await sweepWithReaders({ aws: (region) => ({ ...emulator.aws(region), maxAttempts: 3 }), account, region: 'us-east-1', bucket: 'vigil-reports', topicArn: onCall.topicArn, stateTable: STATE_TABLE, params: DEMO_PARAMS, clock: () => Math.max(options.clock(), theftOver), reportDir });
+    say(`   The sweep function (functions/sweep.ts) judged ${plural(after.report.summary.secrets, 'secret')} as of ${after.report.evaluatedAt}, once the thief's minute was over (the demo plays it at once), and stored its reports in ${after.location}.`);
+    for (const notification of await onCall.receive()) say(`   On-call's queue got its summary: "${notification.Subject}".`);
+    for (const line of accessLines(after.report)) say(`   ${line}`);
+    say(`   Copied into ${reportDir}, replacing step 2's: report.json lists each secret's readers, ${ACCESS_CSV} a row per secret and reader (change "new" for a new one), report.html a section per secret under "Who read each secret".`);
+
     const seconds = options.clock() - started;
-    say(`\nDone in ${seconds.toFixed(1)} s: ${s.secrets} secrets swept, ${s.failing} failing findings, ${alerts.length - theftAlerts.length} incident alerts and ${theftAlerts.length} theft detections delivered, no secret value read.`);
-    say(`Open ${join(reportDir, HTML_REPORT)} to see the findings; run npm test to see everything proven.`);
-    return { secrets: s.secrets, failing: s.byStatus.FAIL, reportDir, htmlReport: join(reportDir, HTML_REPORT), alerts, seconds };
+    say(`\nDone in ${seconds.toFixed(1)} s: ${s.secrets} secrets swept, ${s.failing} failing findings before the incident and ${after.report.summary.failing} after, ${alerts.length - theftAlerts.length} incident alerts and ${theftAlerts.length} theft detections delivered, no secret value read.`);
+    say(`Open ${join(reportDir, HTML_REPORT)} to see the findings after the incident and who read each secret; run npm test to see everything proven.`);
+    const access = after.report.access?.audited ? { secretsRead: after.report.access.secretsRead, principals: after.report.access.principals, secretsWithNewReaders: after.report.access.secretsWithNewReaders } : undefined;
+    return { secrets: s.secrets, failing: s.byStatus.FAIL, reportDir, htmlReport: join(reportDir, HTML_REPORT), alerts, ...(access ? { access } : {}), seconds };
   } finally {
     await emulator.stop();
   }
