@@ -11,7 +11,7 @@ import { contentTypeOf, readObject } from '../src/aws/s3-objects.js';
 import { SettingsError, sweepSettings, type SweepSettings } from '../src/aws/settings.js';
 import { listControls, preloadControls } from '../src/controls/index.js';
 import { continueSweep, startProgress, type SweptRegion } from '../src/inventory/index.js';
-import { HTML_REPORT, accessSentence, buildReport, plural, renderAll, reportToAsff, summarySentence, type AccessPeriod, type AccessSummary, type Report, type ReportDiff } from '../src/reports/index.js';
+import { HTML_REPORT, accessSentence, buildReport, diffCounts, plural, renderAll, reportToAsff, summarySentence, type AccessPeriod, type AccessSummary, type Report, type ReportDiff } from '../src/reports/index.js';
 import { accessPeriod, heldAccess, readersOfSecrets } from '../src/audit/index.js';
 import { DynamoStateStore, type StateStore, type SweepProgress } from '../src/state/index.js';
 
@@ -188,7 +188,7 @@ async function publishSummary(run: SweepProgress, results: RegionResult[], setti
     if (f) lines.push(`  ${run.full ? 'Full refresh' : 'Incremental'}: ${f.readFresh} read from AWS, ${f.fromStore} unchanged from the state store${f.oldestStoredAt ? ` (oldest read ${f.oldestStoredAt})` : ''}.`);
     lines.push(`  ${accessSentence(r.access)}`);
     if (r.diff) {
-      lines.push(`  Since the last sweep: ${plural(r.diff.newFailures.length, 'new failure')}, ${r.diff.resolvedFailures.length} resolved.`);
+      lines.push(`  Since the last sweep: ${diffCounts(r.diff, false)}.`);
       for (const f of r.diff.newFailures.slice(0, 20)) lines.push(`  - NEW ${f.severity} ${f.resource.name}: ${f.controlId}: ${f.reason}`);
     }
     lines.push(r.stored ? `  Report: s3://${settings.bucket}/${r.prefix}/${HTML_REPORT}` : `  THE REPORT COULD NOT BE STORED in s3://${settings.bucket}/${r.prefix}/ (${r.error}). Findings are in this message only.`);

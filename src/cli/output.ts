@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { listControls, SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../controls/index.js';
-import { ACCESS_CSV, HTML_REPORT, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, plural, reportFiles, writeReport, type AccessSummary, type FormatWriter, type PreviousFailures, type Report, type ReportExtras, type ReportHead, type SecretContext, type TextSink } from '../reports/index.js';
+import { ACCESS_CSV, HTML_REPORT, diffCounts, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, reportFiles, writeReport, type AccessSummary, type FormatWriter, type PreviousFailures, type Report, type ReportExtras, type ReportHead, type SecretContext, type TextSink } from '../reports/index.js';
 import { CliError, readProblem } from './io.js';
 import type { Io } from './sweep.js';
 
@@ -117,7 +117,7 @@ export function openOutFiles(dir: string, io: Io, head: Pick<ReportHead, 'evalua
       const opener = chosen.has(HTML_REPORT) ? `; open ${join(dir, HTML_REPORT)}` : '';
       io.stderr(`vigil: wrote ${written.length} report files to ${dir}${opener}\n`);
       const diff = extras.diff;
-      if (diff) io.stderr(`vigil: since ${diff.previousGeneratedAt}: ${plural(diff.newFailures.length, 'new failure')}, ${diff.resolvedFailures.length} resolved\n`);
+      if (diff) io.stderr(`vigil: since ${diff.previousGeneratedAt}: ${diffCounts(diff, false)}\n`);
     },
   };
 }

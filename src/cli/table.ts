@@ -1,5 +1,5 @@
 import { SEVERITIES, type Finding, type Severity } from '../controls/index.js';
-import { isExemptedFailure, plural, severitySentence, summarySentence, type Report, type ReportDiff } from '../reports/index.js';
+import { diffCounts, isExemptedFailure, severitySentence, summarySentence, type Report, type ReportDiff } from '../reports/index.js';
 
 export interface TableOptions {
   /** Every finding, not only the failures and what could not be decided. */
@@ -25,7 +25,7 @@ export function renderTerminalTable(report: Report, options: TableOptions): stri
   const failing = s.failing;
   // The words and counts of every report format (report.md, report.html), so the terminal never contradicts them.
   out.push('', `${report.scope.account} ${report.scope.regions.join(',')}: ${paint(failing ? 'red' : 'green', summarySentence(s))}`, severitySentence(s));
-  if (options.diff) out.push(`since ${options.diff.previousGeneratedAt}: ${plural(options.diff.newFailures.length, 'new failure')}, ${options.diff.resolvedFailures.length} resolved, ${options.diff.unchangedFailures} unchanged`);
+  if (options.diff) out.push(`since ${options.diff.previousGeneratedAt}: ${diffCounts(options.diff)}`);
   const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
   const byStatus = (status: Finding['status']) => report.findings.filter((f) => f.status === status).sort((a, b) => rank(a) - rank(b));
   const listed = [...byStatus('FAIL'), ...byStatus('ERROR'), ...(options.verbose ? [...byStatus('PASS'), ...byStatus('NOT_APPLICABLE')] : [])];

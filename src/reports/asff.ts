@@ -57,7 +57,7 @@ function asffBase(id: string, generator: string, secret: { arn: string; name: st
 const exemptionFields = (e: NonNullable<Finding['exemption']>): Record<string, string> => ({ 'vigil/Exemption': exemptionState(e), 'vigil/ExemptionTag': e.tag });
 const note = (e: NonNullable<Finding['exemption']>, at: string) => ({ Text: clip(exemptionSentence(e), 512), UpdatedBy: 'vigil', UpdatedAt: at });
 
-/** With --previous, `vigil/Change`: NEW, UNCHANGED or RESOLVED since the previous report. */
+/** With --previous, `vigil/Change`: NEW, UNCHANGED, RESOLVED or UNDECIDED (FAIL before, ERROR now) since the previous report. */
 const changeField = (change: FindingChange | undefined): Record<string, string> => (change ? { 'vigil/Change': change.toUpperCase() } : {});
 
 export function toAsff(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, change?: FindingChange): AsffFinding {
@@ -78,7 +78,8 @@ export function toAsff(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, chan
       ...(f.status === 'ERROR' ? { StatusReasons: [{ ReasonCode: 'vigil_data_unreadable', Description: clip(f.reason, 2048) }] } : {}),
     },
     // Only an active exemption suppresses; an expired or unusable one leaves the failure NEW and says why in the Note.
-    Workflow: { Status: f.status === 'FAIL' ? (exempted ? 'SUPPRESSED' : 'NEW') : 'RESOLVED' },
+    // What could not be judged is not compliant: an ERROR stays NEW, in Security Hub's default view, until it is judged.
+    Workflow: { Status: f.status === 'FAIL' ? (exempted ? 'SUPPRESSED' : 'NEW') : f.status === 'ERROR' ? 'NEW' : 'RESOLVED' },
     RecordState: f.status === 'NOT_APPLICABLE' ? 'ARCHIVED' : 'ACTIVE',
     ...(f.exemption ? { Note: note(f.exemption, report.evaluatedAt) } : {}),
   };

@@ -14,6 +14,8 @@ export interface ReportDiff {
   newFailures: Finding[];
   /** FAIL before, and not FAIL now (fixed, exempted away from FAIL, or the secret is gone). */
   resolvedFailures: ResolvedFailure[];
+  /** FAIL before, ERROR now: vigil can no longer judge it, which is not compliant, so it is not resolved. */
+  undecidedFailures: ResolvedFailure[];
   /** FAIL in both. */
   unchangedFailures: number;
 }
@@ -27,8 +29,11 @@ export interface PreviousFailures {
 
 const key = (arn: string, controlId: string) => `${arn} ${controlId}`;
 
-/** What became of one finding since the previous report: a failure new or unchanged, or a failure resolved (not FAIL now). */
-export type FindingChange = 'new' | 'unchanged' | 'resolved';
+/**
+ * What became of one finding since the previous report: a failure new or unchanged, a failure resolved (not FAIL now), or
+ * a failure undecided (ERROR now: what could not be judged is not compliant, so it is no resolution).
+ */
+export type FindingChange = 'new' | 'unchanged' | 'resolved' | 'undecided';
 
 /** Each finding's change, by control id, for the findings of one secret that have one (writers mark them). */
 export type SecretChanges = Readonly<Record<string, FindingChange>>;
@@ -37,9 +42,11 @@ export type SecretChanges = Readonly<Record<string, FindingChange>>;
 export function changeLookup(diff: ReportDiff): (f: Pick<Finding, 'controlId' | 'status' | 'resource'>) => FindingChange | undefined {
   const added = new Set(diff.newFailures.map((f) => key(f.resource.arn, f.controlId)));
   const resolved = new Set(diff.resolvedFailures.map((r) => key(r.arn, r.controlId)));
+  const undecided = new Set(diff.undecidedFailures.map((r) => key(r.arn, r.controlId)));
   return (f) => {
     const k = key(f.resource.arn, f.controlId);
     if (f.status === 'FAIL') return added.has(k) ? 'new' : 'unchanged';
+    if (undecided.has(k)) return 'undecided';
     return resolved.has(k) ? 'resolved' : undefined;
   };
 }
@@ -82,6 +89,7 @@ export class DiffTracker {
     const k = key(f.resource.arn, f.controlId);
     const before = this.previous.failures.has(k);
     if (before) this.seen.set(k, f.status);
+    if (f.status === 'ERROR' && before) return 'undecided';
     if (f.status !== 'FAIL') return before ? 'resolved' : undefined;
     if (before) this.unchanged += 1;
     else this.newFailures.push(f);
@@ -90,11 +98,13 @@ export class DiffTracker {
 
   diff(): ReportDiff {
     const resolvedFailures: ResolvedFailure[] = [];
+    const undecidedFailures: ResolvedFailure[] = [];
     for (const [k, was] of this.previous.failures) {
       const now = this.seen.get(k) ?? 'GONE';
-      if (now !== 'FAIL') resolvedFailures.push({ ...was, now });
+      if (now === 'ERROR') undecidedFailures.push({ ...was, now });
+      else if (now !== 'FAIL') resolvedFailures.push({ ...was, now });
     }
-    return { previousGeneratedAt: this.previous.generatedAt, newFailures: this.newFailures, resolvedFailures, unchangedFailures: this.unchanged };
+    return { previousGeneratedAt: this.previous.generatedAt, newFailures: this.newFailures, resolvedFailures, undecidedFailures, unchangedFailures: this.unchanged };
   }
 }
 

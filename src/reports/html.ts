@@ -3,7 +3,7 @@ import { htmlAccessPart } from './access.js';
 import { requirementState } from './frameworks.js';
 import { exemptionSentence, isExemptedFailure, type ControlSummary, type Report, type ReportHead } from './report.js';
 import { memorySpools, StringSink, type Spool, type SpoolFactory, type TextSink } from './sinks.js';
-import { percentText, plural, severitySentence, summarySentence, writeReport, type FormatWriter, type ReportExtras, type SecretContext } from './writer.js';
+import { diffCounts, percentText, severitySentence, summarySentence, writeReport, type FormatWriter, type ReportExtras, type SecretContext } from './writer.js';
 
 /** Passing and not-applicable rows the HTML lists (a browser reads no more at ease); report.json and findings.csv hold them all. */
 export const HTML_PASSING_ROWS = 5000;
@@ -115,9 +115,10 @@ ${SEVERITIES.map((sev) => `<div class="total sev-border-${sev}" data-severity="$
 `);
       if (extras.diff) {
         const d = extras.diff;
-        out.write(`<section class="diff" id="diff"><h2>Since ${escapeHtml(d.previousGeneratedAt)}</h2><p>${escapeHtml(plural(d.newFailures.length, 'new failure'))}, ${d.resolvedFailures.length} resolved, ${d.unchangedFailures} unchanged.</p>`);
+        out.write(`<section class="diff" id="diff"><h2>Since ${escapeHtml(d.previousGeneratedAt)}</h2><p>${escapeHtml(diffCounts(d))}.</p>`);
         if (d.newFailures.length) out.write(`<h3>New failures</h3><ul class="new">${d.newFailures.map((f) => `<li><span class="sev sev-${f.severity}">${f.severity}</span> ${escapeHtml(f.resource.name)} — ${escapeHtml(f.controlId)}: ${escapeHtml(f.reason)}</li>`).join('')}</ul>`);
         if (d.resolvedFailures.length) out.write(`<h3>Resolved</h3><ul class="resolved">${d.resolvedFailures.map((r) => `<li>${escapeHtml(r.name)} — ${escapeHtml(r.controlId)}: ${r.now === 'GONE' ? 'the secret is gone' : `now ${r.now === 'NOT_APPLICABLE' ? 'not applicable' : r.now}`}</li>`).join('')}</ul>`);
+        if (d.undecidedFailures.length) out.write(`<h3>No longer judged</h3><p>Failed before and could not be decided now: still not compliant.</p><ul class="undecided">${d.undecidedFailures.map((r) => `<li>${escapeHtml(r.name)} — ${escapeHtml(r.controlId)}</li>`).join('')}</ul>`);
         out.write('</section>\n');
       }
       out.write(`<section><h2>Compliance by control</h2><div class="cards">${s.byControl

@@ -47,8 +47,9 @@ export function toOcsf(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, prod
   return {
     ...base,
     // Only an active exemption suppresses; an expired or unusable one leaves the failure New and says why in status_detail.
-    status_id: f.status === 'FAIL' ? (exempted ? 3 : 1) : 4,
-    status: f.status === 'FAIL' ? (exempted ? 'Suppressed' : 'New') : 'Resolved',
+    // An ERROR (not judged) stays New, as in ASFF: what could not be judged is not compliant.
+    status_id: f.status === 'FAIL' ? (exempted ? 3 : 1) : f.status === 'ERROR' ? 1 : 4,
+    status: f.status === 'FAIL' ? (exempted ? 'Suppressed' : 'New') : f.status === 'ERROR' ? 'New' : 'Resolved',
     ...(f.exemption ? { status_detail: exemptionSentence(f.exemption) } : {}),
     message: f.reason,
     finding_info: { ...base.finding_info, desc: f.reason },

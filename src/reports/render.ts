@@ -3,7 +3,7 @@ import { markdownAccessPart } from './access.js';
 import { requirementState } from './frameworks.js';
 import { exemptionSentence, isExemptedFailure, type Report, type ReportHead } from './report.js';
 import { memorySpools, StringSink, type Spool, type SpoolFactory, type TextSink } from './sinks.js';
-import { percentText, plural, severitySentence, summarySentence, writeReport, type FormatWriter, type ReportExtras } from './writer.js';
+import { diffCounts, percentText, severitySentence, summarySentence, writeReport, type FormatWriter, type ReportExtras } from './writer.js';
 
 export { renderJson } from './json.js';
 
@@ -47,9 +47,10 @@ export function markdownWriter(out: TextSink, spools: SpoolFactory = memorySpool
         line();
         line(`## Since ${d.previousGeneratedAt}`);
         line();
-        line(`${plural(d.newFailures.length, 'new failure')}, ${d.resolvedFailures.length} resolved, ${d.unchangedFailures} unchanged.`);
+        line(`${diffCounts(d)}.`);
         for (const f of d.newFailures) line(`- new: **${cell(f.resource.name)}** \`${f.controlId}\`: ${cell(f.reason)}`);
         for (const r of d.resolvedFailures) line(`- resolved: **${cell(r.name)}** \`${r.controlId}\` (now ${r.now})`);
+        for (const r of d.undecidedFailures) line(`- no longer judged: **${cell(r.name)}** \`${r.controlId}\` (failed before, could not be decided now: still not compliant)`);
       }
       for (const severity of SEVERITIES) {
         const group = failing.get(severity) as { spool: Spool; count: number };

@@ -63,6 +63,12 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** What changed since the previous report, in the same words everywhere: new, resolved, no longer judged (and unchanged). */
+export function diffCounts(d: ReportDiff, withUnchanged = true): string {
+  const undecided = d.undecidedFailures.length ? `, ${d.undecidedFailures.length} no longer judged` : '';
+  return `${plural(d.newFailures.length, 'new failure')}, ${d.resolvedFailures.length} resolved${undecided}${withUnchanged ? `, ${d.unchangedFailures} unchanged` : ''}`;
+}
+
 /** The counts every format states, in the same words. */
 export function summarySentence(s: ReportSummary): string {
   const exempted = s.exemptedFailures ? ` (and ${plural(s.exemptedFailures, 'exempted failure')})` : '';
