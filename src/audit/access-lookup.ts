@@ -79,8 +79,9 @@ export function secretAccess(readers: readonly ReaderBaseline[], period: AccessP
   const current = sorted.filter((r) => r.lastSeen >= from);
   return {
     readers: current.map((r) => readerView(fromStored(r))),
-    newReaders: current.filter((r) => r.firstSeen >= period.newSince).map((r) => r.principal),
-    goneReaders: sorted.filter((r) => r.lastSeen < from && r.firstSeen <= period.newSince).map((r) => ({ principal: r.principal, lastSeen: new Date(r.lastSeen * 1000).toISOString() })),
+    // Only a principal that read the secret is a reader that can be new or gone: one only ever denied is listed, with its denials.
+    newReaders: current.filter((r) => r.reads > 0 && r.firstSeen >= period.newSince).map((r) => r.principal),
+    goneReaders: sorted.filter((r) => r.reads > 0 && r.lastSeen < from && r.firstSeen <= period.newSince).map((r) => ({ principal: r.principal, lastSeen: new Date(r.lastSeen * 1000).toISOString() })),
   };
 }
 

@@ -90,9 +90,11 @@ export class AccessTally {
   constructor(private readonly period: AccessPeriod) {}
 
   add(secret: { arn: string; name: string }, access: SecretAccess): void {
-    if (access.readers.length) this.secretsRead += 1;
+    // A principal only ever denied read nothing: it is listed under the secret, but the secret counts as read only by a reader.
+    const readers = access.readers.filter((r) => r.reads > 0);
+    if (readers.length) this.secretsRead += 1;
     else this.secretsUnread += 1;
-    for (const r of access.readers) this.principals.add(r.principal);
+    for (const r of readers) this.principals.add(r.principal);
     if (access.newReaders.length) this.secretsWithNewReaders += 1;
     for (const principal of access.newReaders) {
       if (this.newReaders.length >= NEW_READERS_LISTED) break;

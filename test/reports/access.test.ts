@@ -61,6 +61,15 @@ describe('the access report', () => {
     expect(text.md).toContain(`| prod/orders/db | ${NEWCOMER} **new reader** | 2 |`);
   });
 
+  it('lists a principal only ever denied with its denials, but not as a reader: not new, not counted, the secret not read', async () => {
+    const { text } = await sweepWith([orders], [reader(orders.arn, PROBER, NOW - 2 * DAY, NOW - DAY, { reads: 0, denied: 6 })]);
+    const doc = JSON.parse(text.json);
+    expect(doc.secrets[0].readers).toMatchObject([{ principal: PROBER, reads: 0, denied: 6 }]);
+    expect(doc.secrets[0].newReaders).toEqual([]);
+    expect(doc.access).toMatchObject({ secretsRead: 0, secretsUnread: 1, principals: 0, secretsWithNewReaders: 0 });
+    expect(text.csv.split('\r\n').filter((row) => row.includes(PROBER))[0]).not.toMatch(/,new,/);
+  });
+
   it('counts the reads still in the principal\'s window, not yet written to the reader\'s item', async () => {
     const store = await FileStateStore.open();
     await store.updateReaders([reader(orders.arn, APP, NOW - 10 * DAY, NOW - DAY, { reads: 3 })]);
