@@ -6,7 +6,7 @@ import { fromStored, withPendingReads } from './store.js';
 import { readerKey } from './types.js';
 import { readerView } from './views.js';
 
-/** Reader lookups in flight at once: a chunk of secrets is looked up together, never the whole account. */
+/** Reader lookups in flight at once (the CLI looks up a chunk of secrets; the sweep Lambda a page, or a continued run's region at its end). */
 export const ACCESS_LOOKUPS_IN_FLIGHT = 16;
 
 const DAY_SECONDS = 86_400;
