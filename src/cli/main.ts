@@ -89,7 +89,7 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
     .option('--status <statuses>', 'show only findings of these statuses (FAIL,ERROR,PASS,NOT_APPLICABLE)', parseStatuses)
     .option('--out <dir>', 'also write the reports into this folder (by default every format: JSON, Markdown, HTML, CSV, ASFF, OCSF, frameworks)')
     .option('--formats <list>', 'which formats --out writes: json,md,html,csv,asff,ocsf,frameworks,access (access.csv, with --state)', parseFormats)
-    .option('--previous <report.json>', 'an earlier JSON report of the same account: every output says what is new and what was resolved (the table, --format json and md, and each --out format: a diff in JSON, Markdown and HTML, a change column in CSV, vigil/Change in ASFF, unmapped.change in OCSF)')
+    .option('--previous <report.json>', 'an earlier JSON report of the same account: every output says what is new and what was resolved (failures of regions this sweep did not cover are counted apart, never resolved) (the table, --format json and md, and each --out format: a diff in JSON, Markdown and HTML, a change column in CSV, vigil/Change in ASFF, unmapped.change in OCSF)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an unexempted FAIL, or an ERROR, of a control at this severity or above exists').choices(GATE_SEVERITIES))
     .option('--accounts <ids>', 'sweep these accounts (comma-separated 12-digit ids) through --role-name; the organisation report goes to stdout')
     .option('--organization', 'sweep every ACTIVE account of the organisation (organizations:ListAccounts) through --role-name')

@@ -1,5 +1,5 @@
 import type { Finding, Status } from '../controls/types.js';
-import type { Report } from './report.js';
+import type { Report, ReportScope } from './report.js';
 
 export interface ResolvedFailure {
   arn: string;
@@ -12,10 +12,12 @@ export interface ReportDiff {
   previousGeneratedAt: string;
   /** FAIL now, and not FAIL in the previous report (or the secret is new). */
   newFailures: Finding[];
-  /** FAIL before, and not FAIL now (fixed, exempted away from FAIL, or the secret is gone). */
+  /** FAIL before, and not FAIL now (fixed, exempted away from FAIL, or the secret is gone from this report's account and regions). */
   resolvedFailures: ResolvedFailure[];
   /** FAIL before, ERROR now: vigil can no longer judge it, which is not compliant, so it is not resolved. */
   undecidedFailures: ResolvedFailure[];
+  /** Failures of the previous report whose secret is outside this report's account and regions: not compared, neither resolved nor carried. */
+  outOfScope: number;
   /** FAIL in both. */
   unchangedFailures: number;
 }
@@ -96,20 +98,29 @@ export class DiffTracker {
     return before ? 'unchanged' : 'new';
   }
 
-  diff(): ReportDiff {
+  /** The diff, once every finding is seen: a failure not seen is gone only if its secret was within `scope`'s account and regions. */
+  diff(scope: Pick<ReportScope, 'account' | 'regions'>): ReportDiff {
     const resolvedFailures: ResolvedFailure[] = [];
     const undecidedFailures: ResolvedFailure[] = [];
+    let outOfScope = 0;
     for (const [k, was] of this.previous.failures) {
-      const now = this.seen.get(k) ?? 'GONE';
-      if (now === 'ERROR') undecidedFailures.push({ ...was, now });
-      else if (now !== 'FAIL') resolvedFailures.push({ ...was, now });
+      const now = this.seen.get(k);
+      if (now === undefined && !withinScope(was.arn, scope)) outOfScope += 1;
+      else if (now === 'ERROR') undecidedFailures.push({ ...was, now });
+      else if (now !== 'FAIL') resolvedFailures.push({ ...was, now: now ?? 'GONE' });
     }
-    return { previousGeneratedAt: this.previous.generatedAt, newFailures: this.newFailures, resolvedFailures, undecidedFailures, unchangedFailures: this.unchanged };
+    return { previousGeneratedAt: this.previous.generatedAt, newFailures: this.newFailures, resolvedFailures, undecidedFailures, outOfScope, unchangedFailures: this.unchanged };
   }
 }
 
-export function diffReports(current: Pick<Report, 'findings'>, previous: unknown): ReportDiff {
+/** Whether a secret, by its ARN, is in the account (an offline store's scope may list several, comma-separated) and regions swept. */
+function withinScope(arn: string, scope: Pick<ReportScope, 'account' | 'regions'>): boolean {
+  const { account, region } = arnPlace(arn);
+  return scope.account.split(',').includes(account) && scope.regions.includes(region);
+}
+
+export function diffReports(current: Pick<Report, 'findings' | 'scope'>, previous: unknown): ReportDiff {
   const tracker = new DiffTracker(previousFailures(previous));
   for (const f of current.findings) tracker.see(f);
-  return tracker.diff();
+  return tracker.diff(current.scope);
 }

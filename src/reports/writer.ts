@@ -63,10 +63,14 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** What changed since the previous report, in the same words everywhere: new, resolved, no longer judged (and unchanged). */
+/**
+ * What changed since the previous report, in the same words everywhere: new, resolved, no longer judged (and unchanged), and
+ * how many previous failures were outside this sweep's account and regions, so not compared.
+ */
 export function diffCounts(d: ReportDiff, withUnchanged = true): string {
   const undecided = d.undecidedFailures.length ? `, ${d.undecidedFailures.length} no longer judged` : '';
-  return `${plural(d.newFailures.length, 'new failure')}, ${d.resolvedFailures.length} resolved${undecided}${withUnchanged ? `, ${d.unchangedFailures} unchanged` : ''}`;
+  const outside = d.outOfScope ? `; ${plural(d.outOfScope, 'previous failure')} outside this sweep's regions, not compared` : '';
+  return `${plural(d.newFailures.length, 'new failure')}, ${d.resolvedFailures.length} resolved${undecided}${withUnchanged ? `, ${d.unchangedFailures} unchanged` : ''}${outside}`;
 }
 
 /** The counts every format states, in the same words. */

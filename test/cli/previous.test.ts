@@ -147,4 +147,35 @@ describe('--previous in every output, through the vigil bin', () => {
     expect(ocsfOf('prod/api/payments-key', 'rotation-enabled')).toEqual([expect.objectContaining({ unmapped: expect.objectContaining({ change: 'unchanged' }) })]);
     expect(ocsfOf('legacy/ftp', 'unused')).toEqual([expect.objectContaining({ activity_name: 'Close', status: 'Resolved', unmapped: { change: 'resolved' } })]);
   });
+
+  it('resolves no failure of a region this sweep did not cover: they are counted apart, not compared', async () => {
+    // The previous report covered us-east-1 and eu-west-1: the same failures again under eu-west-1 ARNs.
+    const doc = JSON.parse(readFileSync(earlier, 'utf8')) as JsonReport;
+    const elsewhere = doc.secrets.map((s) => ({ ...s, arn: s.arn.replace(':us-east-1:', ':eu-west-1:'), region: 'eu-west-1' }));
+    const outside = elsewhere.flatMap((s) => s.findings.filter((f) => f.status === 'FAIL')).length;
+    expect(outside).toBeGreaterThan(3);
+    const wider = write('wider.json', JSON.stringify({ ...doc, scope: { ...doc.scope, regions: ['us-east-1', 'eu-west-1'] }, secrets: [...doc.secrets, ...elsewhere] }));
+    const out = join(dir, 'wider-out');
+    const run = await runVigil(['sweep', '--snapshot', current, '--params', PARAMS, '--now', NOW, '--previous', wider, '--format', 'md', '--out', out, '--formats', 'json,csv,asff,ocsf,html']);
+    expect(run.exitCode, run.stderr).toBe(0);
+
+    const rows = csvRecords(readFileSync(join(out, 'findings.csv'), 'utf8'));
+    expect(rows.filter((r) => r['region'] === 'eu-west-1' || r['arn']?.includes(':eu-west-1:'))).toEqual([]);
+    // Those of this sweep's region are diffed as before: legacy/ftp is gone from it, so resolved.
+    const ftp = rows.filter((r) => r['secret'] === 'legacy/ftp');
+    expect(ftp.length).toBeGreaterThan(0);
+    expect(ftp.every((r) => r['change'] === 'resolved' && r['region'] === 'us-east-1')).toBe(true);
+    const asff = JSON.parse(readFileSync(join(out, 'findings.asff.json'), 'utf8')) as AsffFinding[];
+    expect(asff.filter((f) => f.Id.includes(':eu-west-1:'))).toEqual([]);
+    const ocsf = readFileSync(join(out, 'findings.ocsf.json'), 'utf8');
+    expect(ocsf).not.toContain(':eu-west-1:');
+    const { diff } = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as JsonReport;
+    expect(diff?.outOfScope).toBe(outside);
+    expect(diff?.resolvedFailures.filter((r) => r.arn.includes(':eu-west-1:'))).toEqual([]);
+    // Markdown (stdout), HTML and stderr say how many were left out.
+    const sentence = `${outside} previous failures outside this sweep's regions, not compared`;
+    expect(run.stderr).toContain(sentence);
+    expect(run.stdout).toContain(sentence);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(sentence.replaceAll("'", '&#39;'));
+  });
 });
