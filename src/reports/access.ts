@@ -1,7 +1,7 @@
 import type { ReaderView } from '../audit/types.js';
 import { csvCell } from './csv.js';
 import type { Spool, SpoolFactory, TextSink } from './sinks.js';
-import { plural, type FormatWriter, type SecretContext } from './writer.js';
+import { escapeHtml, plural, type FormatWriter, type SecretContext } from './writer.js';
 
 /** The period an access report covers, and since when a reader counts as new. Epoch seconds. */
 export interface AccessPeriod {
@@ -180,7 +180,6 @@ function shortList(items: readonly string[], separator: string): string {
 
 const networksOf = (r: ReaderView) => shortList([...r.vpcEndpoints, ...r.sourceIps], ', ');
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Secrets report.html lists readers for (those with new readers first); report.json and access.csv hold them all. */
 export const HTML_ACCESS_SECRETS = 5000;

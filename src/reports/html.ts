@@ -3,12 +3,11 @@ import { htmlAccessPart } from './access.js';
 import { requirementState } from './frameworks.js';
 import { exemptionSentence, isExemptedFailure, type ControlSummary, type Report, type ReportHead } from './report.js';
 import { memorySpools, StringSink, type Spool, type SpoolFactory, type TextSink } from './sinks.js';
-import { diffCounts, percentText, severitySentence, summarySentence, writeReport, type FormatWriter, type ReportExtras, type SecretContext } from './writer.js';
+import { diffCounts, escapeHtml, percentText, severitySentence, summarySentence, writeReport, type FormatWriter, type ReportExtras, type SecretContext } from './writer.js';
 
 /** Passing and not-applicable rows the HTML lists (a browser reads no more at ease); report.json and findings.csv hold them all. */
 export const HTML_PASSING_ROWS = 5000;
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The statements a policy finding names (`Statement[2]`, `statement "Sid"`), quoted in full from the secret's policies. */
 export function namedStatements(f: Finding, secret: SecretContext | undefined): { label: string; text: string }[] {

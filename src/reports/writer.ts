@@ -59,6 +59,9 @@ export function changesOf(findings: readonly Finding[], changeOf: (f: Finding) =
 }
 
 /** `n secret` or `n secrets`. */
+/** Text made safe for HTML text and attribute values: names, principals and user agents are the caller's to choose. */
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
