@@ -1,6 +1,6 @@
 import type { Finding, Severity, Status } from '../controls/index.js';
 import { JsonStreamError, jsonFileValues } from '../inventory/index.js';
-import type { PreviousFailures } from '../reports/index.js';
+import { unusableExemptionsOf, type PreviousFailures } from '../reports/index.js';
 import { checkReadable, CliError, readJsonFile } from './io.js';
 
 type Judged = Pick<Finding, 'controlId' | 'status' | 'severity' | 'resource' | 'exemption'>;
@@ -24,7 +24,7 @@ interface PreviousFinding {
   resource?: { arn?: unknown; name?: unknown };
 }
 
-const HEAD = ['schemaVersion', 'generatedAt', 'evaluatedAt', 'scope', 'controls'];
+const HEAD = ['schemaVersion', 'generatedAt', 'evaluatedAt', 'scope', 'controls', 'exemptions'];
 const PATHS = [...HEAD.map((k) => `$.${k}`), '$.secrets.*', '$.findings.*'];
 
 /**
@@ -79,7 +79,7 @@ export async function readPreviousReport(file: string): Promise<PreviousReport> 
   const version = head['schemaVersion'];
   if (!((version === 2 && listed('secrets') && lists.findings === 0) || (version === 1 && listed('findings') && lists.secrets === 0))) throw notReport();
   const account = (head['scope'] as { account?: unknown } | undefined)?.account;
-  return { file, account: typeof account === 'string' ? account : undefined, failures: { generatedAt: typeof head['generatedAt'] === 'string' ? head['generatedAt'] : 'unknown', failures }, gateFailures, ...(typeof head['evaluatedAt'] === 'string' ? { evaluatedAt: head['evaluatedAt'] } : {}) };
+  return { file, account: typeof account === 'string' ? account : undefined, failures: { generatedAt: typeof head['generatedAt'] === 'string' ? head['generatedAt'] : 'unknown', failures, unusableExemptions: unusableExemptionsOf(head['exemptions']) }, gateFailures, ...(typeof head['evaluatedAt'] === 'string' ? { evaluatedAt: head['evaluatedAt'] } : {}) };
 }
 
 /** Refuses a previous report of another account: the diff would call every finding new. */

@@ -1,6 +1,6 @@
 import type { Finding, Severity } from '../controls/types.js';
 import { exemptionSentence, exemptionState, exemptionsWithoutFinding, isExemptedFailure, whyNotApplied, UNKNOWN_CONTROL_TAG_FIX, type ExemptionEntry, type Report, type ReportHead } from './report.js';
-import { arnPlace, changeLookup, GONE_REASON, goneFailures, type FindingChange, type ReportDiff, type ResolvedFailure } from './diff.js';
+import { arnPlace, changeLookup, GONE_REASON, goneFailures, mendedReason, type FindingChange, type MendedExemption, type ReportDiff, type ResolvedFailure } from './diff.js';
 import { StringSink, type TextSink } from './sinks.js';
 import { writeReport, type FormatWriter, type ReportExtras, type SecretContext } from './writer.js';
 
@@ -118,13 +118,34 @@ export function goneToAsff(r: ResolvedFailure, head: Pick<ReportHead, 'evaluated
   };
 }
 
+/** The finding of an unusable exemption the previous report had and this one has not, under its Id: archived and resolved. */
+export function mendedToAsff(e: MendedExemption, head: Pick<ReportHead, 'evaluatedAt'>): AsffFinding {
+  const { account, region } = arnPlace(e.arn);
+  return {
+    ...asffBase(`exemption/${e.controlId}`, 'exemption', { arn: e.arn, name: e.name, account, region }, head.evaluatedAt),
+    Severity: { Label: 'INFORMATIONAL', Original: 'LOW' },
+    Title: clip(`Unusable exemption ${e.tag}: ${e.name}`, 256),
+    Description: clip(mendedReason(e), 1024),
+    ProductFields: { 'vigil/Kind': 'exemption', 'vigil/ControlId': e.controlId, 'vigil/ExemptionTag': e.tag, ...changeField('resolved') },
+    Workflow: { Status: 'RESOLVED' },
+    RecordState: 'ARCHIVED',
+  };
+}
+
+/** What the head and the diff alone know: exemptions naming no control, failures of secrets gone, unusable exemptions mended. */
+const asffExtras = (head: ReportHead, diff: ReportDiff | undefined, report: Pick<ReportHead, 'evaluatedAt'>): AsffFinding[] => [
+  ...exemptionsWithoutFinding(head).map((e) => exemptionToAsff(e, report)),
+  ...goneFailures(diff).map((r) => goneToAsff(r, head)),
+  ...(diff?.mendedExemptions ?? []).map((e) => mendedToAsff(e, head)),
+];
+
 /**
  * Every ASFF finding of a report held in memory, exemptions naming no control next, then with a diff the failures of
  * secrets gone since (archived): what findings.asff.json holds and what the sweep Lambda imports into Security Hub.
  */
 export function reportToAsff(report: Report, diff?: ReportDiff): AsffFinding[] {
   const changeOf = diff ? changeLookup(diff) : () => undefined;
-  return [...report.findings.map((f) => toAsff(f, report, changeOf(f))), ...exemptionsWithoutFinding(report).map((e) => exemptionToAsff(e, report)), ...goneFailures(diff).map((r) => goneToAsff(r, report))];
+  return [...report.findings.map((f) => toAsff(f, report, changeOf(f))), ...asffExtras(report, diff, report)];
 }
 
 /** A JSON array of findings, one a line, written as they arrive; `after` adds the records the head alone knows. */
@@ -150,7 +171,7 @@ export const asffWriter = (out: TextSink, report: Pick<ReportHead, 'evaluatedAt'
   jsonArrayWriter(
     out,
     (f, change) => toAsff(f, report, change),
-    (head, extras) => [...exemptionsWithoutFinding(head).map((e) => exemptionToAsff(e, report)), ...goneFailures(extras.diff).map((r) => goneToAsff(r, head))],
+    (head, extras) => asffExtras(head, extras.diff, report),
   );
 
 export function renderAsff(report: Report): string {

@@ -1,6 +1,6 @@
 import type { Finding } from '../controls/types.js';
 import { needsAction } from './asff.js';
-import { arnPlace, GONE_REASON, goneFailures, type FindingChange, type ResolvedFailure } from './diff.js';
+import { arnPlace, GONE_REASON, goneFailures, mendedReason, type FindingChange, type MendedExemption, type ResolvedFailure } from './diff.js';
 import { exemptionState, exemptionsWithoutFinding, isExemptedFailure, type ExemptionEntry, type Report, type ReportHead } from './report.js';
 import { StringSink, type TextSink } from './sinks.js';
 import { writeReport, type FormatWriter } from './writer.js';
@@ -37,12 +37,18 @@ const goneRow = (r: ResolvedFailure, head: ReportHead) => {
   return [account, region, r.name, r.arn, r.controlId, control?.title ?? '', control?.severity ?? '', '', 'no', ...exemptionCells(undefined), GONE_REASON, '', 'resolved'];
 };
 
+/** An unusable exemption of the previous report that this one no longer has: `exemption` mended, `change` resolved. */
+const mendedRow = (e: MendedExemption) => {
+  const { account, region } = arnPlace(e.arn);
+  return [account, region, e.name, e.arn, e.controlId, '', '', '', 'no', 'mended', '', e.tag, '', '', mendedReason(e), '', 'resolved'];
+};
+
 const line = (cells: string[]) => `${cells.map(csvCell).join(',')}\r\n`;
 
 /**
  * RFC 4180 CSV, one row per finding, written as the findings arrive (with --previous, `change` says new, unchanged or
  * resolved), then one row per exemption tag that names no control (no status: it is not a finding), then one per failure of
- * the previous report whose secret is gone (no status, change resolved). A cell that a spreadsheet would run as a formula (starting =, +, -, @, tab or CR) is
+ * the previous report whose secret is gone (no status, change resolved) and one per unusable exemption mended since. A cell that a spreadsheet would run as a formula (starting =, +, -, @, tab or CR) is
  * prefixed with a quote: secret names and tags come from whoever can create secrets.
  */
 export function csvWriter(out: TextSink): FormatWriter {
@@ -54,6 +60,7 @@ export function csvWriter(out: TextSink): FormatWriter {
     finish(head, extras) {
       for (const e of exemptionsWithoutFinding(head)) out.write(line(exemptionRow(e)));
       for (const r of goneFailures(extras.diff)) out.write(line(goneRow(r, head)));
+      for (const e of extras.diff?.mendedExemptions ?? []) out.write(line(mendedRow(e)));
     },
   };
 }

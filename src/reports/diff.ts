@@ -1,5 +1,5 @@
 import type { Finding, Status } from '../controls/types.js';
-import type { Report, ReportScope } from './report.js';
+import { exemptionsWithoutFinding, type ExemptionEntry, type Report, type ReportHead, type ReportScope } from './report.js';
 
 export interface ResolvedFailure {
   arn: string;
@@ -20,13 +20,23 @@ export interface ReportDiff {
   outOfScope: number;
   /** FAIL in both. */
   unchangedFailures: number;
+  /**
+   * Unusable exemptions of the previous report naming no control (each a finding of its own in ASFF and OCSF) that this
+   * report no longer has: the tag was mended or removed, so those findings are closed. Secrets outside the scope are left.
+   */
+  mendedExemptions: MendedExemption[];
 }
+
+/** A `vigil:exempt:` tag naming no control, as the previous report listed it. */
+export type MendedExemption = Pick<ExemptionEntry, 'arn' | 'name' | 'controlId' | 'tag'>;
 
 /** What a diff needs of the previous report: when it was made and which (secret, control) failed then. */
 export interface PreviousFailures {
   generatedAt: string;
   /** By `arn controlId`. */
   failures: Map<string, { arn: string; name: string; controlId: string }>;
+  /** Its exemptions naming no control, by `arn controlId` (absent from reports read before they were compared). */
+  unusableExemptions?: Map<string, MendedExemption>;
 }
 
 const key = (arn: string, controlId: string) => `${arn} ${controlId}`;
@@ -59,6 +69,9 @@ export const goneFailures = (diff: ReportDiff | undefined): ResolvedFailure[] =>
 /** What a format says of a failure resolved because its secret is gone. */
 export const GONE_REASON = 'The secret is gone since the previous report: this failure is resolved.';
 
+/** What ASFF and OCSF say when they close the finding of an unusable exemption that is mended. */
+export const mendedReason = (e: MendedExemption) => `The tag ${e.tag} no longer names an unknown control on this secret (mended or removed): this finding is resolved.`;
+
 /** Where a secret of a resolved failure was, from its ARN (arn:partition:secretsmanager:region:account:secret:name). */
 export function arnPlace(arn: string): { partition: string; region: string; account: string } {
   const [, partition = 'aws', , region = '', account = ''] = arn.split(':');
@@ -71,11 +84,22 @@ export function arnPlace(arn: string): { partition: string; region: string; acco
  */
 export function previousFailures(previous: unknown): PreviousFailures {
   if ((previous as Partial<PreviousFailures>).failures instanceof Map) return previous as PreviousFailures;
-  const doc = previous as { generatedAt?: string; findings?: Finding[]; secrets?: { arn: string; name: string; findings: { controlId: string; status: Status }[] }[] };
+  const doc = previous as { generatedAt?: string; findings?: Finding[]; secrets?: { arn: string; name: string; findings: { controlId: string; status: Status }[] }[]; exemptions?: unknown };
   const failures: PreviousFailures['failures'] = new Map();
   for (const s of doc.secrets ?? []) for (const f of s.findings) if (f.status === 'FAIL') failures.set(key(s.arn, f.controlId), { arn: s.arn, name: s.name, controlId: f.controlId });
   for (const f of doc.findings ?? []) if (f.status === 'FAIL') failures.set(key(f.resource.arn, f.controlId), { arn: f.resource.arn, name: f.resource.name, controlId: f.controlId });
-  return { generatedAt: doc.generatedAt ?? 'unknown', failures };
+  return { generatedAt: doc.generatedAt ?? 'unknown', failures, unusableExemptions: unusableExemptionsOf(doc.exemptions) };
+}
+
+/** The exemptions naming no control (`status` null) of a report's `exemptions` as parsed; anything else in the list is skipped. */
+export function unusableExemptionsOf(exemptions: unknown): Map<string, MendedExemption> {
+  const unusable = new Map<string, MendedExemption>();
+  if (!Array.isArray(exemptions)) return unusable;
+  for (const e of exemptions as Partial<ExemptionEntry>[]) {
+    if (e?.status !== null || typeof e.arn !== 'string' || typeof e.controlId !== 'string' || typeof e.tag !== 'string') continue;
+    unusable.set(key(e.arn, e.controlId), { arn: e.arn, name: typeof e.name === 'string' ? e.name : e.arn, controlId: e.controlId, tag: e.tag });
+  }
+  return unusable;
 }
 
 /** Compares findings with the previous report's failures as they pass, one lookup each: holds only the new failures. */
@@ -98,8 +122,11 @@ export class DiffTracker {
     return before ? 'unchanged' : 'new';
   }
 
-  /** The diff, once every finding is seen: a failure not seen is gone only if its secret was within `scope`'s account and regions. */
-  diff(scope: Pick<ReportScope, 'account' | 'regions'>): ReportDiff {
+  /**
+   * The diff, once every finding is seen: a failure not seen is gone only if its secret was within `scope`'s account and
+   * regions; an unusable exemption not among this report's `exemptions` is mended, on the same terms.
+   */
+  diff(scope: Pick<ReportScope, 'account' | 'regions'>, exemptions: ReportHead['exemptions']): ReportDiff {
     const resolvedFailures: ResolvedFailure[] = [];
     const undecidedFailures: ResolvedFailure[] = [];
     let outOfScope = 0;
@@ -109,7 +136,9 @@ export class DiffTracker {
       else if (now === 'ERROR') undecidedFailures.push({ ...was, now });
       else if (now !== 'FAIL') resolvedFailures.push({ ...was, now: now ?? 'GONE' });
     }
-    return { previousGeneratedAt: this.previous.generatedAt, newFailures: this.newFailures, resolvedFailures, undecidedFailures, outOfScope, unchangedFailures: this.unchanged };
+    const stillUnusable = new Set(exemptionsWithoutFinding({ exemptions }).map((e) => key(e.arn, e.controlId)));
+    const mendedExemptions = [...(this.previous.unusableExemptions?.entries() ?? [])].filter(([k, e]) => !stillUnusable.has(k) && withinScope(e.arn, scope)).map(([, e]) => e);
+    return { previousGeneratedAt: this.previous.generatedAt, newFailures: this.newFailures, resolvedFailures, undecidedFailures, outOfScope, unchangedFailures: this.unchanged, mendedExemptions };
   }
 }
 
@@ -119,8 +148,8 @@ function withinScope(arn: string, scope: Pick<ReportScope, 'account' | 'regions'
   return scope.account.split(',').includes(account) && scope.regions.includes(region);
 }
 
-export function diffReports(current: Pick<Report, 'findings' | 'scope'>, previous: unknown): ReportDiff {
+export function diffReports(current: Pick<Report, 'findings' | 'scope' | 'exemptions'>, previous: unknown): ReportDiff {
   const tracker = new DiffTracker(previousFailures(previous));
   for (const f of current.findings) tracker.see(f);
-  return tracker.diff(current.scope);
+  return tracker.diff(current.scope, current.exemptions);
 }

@@ -1,7 +1,7 @@
 import type { Finding, Severity, Status } from '../controls/types.js';
 import { jsonArrayWriter, needsAction } from './asff.js';
 import { exemptionSentence, exemptionState, exemptionsWithoutFinding, isExemptedFailure, UNKNOWN_CONTROL_TAG_FIX, type ExemptionEntry, type Report, type ReportHead } from './report.js';
-import { arnPlace, GONE_REASON, goneFailures, type FindingChange, type ResolvedFailure } from './diff.js';
+import { arnPlace, GONE_REASON, goneFailures, mendedReason, type FindingChange, type MendedExemption, type ResolvedFailure } from './diff.js';
 import { StringSink, type TextSink } from './sinks.js';
 import { writeReport, type FormatWriter } from './writer.js';
 
@@ -66,10 +66,8 @@ export function toOcsf(f: Finding, report: Pick<ReportHead, 'evaluatedAt'>, prod
 }
 
 /** A failure of the previous report whose secret is gone: the finding closed (activity Close) and Resolved. */
-export function goneToOcsf(r: ResolvedFailure, head: Pick<ReportHead, 'evaluatedAt' | 'controls'>, productVersion: string) {
-  const { account, region } = arnPlace(r.arn);
-  const control = head.controls.find((c) => c.controlId === r.controlId);
-  const base = ocsfBase(`vigil/${r.controlId}/${r.arn}`, control?.title ?? r.controlId, 'INFORMATIONAL', { arn: r.arn, name: r.name, account, region }, head.evaluatedAt, productVersion);
+/** A finding closed since the previous report (its secret gone, or its tag mended): activity Close, status Resolved, and why. */
+function closed(base: ReturnType<typeof ocsfBase>, why: string, controlId: string) {
   return {
     ...base,
     activity_id: 3,
@@ -78,12 +76,18 @@ export function goneToOcsf(r: ResolvedFailure, head: Pick<ReportHead, 'evaluated
     type_name: 'Compliance Finding: Close',
     status_id: 4,
     status: 'Resolved',
-    status_detail: GONE_REASON,
-    message: GONE_REASON,
-    finding_info: { ...base.finding_info, desc: GONE_REASON },
-    compliance: { status_id: 0, status: 'Unknown', control: r.controlId, standards: [], requirements: [] },
-    unmapped: { change: 'resolved' },
+    status_detail: why,
+    message: why,
+    finding_info: { ...base.finding_info, desc: why },
+    compliance: { status_id: 0, status: 'Unknown', control: controlId, standards: [], requirements: [] },
   };
+}
+
+export function goneToOcsf(r: ResolvedFailure, head: Pick<ReportHead, 'evaluatedAt' | 'controls'>, productVersion: string) {
+  const { account, region } = arnPlace(r.arn);
+  const control = head.controls.find((c) => c.controlId === r.controlId);
+  const base = ocsfBase(`vigil/${r.controlId}/${r.arn}`, control?.title ?? r.controlId, 'INFORMATIONAL', { arn: r.arn, name: r.name, account, region }, head.evaluatedAt, productVersion);
+  return { ...closed(base, GONE_REASON, r.controlId), unmapped: { change: 'resolved' } };
 }
 
 /** A `vigil:exempt:` tag naming no vigil control, as a finding of its own: compliance Warning, since it exempts nothing. */
@@ -103,11 +107,23 @@ export function exemptionToOcsf(e: ExemptionEntry, report: Pick<ReportHead, 'eva
   };
 }
 
+/** The finding of an unusable exemption the previous report had and this one has not: closed, resolved. */
+export function mendedToOcsf(e: MendedExemption, head: Pick<ReportHead, 'evaluatedAt'>, productVersion: string) {
+  const { account, region } = arnPlace(e.arn);
+  const base = ocsfBase(`vigil/exemption/${e.controlId}/${e.arn}`, `Unusable exemption ${e.tag}`, 'INFORMATIONAL', { arn: e.arn, name: e.name, account, region }, head.evaluatedAt, productVersion);
+  const close = closed(base, mendedReason(e), e.controlId);
+  return { ...close, finding_info: { ...close.finding_info, types: ['AWS Secrets Manager', 'vigil exemption'] }, unmapped: { change: 'resolved', exemption: { tag: e.tag, state: 'mended' } } };
+}
+
 export const ocsfWriter = (out: TextSink, report: Pick<ReportHead, 'evaluatedAt'>, productVersion = '0.1.0'): FormatWriter =>
   jsonArrayWriter<Record<string, unknown>>(
     out,
     (f, change) => toOcsf(f, report, productVersion, change),
-    (head, extras) => [...exemptionsWithoutFinding(head).map((e) => exemptionToOcsf(e, report, productVersion)), ...goneFailures(extras.diff).map((r) => goneToOcsf(r, head, productVersion))],
+    (head, extras) => [
+      ...exemptionsWithoutFinding(head).map((e) => exemptionToOcsf(e, report, productVersion)),
+      ...goneFailures(extras.diff).map((r) => goneToOcsf(r, head, productVersion)),
+      ...(extras.diff?.mendedExemptions ?? []).map((e) => mendedToOcsf(e, head, productVersion)),
+    ],
   );
 
 export function renderOcsf(report: Report, productVersion = '0.1.0'): string {

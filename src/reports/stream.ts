@@ -60,7 +60,7 @@ export async function streamReport(input: StreamInput): Promise<StreamedReport> 
   if (chunk.length) await judge(chunk);
   const head = tally.head(typeof input.scope === 'function' ? input.scope() : input.scope);
   const frameworks = frameworkView(head, input.controls);
-  const diff = tracker?.diff(head.scope);
+  const diff = tracker?.diff(head.scope, head.exemptions);
   const access = input.access?.summary();
   for (const writer of input.writers) writer.finish(head, { frameworks, ...(diff ? { diff } : {}), ...(access ? { access } : {}) });
   return { head, problems, frameworks, ...(diff ? { diff } : {}), ...(access ? { access } : {}) };

@@ -72,8 +72,9 @@ export function plural(n: number, one: string, many = `${one}s`): string {
  */
 export function diffCounts(d: ReportDiff, withUnchanged = true): string {
   const undecided = d.undecidedFailures.length ? `, ${d.undecidedFailures.length} no longer judged` : '';
+  const mended = d.mendedExemptions.length ? `, ${plural(d.mendedExemptions.length, 'unusable exemption')} mended` : '';
   const outside = d.outOfScope ? `; ${plural(d.outOfScope, 'previous failure')} outside this sweep's regions, not compared` : '';
-  return `${plural(d.newFailures.length, 'new failure')}, ${d.resolvedFailures.length} resolved${undecided}${withUnchanged ? `, ${d.unchangedFailures} unchanged` : ''}${outside}`;
+  return `${plural(d.newFailures.length, 'new failure')}, ${d.resolvedFailures.length} resolved${undecided}${withUnchanged ? `, ${d.unchangedFailures} unchanged` : ''}${mended}${outside}`;
 }
 
 /** The counts every format states, in the same words. */

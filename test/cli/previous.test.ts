@@ -77,6 +77,25 @@ describe('--previous', () => {
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it('closes, through the file read as a stream, the ASFF and OCSF finding of a tag naming no control that is gone since', async () => {
+    const doc = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as { secrets: { describe: { Name: string; Tags?: { Key: string; Value: string }[] } }[] };
+    const typo = { Key: 'vigil:exempt:rotation-enabeld', Value: '2026-12-31 typo in the control id' };
+    const tagged = write('typo-snapshot.json', JSON.stringify({ ...doc, secrets: doc.secrets.map((s) => (s.describe.Name === 'prod/db/orders' ? { ...s, describe: { ...s.describe, Tags: [...(s.describe.Tags ?? []), typo] } } : s)) }));
+    const earlier = await runCli(['sweep', '--snapshot', tagged, '--now', '2026-11-20T00:00:00Z', '--format', 'json']);
+    expect(earlier.exitCode, earlier.stderr).toBe(0);
+    const earlierFile = write('typo-report.json', earlier.stdout);
+    expect((await readPreviousReport(earlierFile)).failures.unusableExemptions?.size).toBe(1);
+
+    const out = join(dir, 'mended-out');
+    const run = await runCli(['sweep', '--snapshot', SNAPSHOT, '--now', '2026-11-20T00:00:00Z', '--previous', earlierFile, '--out', out, '--formats', 'asff,ocsf', '--format', 'md']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain('1 unusable exemption mended');
+    const asff = (JSON.parse(readFileSync(join(out, 'findings.asff.json'), 'utf8')) as AsffFinding[]).filter((f) => f.GeneratorId === 'vigil/exemption');
+    expect(asff).toEqual([expect.objectContaining({ Id: expect.stringMatching(/^vigil\/exemption\/rotation-enabeld\/arn:aws:secretsmanager:us-east-1:111122223333:secret:prod\/db\/orders-/), Workflow: { Status: 'RESOLVED' }, RecordState: 'ARCHIVED' })]);
+    const ocsf = (JSON.parse(readFileSync(join(out, 'findings.ocsf.json'), 'utf8')) as { finding_info: { uid: string }; status: string }[]).filter((f) => f.finding_info.uid.startsWith('vigil/exemption/'));
+    expect(ocsf).toEqual([expect.objectContaining({ status: 'Resolved' })]);
+  });
+
   it('refuses a report of another account', async () => {
     const other = write('other.json', JSON.stringify({ ...report, scope: { ...report.scope, account: '999988887777' } }));
     const run = await runCli(['sweep', '--snapshot', SNAPSHOT, '--previous', other, '--format', 'md']);

@@ -15,16 +15,16 @@ const EXPIRED = { name: 'partner/shared-token', tag: 'vigil:exempt:unused', cont
 const withOddTags = () =>
   fixtureReport((states) => states.map((s) => (s.name === 'legacy/ftp' ? { ...s, tags: { ...s.tags, ...Object.fromEntries(Object.entries(UNUSABLE).map(([tag, u]) => [tag, u.value])) } } : s)));
 
-async function everyFormat(report: Report) {
-  const { files } = renderAll(report, await listControls());
+async function everyFormat(report: Report, previous?: Report) {
+  const { files } = renderAll(report, await listControls(), previous ? JSON.parse(renderAll(previous, await listControls()).files['report.json'] ?? '') : undefined);
   const file = (name: string) => files[name] ?? '';
   return {
     json: JSON.parse(file('report.json')) as JsonReport,
     md: file('report.md'),
     html: file('report.html'),
     csv: csvRecords(file('findings.csv')),
-    asff: JSON.parse(file('findings.asff.json')) as { Id: string; GeneratorId: string; Title: string; Compliance?: { Status: string }; Workflow: { Status: string }; ProductFields: Record<string, string>; Note?: { Text: string } }[],
-    ocsf: JSON.parse(file('findings.ocsf.json')) as { finding_info: { uid: string; title: string }; status: string; status_detail?: string; compliance: { control: string; status: string; status_detail?: string }; unmapped: { exemption?: { state: string; tag: string; note?: string } } }[],
+    asff: JSON.parse(file('findings.asff.json')) as { Id: string; GeneratorId: string; Title: string; Compliance?: { Status: string }; Workflow: { Status: string }; RecordState: string; ProductFields: Record<string, string>; Note?: { Text: string } }[],
+    ocsf: JSON.parse(file('findings.ocsf.json')) as { finding_info: { uid: string; title: string }; status: string; status_detail?: string; activity_name: string; compliance: { control: string; status: string; status_detail?: string }; unmapped: { change?: string; exemption?: { state: string; tag: string; note?: string } } }[],
   };
 }
 
@@ -113,5 +113,24 @@ describe('exemptions in every report format', () => {
       ['FAIL', false],
       ['FAIL', false],
     ]);
+  });
+
+  it('closes the Security Hub and OCSF finding of a tag naming no control once the tag is mended, and only then', async () => {
+    const before = await withOddTags();
+    const arn = before.findings.find((f) => f.resource.name === 'legacy/ftp')?.resource.arn ?? '';
+    const id = `vigil/exemption/rotation-enabeld/${arn}`;
+    const mended = await everyFormat(await fixtureReport(), before);
+    expect(mended.asff.filter((a) => a.Id === id)).toEqual([expect.objectContaining({ GeneratorId: 'vigil/exemption', Workflow: { Status: 'RESOLVED' }, RecordState: 'ARCHIVED', ProductFields: expect.objectContaining({ 'vigil/Change': 'RESOLVED', 'vigil/ExemptionTag': 'vigil:exempt:rotation-enabeld' }) })]);
+    expect(mended.ocsf.filter((o) => o.finding_info.uid === id)).toEqual([expect.objectContaining({ activity_name: 'Close', status: 'Resolved', unmapped: { change: 'resolved', exemption: { tag: 'vigil:exempt:rotation-enabeld', state: 'mended' } } })]);
+    expect(mended.csv.filter((r) => r['control'] === 'rotation-enabeld')).toEqual([expect.objectContaining({ secret: 'legacy/ftp', exemption: 'mended', exemption_tag: 'vigil:exempt:rotation-enabeld', change: 'resolved' })]);
+    expect(mended.json.diff?.mendedExemptions).toEqual([{ arn, name: 'legacy/ftp', controlId: 'rotation-enabeld', tag: 'vigil:exempt:rotation-enabeld' }]);
+    expect(mended.md).toContain('1 unusable exemption mended');
+    // The tags that name a control were unusable for their dates: they had no finding of their own to close.
+    expect(mended.asff.filter((a) => a.GeneratorId === 'vigil/exemption')).toHaveLength(1);
+
+    const still = await everyFormat(await withOddTags(), before);
+    expect(still.asff.filter((a) => a.Id === id)).toEqual([expect.objectContaining({ Workflow: { Status: 'NEW' }, RecordState: 'ACTIVE' })]);
+    expect(still.json.diff?.mendedExemptions).toEqual([]);
+    expect(still.md).not.toContain('mended');
   });
 });
