@@ -15,7 +15,7 @@ import { logger } from '../src/aws/logger.js';
 import { listControls, preloadControls } from '../src/controls/index.js';
 import { listOrganizationAccounts } from '../src/org/accounts.js';
 import { OrgRunLedger } from '../src/org/ledger.js';
-import { buildOrgReport, renderOrgMarkdown, type OrgReport, type UnitResult } from '../src/org/report.js';
+import { buildOrgReport, orgDiffCounts, renderOrgMarkdown, type OrgReport, type UnitResult } from '../src/org/report.js';
 import { orgSettings, type OrgSettings } from '../src/org/settings.js';
 import { failedUnit, sweepUnit } from '../src/org/unit-sweep.js';
 import { planUnits, type SweepUnit } from '../src/org/units.js';
@@ -198,7 +198,7 @@ export function orgMessage(report: OrgReport, where: string, max = 20): string {
     if (report.failedUnits.length > max) lines.push(`- … and ${report.failedUnits.length - max} more (in the report)`);
   }
   if (report.diff) {
-    lines.push('', `Since ${report.diff.previousGeneratedAt}: ${plural(report.diff.newFailures.length, 'new failure')}, ${report.diff.resolvedFailures.length} resolved.`);
+    lines.push('', `Since ${report.diff.previousGeneratedAt}: ${orgDiffCounts(report.diff)}.`);
     for (const f of report.diff.newFailures.slice(0, max)) lines.push(`- NEW ${f.severity} ${f.account} ${f.region} ${f.name}: ${f.controlId}: ${f.reason.slice(0, 300)}`);
     if (report.diff.newFailures.length > max) lines.push(`- … and ${report.diff.newFailures.length - max} more (in the report)`);
   }

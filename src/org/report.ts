@@ -1,6 +1,7 @@
 import { toIso } from '../events/index.js';
 import { SEVERITIES, STATUSES, type Control, type Finding, type Severity, type Status } from '../controls/types.js';
 import { isExemptedFailure, type Report } from '../reports/report.js';
+import { plural } from '../reports/writer.js';
 import { unitKey, type SweepUnit } from './units.js';
 
 /** A failure or an undecided check, as the organisation report lists it: enough to act on, no evidence. */
@@ -93,7 +94,10 @@ export interface OrgReport {
   diff?: {
     previousGeneratedAt: string;
     newFailures: FailureRow[];
+    /** FAIL before, not FAIL now (PASS, not applicable, or the secret is gone from a unit swept in both). */
     resolvedFailures: { account: string; region: string; arn: string; controlId: string }[];
+    /** FAIL before, ERROR now: vigil can no longer judge it, which is not compliant, so it is not resolved. */
+    undecidedFailures: { account: string; region: string; arn: string; controlId: string }[];
     /** Units that could be compared: a unit that failed now or before is not read as "everything resolved". */
     comparedUnits: number;
   };
@@ -171,19 +175,28 @@ export function diffOrgReports(current: OrgReport, previous: OrgReport): NonNull
   const both = swept(current);
   const before = swept(previous);
   for (const k of both) if (!before.has(k)) both.delete(k);
-  const failing = (r: OrgReport) => new Map(r.failures.filter((f) => f.status === 'FAIL' && both.has(unitKey(f))).map((f) => [failureKey(f), f]));
-  const now = failing(current);
-  const then = failing(previous);
+  const withStatus = (r: OrgReport, status: Status) => new Map(r.failures.filter((f) => f.status === status && both.has(unitKey(f))).map((f) => [failureKey(f), f]));
+  const now = withStatus(current, 'FAIL');
+  const then = withStatus(previous, 'FAIL');
+  const undecidedNow = withStatus(current, 'ERROR');
+  const gone = [...then.values()].filter((f) => !now.has(failureKey(f)));
+  const where = (f: FailureRow) => ({ account: f.account, region: f.region, arn: f.arn, controlId: f.controlId });
   return {
     previousGeneratedAt: previous.generatedAt,
     newFailures: [...now.values()].filter((f) => !then.has(failureKey(f))),
-    resolvedFailures: [...then.values()].filter((f) => !now.has(failureKey(f))).map((f) => ({ account: f.account, region: f.region, arn: f.arn, controlId: f.controlId })),
+    resolvedFailures: gone.filter((f) => !undecidedNow.has(failureKey(f))).map(where),
+    undecidedFailures: gone.filter((f) => undecidedNow.has(failureKey(f))).map(where),
     comparedUnits: both.size,
   };
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+/** New, resolved and no longer judged failures since the previous report, in the words the single-account reports use. */
+export function orgDiffCounts(d: NonNullable<OrgReport['diff']>): string {
+  const undecided = d.undecidedFailures.length ? `, ${d.undecidedFailures.length} no longer judged` : '';
+  return `${plural(d.newFailures.length, 'new failure')}, ${d.resolvedFailures.length} resolved${undecided}`;
+}
 
 /** The organisation report for a person: the whole, then each account, then what failed. */
 export function renderOrgMarkdown(report: OrgReport, maxRows = 500): string {
@@ -201,7 +214,7 @@ export function renderOrgMarkdown(report: OrgReport, maxRows = 500): string {
     lines.push('');
   }
   if (report.diff) {
-    lines.push(`## Since ${report.diff.previousGeneratedAt}`, '', `${plural(report.diff.newFailures.length, 'new failure')}, ${plural(report.diff.resolvedFailures.length, 'resolved failure')} (${plural(report.diff.comparedUnits, 'unit')} compared).`, '');
+    lines.push(`## Since ${report.diff.previousGeneratedAt}`, '', `${orgDiffCounts(report.diff)} (${plural(report.diff.comparedUnits, 'unit')} compared).`, '');
     for (const f of report.diff.newFailures.slice(0, maxRows)) lines.push(`- NEW ${f.severity} ${f.account} ${f.region} ${cell(f.name)}: ${f.controlId}: ${cell(f.reason)}`);
     lines.push('');
   }

@@ -80,7 +80,7 @@ describe('vigil sweep --organization', () => {
     const run = await sweep('--accounts', member, '--previous', previous, '--fail-on-new', 'CRITICAL');
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/--fail-on-new CRITICAL tripped by 1 finding: \d{12} us-east-1 app\/new-public no-public-principal/);
-    expect(run.stdout).toMatch(/4 new failures, 0 resolved failures \(2 units compared\)/);
+    expect(run.stdout).toMatch(/4 new failures, 0 resolved \(2 units compared\)/);
     expect(run.stdout).toContain("NEW CRITICAL");
   }, 120_000);
 

@@ -67,6 +67,15 @@ describe('the organisation report', () => {
     expect(now.diff?.comparedUnits).toBe(2);
   });
 
+  it('counts a failure that cannot be judged now as no longer judged, not resolved', () => {
+    const before = buildOrgReport({ units: [unit('111122223333', 'us-east-1', 2, [fail('111122223333', 'us-east-1', 'a', 'no-public-principal'), fail('111122223333', 'us-east-1', 'b', 'no-public-principal')])], controls: CONTROLS, evaluatedAt: 0, generatedAt: 1 });
+    const now = buildOrgReport({ units: [unit('111122223333', 'us-east-1', 2, [fail('111122223333', 'us-east-1', 'a', 'no-public-principal', { status: 'ERROR' })])], controls: CONTROLS, evaluatedAt: 2, generatedAt: 3, previous: before });
+    expect(now.diff?.resolvedFailures.map((f) => f.arn)).toEqual(['arn:aws:secretsmanager:us-east-1:111122223333:secret:b']);
+    expect(now.diff?.undecidedFailures.map((f) => f.arn)).toEqual(['arn:aws:secretsmanager:us-east-1:111122223333:secret:a']);
+    expect(renderOrgMarkdown(now)).toContain('0 new failures, 1 resolved, 1 no longer judged (1 unit compared).');
+    expect(orgMessage(now, 's3://bucket/org/run/organization.md')).toContain(': 0 new failures, 1 resolved, 1 no longer judged.\n');
+  });
+
   it('reads in Markdown with the failed units first and plurals right', () => {
     const md = renderOrgMarkdown(buildOrgReport({ units, controls: CONTROLS, evaluatedAt: 0, generatedAt: 1 }));
     expect(md).toContain('over 3 accounts × 2 regions');
