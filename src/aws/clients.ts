@@ -1,4 +1,4 @@
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, Logger } from '@smithy/types';
 
 /** How vigil reaches AWS: one set of choices shared by every client it builds. */
 export interface AwsOptions {
@@ -10,6 +10,8 @@ export interface AwsOptions {
   credentials?: AwsCredentialIdentity;
   /** SDK attempts per call, the first included (throttled calls back off between attempts). Default 8. */
   maxAttempts?: number;
+  /** Where the SDK's own warnings go (the CLI makes each one line); otherwise the SDK's default. */
+  logger?: Logger;
 }
 
 // Against an emulator the default chain may find nothing; any credentials do there, so vigil supplies some.
@@ -24,6 +26,7 @@ export function clientConfig(options: AwsOptions) {
     maxAttempts: options.maxAttempts ?? 8,
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     ...(credentials ? { credentials } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   };
 }
 

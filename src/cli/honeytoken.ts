@@ -36,7 +36,7 @@ export async function runHoneytokenCreate(name: string, options: HoneytokenOptio
     if (m[1] === HONEYTOKEN_TAG) throw new CliError(`--tag ${text}: vigil sets ${HONEYTOKEN_TAG} itself`);
     return { Key: m[1] as string, Value: m[2] as string };
   });
-  const plan = checkLiveOptions({ ...(options.region ? { region: [options.region] } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}) });
+  const plan = checkLiveOptions({ ...(options.region ? { region: [options.region] } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}) }, io);
   const region = options.region ?? (await homeRegion(options.profile ? { profile: options.profile } : {}, io));
   if (!region) throw new CliError('no region: pass --region REGION or set AWS_REGION');
 

@@ -25,10 +25,11 @@ export function colourWanted(stream: { isTTY?: boolean; hasColors?: () => boolea
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const GATE_SEVERITIES = SEVERITIES.filter((s) => s !== 'INFORMATIONAL');
 
-function withLiveOptions(command: Command): Command {
+/** The options of a command that reads a live account: `regions` many (sweep) or one (a snapshot holds one region). */
+function withLiveOptions(command: Command, regions: 'many' | 'one' = 'many'): Command {
+  if (regions === 'one') command.option('--region <region>', 'the region to read (one: a snapshot holds one region; default AWS_REGION, else the profile\'s region)', collect);
+  else command.option('--region <region>', 'a region to read (repeatable; default AWS_REGION, else the profile\'s region)', collect).option('--all-regions', 'read every region enabled for the account');
   return command
-    .option('--region <region>', 'a region to read (repeatable; default AWS_REGION, else the profile\'s region)', collect)
-    .option('--all-regions', 'read every region enabled for the account')
     .option('--profile <name>', 'a named profile from ~/.aws (default: the default credential chain)')
     .option('--endpoint-url <url>', 'an AWS-compatible endpoint, e.g. a local emulator (http://127.0.0.1:5000)')
     .option('--policy-rate <per-second>', 'calls per second per region of each per-secret read (DescribeSecret, ListResourcePolicies, GetResourcePolicy; AWS allows 50 each; default 45)');
@@ -147,9 +148,9 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
       setExitCode(await runHoneytokenCreate(name, options, io));
     });
 
-  withLiveOptions(program.command('snapshot').description('Capture every secret of one region (metadata, resource policy, key state; never a value) as a snapshot file.'))
+  withLiveOptions(program.command('snapshot').description('Capture every secret of one region (metadata, resource policy, key state; never a value) as a snapshot file.'), 'one')
     .requiredOption('--out <file>', 'where to write the snapshot (JSON; gzipped when the name ends in .gz)')
-    .action(async (options: { out: string; region?: string[]; allRegions?: boolean; profile?: string; endpointUrl?: string; policyRate?: string }) => {
+    .action(async (options: { out: string; region?: string[]; profile?: string; endpointUrl?: string; policyRate?: string }) => {
       try {
         setExitCode(await runSnapshot(options, io));
       } finally {

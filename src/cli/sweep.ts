@@ -4,6 +4,7 @@ import { parseAwsDate, toIso } from '../events/index.js';
 import { evaluateSecrets, listControls, type ControlParams, type Finding, type Severity } from '../controls/index.js';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { type AwsOptions } from '../aws/clients.js';
+import type { Logger } from '@smithy/types';
 import { ec2Client } from '../aws/clients/ec2.js';
 import { accountMemory, readAccount, snapshotDocument, streamSnapshot, type AccountRead } from '../inventory/index.js';
 import { streamReport, type FormatWriter, type ReportHeadInput, type ReportScope, type StreamedReport, type StreamInput } from '../reports/index.js';
@@ -69,7 +70,7 @@ function checkSweepOptions(options: SweepOptions): void {
 
 export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
   if (checkOrgOptions(options)) {
-    const plan = checkLiveOptions(options);
+    const plan = checkLiveOptions(options, io);
     const params = loadParams(options.params);
     const now = options.now ? parseNow(options.now) : io.clock();
     if (options.offline) throw new CliError('--offline judges a state file alone, with no account to reach: drop --accounts/--organization, or drop --offline');
@@ -80,7 +81,7 @@ export async function runSweep(options: SweepOptions, io: Io): Promise<number> {
     return code;
   }
   checkSweepOptions(options);
-  const live = options.snapshot ? undefined : checkLiveOptions(options);
+  const live = options.snapshot ? undefined : checkLiveOptions(options, io);
   const params = loadParams(options.params);
   const now = options.now ? parseNow(options.now) : io.clock();
   if (options.snapshot && (options.full || options.offline)) throw new CliError(`--${options.full ? 'full' : 'offline'} and --snapshot: a snapshot is evaluated as it is (with --state, the state file lends its readers only)`);
@@ -232,8 +233,26 @@ function checkRegion(region: string, from: string): string {
   return region;
 }
 
+/**
+ * The SDK's warnings as one line each on stderr; its debug and info lines are not for a user. Its warning that a profile
+ * and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are both set (nine lines) says which one is used.
+ */
+export function sdkLogger(io: Pick<Io, 'stderr'>): Logger {
+  const quiet = () => undefined;
+  return {
+    debug: quiet,
+    info: quiet,
+    warn: (...content: unknown[]) => {
+      const text = content.map(String).join(' ');
+      if (text.includes('Multiple credential sources detected')) io.stderr('vigil: a profile and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are both set: the profile is used\n');
+      else io.stderr(`vigil: AWS SDK: ${text.replace(/\s+/g, ' ').trim()}\n`);
+    },
+    error: quiet,
+  };
+}
+
 /** The live options checked before any call: endpoint, regions, rate. */
-export function checkLiveOptions(options: LiveOptions): LivePlan {
+export function checkLiveOptions(options: LiveOptions, io: Pick<Io, 'stderr'>): LivePlan {
   if (options.endpointUrl !== undefined) {
     let url: URL | undefined;
     try {
@@ -247,7 +266,7 @@ export function checkLiveOptions(options: LiveOptions): LivePlan {
   if (options.allRegions && options.region?.length) throw new CliError('--region and --all-regions exclude each other');
   const policyRate = options.policyRate === undefined ? undefined : Number(options.policyRate);
   if (policyRate !== undefined && !(policyRate > 0)) throw new CliError(`--policy-rate ${options.policyRate}: expected a positive number of requests per second`);
-  return { aws: { ...(options.profile ? { profile: options.profile } : {}), ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}) }, ...(policyRate ? { policyRate } : {}) };
+  return { aws: { ...(options.profile ? { profile: options.profile } : {}), ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}), logger: sdkLogger(io) }, ...(policyRate ? { policyRate } : {}) };
 }
 
 async function readLive(options: LiveOptions, plan: LivePlan, io: Io, store?: FileStateStore, full?: boolean): Promise<AccountRead> {
@@ -260,10 +279,10 @@ async function readLive(options: LiveOptions, plan: LivePlan, io: Io, store?: Fi
 }
 
 /** `vigil snapshot`: captures DESIGN.md's snapshot format from a live account (one region); `.gz` writes it gzipped. */
-export async function runSnapshot(options: LiveOptions & { out: string }, io: Io): Promise<number> {
-  const plan = checkLiveOptions(options);
-  const regions = await regionsOf(options, plan.aws, io);
-  if (regions.length !== 1) throw new CliError(`a snapshot holds one region; pass exactly one --region (got ${regions.join(', ') || 'none'})`);
+export async function runSnapshot(options: Omit<LiveOptions, 'allRegions'> & { out: string }, io: Io): Promise<number> {
+  const plan = checkLiveOptions(options, io);
+  if ((options.region?.length ?? 0) > 1) throw new CliError(`a snapshot holds one region; pass one --region (got ${options.region?.join(', ')})`);
+  const regions = await regionsOf(options, plan.aws, io, 'pass --region REGION');
   const region = regions[0] as string;
   const sweep = await readLive({ ...options, region: [region], allRegions: false }, plan, io);
   const inventory = sweep.inventories[region];
@@ -278,7 +297,7 @@ export async function runSnapshot(options: LiveOptions & { out: string }, io: Io
   return 0;
 }
 
-async function regionsOf(options: LiveOptions, aws: Omit<AwsOptions, 'region'>, io: Io): Promise<string[]> {
+async function regionsOf(options: LiveOptions, aws: Omit<AwsOptions, 'region'>, io: Io, howToName = 'pass --region REGION (repeatable) or --all-regions'): Promise<string[]> {
   if (options.region?.length) return [...new Set(options.region)];
   const home = await homeRegion(options, io);
   if (options.allRegions) {
@@ -290,7 +309,7 @@ async function regionsOf(options: LiveOptions, aws: Omit<AwsOptions, 'region'>, 
     }
   }
   if (home) return [home];
-  throw new CliError(`no region: pass --region REGION (repeatable) or --all-regions, or set AWS_REGION${options.profile ? ` (profile ${options.profile} names none)` : ''}`);
+  throw new CliError(`no region: ${howToName}, or set AWS_REGION${options.profile ? ` (profile ${options.profile} names none, or is not in ~/.aws/config)` : ''}`);
 }
 
 /** The region of the environment, else the profile's (as the AWS CLI does), validated like --region. */

@@ -137,4 +137,26 @@ describe('vigil exit codes', () => {
     expect(none.exitCode).toBe(2);
     expectOneLine(none.stderr, /^vigil: no region: pass --region/);
   });
+
+  it('says in one line which credentials it uses when a profile and access keys in the environment are both set (as in CI)', async () => {
+    const config = file('aws-config-ci', '[profile eu]\nregion = eu-west-2\n');
+    const credentials = file('aws-credentials-ci', '[eu]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+    const env = { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_ACCESS_KEY_ID: 'from-env', AWS_SECRET_ACCESS_KEY: 'from-env', AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1' };
+    const missing = await runVigil(['sweep', '--region', 'us-east-1', '--profile', 'nobody', '--endpoint-url', 'http://127.0.0.1:9'], env);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).not.toContain('Multiple credential sources');
+    expect(missing.stderr.trimEnd().split('\n').filter((line) => !line.includes('the profile is used'))).toEqual([expect.stringMatching(/^vigil: --profile nobody: no such profile/)]);
+    const used = await runVigil(['sweep', '--profile', 'eu', '--endpoint-url', htmlUrl], env);
+    expect(used.exitCode).toBe(3);
+    expect(used.stderr.trimEnd().split('\n')).toEqual(['vigil: a profile and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are both set: the profile is used', expect.stringMatching(/^vigil: the endpoint answered HTTP 200 with text\/html/)]);
+  });
+
+  it('refuses what a snapshot cannot hold before any call: a second --region, --all-regions', async () => {
+    const two = await runVigil(['snapshot', '--region', 'us-east-1', '--region', 'eu-west-1', '--endpoint-url', 'http://127.0.0.1:9', '--out', join(dir, 'two.json')], CLEAN);
+    expect(two.exitCode).toBe(2);
+    expectOneLine(two.stderr, /^vigil: a snapshot holds one region; pass one --region \(got us-east-1, eu-west-1\)$/);
+    const all = await runVigil(['snapshot', '--all-regions', '--endpoint-url', 'http://127.0.0.1:9', '--out', join(dir, 'all.json')], CLEAN);
+    expect(all.exitCode).toBe(2);
+    expectOneLine(all.stderr, /unknown option '--all-regions'/);
+  });
 });

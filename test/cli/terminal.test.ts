@@ -25,7 +25,7 @@ describe('vigil on a terminal', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain('--out <file>');
     expect(run.stdout).toContain('--region <region>');
-    for (const other of ['--snapshot', '--fail-on', '--params', '--format']) expect(run.stdout).not.toContain(other);
+    for (const other of ['--snapshot', '--fail-on', '--params', '--format', '--all-regions', 'repeatable']) expect(run.stdout).not.toContain(other);
   });
 
   it('writes only the formats --formats names', async () => {
