@@ -168,6 +168,9 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     const pair = pairOf(window, secretId, read);
     const secret = pair.secret;
     if (pair.honeytoken) emit('honeytoken-read', `${read.principal}#${secret}`, 'CRITICAL', read, [secret]);
+    // A call that failed but was not denied (ResourceNotFoundException, DecryptionFailure, throttling) returned no value and
+    // was refused by no policy: it is neither a read nor a denial, in the baseline or a burst.
+    if (read.errorCode !== undefined && !read.denied) continue;
     let watch = state.secrets.get(secret);
     const watchedBefore = watch !== undefined;
     if (!watch) {

@@ -46,8 +46,10 @@ export function secretDirectory(secrets: Iterable<KnownSecret>): SecretDirectory
       if (secretId.startsWith('arn:')) {
         const partial = PARTIAL_ARN.exec(secretId);
         if (!partial) return undefined;
-        const name = looksLikeFullSecretArn(secretId) ? (secretNameFromArn(secretId) ?? partial[3]) : partial[3];
-        return byScope.get(`${partial[2]}:${partial[1]}`)?.get(name as string);
+        const names = byScope.get(`${partial[2]}:${partial[1]}`);
+        // A name may itself end in a hyphen and six letters (prod/stripe-secret): a partial ARN of it looks like a full
+        // ARN of prod/stripe. The name as written is tried first, then without the would-be suffix.
+        return names?.get(partial[3] as string) ?? (looksLikeFullSecretArn(secretId) ? names?.get(secretNameFromArn(secretId) ?? '') : undefined);
       }
       // Reads of one batch come mostly from one account and region: its names are looked up without building a key.
       if (account !== last.account || region !== last.region) last = { account, region, names: byScope.get(`${account}:${region}`) };

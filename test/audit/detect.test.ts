@@ -73,6 +73,21 @@ describe('ordinary traffic', () => {
 });
 
 describe('detections', () => {
+  it('honeytoken-read: a decoy whose name ends like a suffix (prod/stripe-secret) is one by its partial ARN too', () => {
+    // A name ending in a hyphen and six letters: its partial ARN reads like a full ARN of prod/stripe.
+    const decoy = known('prod/stripe-secret', { 'vigil:honeytoken': 'true' });
+    const tokens = known('prod/api-tokens');
+    const directory = secretDirectory([decoy, tokens, known('prod/api')]);
+    const partial = (name: string) => `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${name}`;
+    expect(directory.resolve(partial('prod/stripe-secret'), ACCOUNT, 'us-east-1')).toBe(decoy.arn);
+    expect(directory.resolve(partial('prod/api-tokens'), ACCOUNT, 'us-east-1')).toBe(tokens.arn);
+    // A full ARN of prod/api with the suffix "tokens" is not prod/api-tokens's: that is an ARN vigil knows exactly.
+    expect(directory.resolve(arnOf('prod/api'), ACCOUNT, 'us-east-1')).toBe(arnOf('prod/api'));
+    const read = readRecord('GetSecretValue-iam-user.json', { time: T0, secretId: partial('prod/stripe-secret') });
+    const { detections } = auditReads(readEventsOf([read]).reads, emptyAuditState(), { params: DEFAULT_PARAMS, directory });
+    expect(detections).toMatchObject([{ kind: 'honeytoken-read', severity: 'CRITICAL', secretArns: [decoy.arn] }]);
+  });
+
   it('honeytoken-read: any read of a decoy, even a denied one, is CRITICAL', () => {
     const denied = readRecord('GetSecretValue-access-denied.json', { time: T0, secretId: 'prod/decoy/admin-db' });
     const { detections } = audit([denied]);
@@ -161,6 +176,18 @@ describe('detections', () => {
     expect(escalated).toHaveLength(1);
     expect(escalated[0]).toMatchObject({ severity: 'HIGH' });
     expect(escalated[0]?.eventIds).toContain(success['eventID']);
+  });
+
+  it('a call that failed without a denial (ResourceNotFoundException, throttling) is no read: no burst, no reader, no learning', () => {
+    const failed = (code: string) => (_: unknown, i: number) => ({ ...readRecord('GetSecretValue-iam-user.json', { time: T0 + i * 1000, secretId: `prod/app${String(i).padStart(2, '0')}/config` }), errorCode: code, errorMessage: 'failed' });
+    const state = emptyAuditState();
+    const { detections } = audit([...Array.from({ length: 12 }, failed('ResourceNotFoundException')), ...Array.from({ length: 12 }, failed('ThrottlingException'))], state);
+    expect(detections).toEqual([]);
+    expect(readerViews(state)).toEqual([]);
+    expect(state.secrets.size).toBe(0);
+    // A decoy is still a decoy: any attempt on it is CRITICAL.
+    const decoy = { ...readRecord('GetSecretValue-iam-user.json', { time: T0, secretId: 'prod/decoy/admin-db' }), errorCode: 'DecryptionFailure', errorMessage: 'failed' };
+    expect(audit([decoy]).detections).toMatchObject([{ kind: 'honeytoken-read', severity: 'CRITICAL' }]);
   });
 
   it('access-denied-probing: four denials, or one secret denied again and again, is no probing', () => {
