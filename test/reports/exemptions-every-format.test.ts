@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listControls } from '../../src/controls/index.js';
+import { renderTerminalTable } from '../../src/cli/table.js';
 import { renderAll, type JsonReport, type Report } from '../../src/reports/index.js';
 import { csvRecords, fixtureReport } from '../helpers/reports.js';
 
@@ -32,6 +33,17 @@ async function everyFormat(report: Report, previous?: Report) {
 const htmlExemptionRows = (html: string) => (html.split('<section id="exemptions">')[1] ?? '').match(/<tr class="ex-[a-z]+">.*?<\/tr>/g) ?? [];
 
 describe('exemptions in every report format', () => {
+  it('names each unusable exemption and why under the terminal table\'s totals, and on the failure it did not exempt', async () => {
+    const table = renderTerminalTable(await withOddTags(), { verbose: false, colour: false });
+    expect(table).toContain('3 unusable exemptions (exempting nothing):');
+    for (const [tag, u] of Object.entries(UNUSABLE)) expect(table).toMatch(new RegExp(`^  legacy/ftp  ${tag}: .*${u.why.replace(/[()]/g, '\\$&')}`, 'm'));
+    const lines = table.split('\n');
+    const failureLine = (name: string, controlId: string) => lines.find((l) => l.includes(` ${name}  ${controlId}: `));
+    expect(failureLine('legacy/ftp', 'required-tags')).toMatch(/^LOW .*\[exemption vigil:exempt:required-tags not applied: unusable\]$/);
+    expect(failureLine('partner/shared-token', 'unused')).toMatch(/\[exemption vigil:exempt:unused not applied: expired\]$/);
+    expect(lines.filter((l) => l.startsWith('  partner/shared-token'))).toEqual([]);
+  });
+
   it('names each unusable exemption and why in JSON, Markdown and HTML, beside the active and the expired', async () => {
     const { json, md, html } = await everyFormat(await withOddTags());
     for (const [tag, u] of Object.entries(UNUSABLE)) {
