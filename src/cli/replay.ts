@@ -22,6 +22,8 @@ export async function runReplay(files: string[], options: ReplayOptions, io: Io)
   const records: NormalisedRecord[] = [];
   const invalid: { file: string; path: string; problem: string }[] = [];
   const notes = new Map<string, string[]>();
+  // A file with no event, or only unreadable ones, is refused even beside good files: what it was meant to hold was not replayed.
+  const empty: { file: string; invalid: boolean }[] = [];
   for (const file of files) {
     // A sample as people share it (placeholder account ids) is read as far as it can be, with a note beside its decision.
     const repaired = repairSharedSample(readEventFile(file));
@@ -29,13 +31,19 @@ export async function runReplay(files: string[], options: ReplayOptions, io: Io)
     const batch = normaliseInput(repaired.input);
     // One at a time: spreading 200,000 records into push() overflows the call stack.
     for (const record of batch.records) records.push(record);
+    if (batch.records.length === 0) empty.push({ file, invalid: batch.invalid.length > 0 });
     for (const error of batch.invalid) {
       invalid.push({ file, path: error.path, problem: error.problem });
       io.stderr(`vigil: ${file}: ${error.message}\n`);
     }
     for (const invocation of batch.configInvocations) io.stderr(`vigil: ${file}: an AWS Config invocation (${invocation.configRuleName}) is not an event; the Config rule evaluates it\n`);
   }
+  const unread = (which: typeof empty) => which.map((e) => e.file).join(', ');
   if (records.length === 0) throw new CliError(invalid.length ? `no readable event in ${files.join(', ')}: every record was invalid (above)` : `no event in ${files.join(', ')}`);
+  if (empty.length) {
+    const said = [empty.some((e) => !e.invalid) && `no event in ${unread(empty.filter((e) => !e.invalid))}`, empty.some((e) => e.invalid) && `no readable event in ${unread(empty.filter((e) => e.invalid))} (every record was invalid, above)`];
+    throw new CliError(`${said.filter(Boolean).join('; ')}: nothing was replayed (leave the file out, or mend it)`);
+  }
   // Each decision is printed as it is made and then let go: 200,000 decisions never sit in memory together.
   let events = 0;
   let alerts = 0;

@@ -101,6 +101,12 @@ describe('vigil replay', () => {
     const bad = await runCli(['replay', join(dir, 'bad.json')]);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/every record was invalid \(above\)\n$/);
+    // Beside a good file, each is still refused by name, before any decision is printed.
+    const good = f('eventbridge/DeleteSecret-force.json');
+    const mixed = await runCli(['replay', join(dir, 'empty.json'), good, join(dir, 'bad.json')]);
+    expect(mixed).toMatchObject({ exitCode: 2, stdout: '' });
+    expect(mixed.stderr).toMatch(new RegExp(`vigil: no event in ${join(dir, 'empty.json')}; no readable event in ${join(dir, 'bad.json')} \\(every record was invalid, above\\): nothing was replayed`));
+    expect(mixed.stderr).not.toContain(good);
   });
 
   it('replays 200,000 records against a 100,000-secret snapshot', async () => {
