@@ -6,7 +6,7 @@ import { runHoneytokenCreate, type HoneytokenOptions } from './honeytoken.js';
 import { runControls, type ControlsOptions } from './controls.js';
 import { exitCodeFor } from './exit.js';
 import { CliError } from './io.js';
-import { parseFormats, parseSeverities, parseStatuses } from './output.js';
+import { checkOutFolder, parseFormats, parseSeverities, parseStatuses } from './output.js';
 import { progressReporter } from './progress.js';
 import { runReplay, type ReplayOptions } from './replay.js';
 import { runSnapshot, runSweep, type Io, type SweepOptions } from './sweep.js';
@@ -100,6 +100,7 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
     .addOption(new Option('--fail-on-new <severity>', 'exit 1 only for such failures that --previous did not have (adopting vigil on an existing account)').choices(GATE_SEVERITIES))
     .action(async (options: SweepOptions) => {
       if (options.formats && !options.out) throw new CliError('--formats chooses what --out writes: add --out DIR');
+      if (options.out) checkOutFolder(options.out);
       try {
         setExitCode(await runSweep(options, io));
       } finally {

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { InvalidArgumentError } from 'commander';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { listControls, SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../controls/index.js';
 import { ACCESS_CSV, HTML_REPORT, diffCounts, diffReports, fileSpools, frameworkView, jsonWriter, markdownWriter, reportFiles, writeReport, type AccessSummary, type FormatWriter, type PreviousFailures, type Report, type ReportExtras, type ReportHead, type SecretContext, type TextSink } from '../reports/index.js';
 import { CliError, readProblem } from './io.js';
@@ -102,6 +102,19 @@ export function withStdoutWriter(format: 'json' | 'md', io: Io, run: (writer: Fo
 }
 
 /** The report files `--out` writes, opened in `dir` for writers to stream into; `close` finishes them and says what was written. */
+/**
+ * `--out` of a sweep is a folder of reports. A name that is a file, or looks like one (`report.json`, `x.json.gz`), is refused
+ * before anything is read, rather than becoming a folder of that name.
+ */
+export function checkOutFolder(dir: string): void {
+  const existing = statSync(dir, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) return;
+  if (existing) throw new CliError(`--out ${dir} is a file: --out names the folder the reports go into (report.json, report.html, ...)`);
+  if (/\.(json|gz|html?|md|csv|txt|ya?ml)$/i.test(basename(dir))) {
+    throw new CliError(`--out ${dir} looks like a file name: --out names the folder the reports go into (report.json, report.html, ...); --formats chooses which`);
+  }
+}
+
 export function openOutFiles(dir: string, io: Io, head: Pick<ReportHead, 'evaluatedAt'>, formats?: string[], options: { access?: boolean } = {}): { writers: FormatWriter[]; close: (extras: ReportExtras) => void } {
   const chosen = new Set((formats ?? Object.keys(OUT_FORMATS)).flatMap((f) => OUT_FORMATS[f] ?? []));
   if (!options.access) chosen.delete(ACCESS_CSV);

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,11 +87,14 @@ describe('vigil exit codes', () => {
     ['--snapshot with --all-regions, which it would ignore', ['sweep', '--snapshot', SNAPSHOT, '--all-regions'], /^vigil: --snapshot reads a file, so --all-regions would be ignored: drop it or --snapshot$/],
     ['--snapshot with several live options', ['sweep', '--snapshot', SNAPSHOT, '--all-regions', '--endpoint-url', 'http://127.0.0.1:5000'], /^vigil: --snapshot reads a file, so --all-regions, --endpoint-url would be ignored: drop them or --snapshot$/],
     ['an unknown --formats name', ['sweep', '--snapshot', SNAPSHOT, '--out', dir, '--formats', 'json,pdf'], /^error: option '--formats <list>' argument 'json,pdf' is invalid/],
+    ['an --out that looks like a file', ['sweep', '--snapshot', SNAPSHOT, '--out', join(dir, 'x.json.gz')], /^vigil: --out .*x\.json\.gz looks like a file name: --out names the folder the reports go into/],
+    ['an --out that is a file', ['sweep', '--snapshot', SNAPSHOT, '--out', file('taken', 'x')], /^vigil: --out .*taken is a file: --out names the folder/],
   ])('exits 2 on %s, with one line and a hint', async (_, args, pattern) => {
     const run = await runVigil(args, CLEAN);
     expect(run.exitCode, run.stderr).toBe(2);
     expectOneLine(run.stderr, pattern);
     expect(run.stdout).toBe('');
+    expect(existsSync(join(dir, 'x.json.gz'))).toBe(false);
   });
 
   it('validates a region name before any call', async () => {
