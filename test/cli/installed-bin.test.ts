@@ -7,7 +7,10 @@ import { ROOT, runProcess } from '../helpers/bin.js';
 import { EVENTS_DIR } from '../helpers/fixtures.js';
 
 // The package as a user gets it: packed (prepack builds it), installed into a prefix of its own with `npm install -g`,
-// and run through the symlink npm puts on PATH. Dependencies come from the npm cache where `npm ci` left them.
+// and run through the symlink npm puts on PATH. The dependencies' tarballs come from the npm cache where `npm ci` left them,
+// but npm asks the registry for each one's metadata (npm ci never fetched it): on a fresh machine that is about 95 requests.
+// npm waits five minutes for a request that stalls and then tries twice more; here it gives up on one after 30 s and asks again.
+const FETCH = ['--prefer-offline', '--fetch-timeout=30000', '--fetch-retries=4', '--fetch-retry-mintimeout=1000', '--fetch-retry-maxtimeout=10000', '--no-audit', '--no-fund'];
 const SNAPSHOT = join(EVENTS_DIR, 'snapshots', 'acme-prod.json');
 const PARAMS = join(EVENTS_DIR, 'snapshots', 'acme-prod.params.json');
 const NOW = '2026-11-20T00:00:00Z';
@@ -22,7 +25,7 @@ beforeAll(async () => {
   expect(pack.exitCode, pack.stderr).toBe(0);
   const tarball = join(work, (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string }[])[0]?.filename ?? '');
   const prefix = join(work, 'prefix');
-  const install = await runProcess(npm, ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: work, timeoutMs: 600_000 });
+  const install = await runProcess(npm, ['install', '--global', '--prefix', prefix, ...FETCH, tarball], { cwd: work, timeoutMs: 600_000 });
   expect(install.exitCode, install.stderr).toBe(0);
   vigil = join(prefix, 'bin', 'vigil');
   installed = join(prefix, 'lib', 'node_modules', 'vigil');
@@ -54,7 +57,7 @@ describe('the installed vigil bin', () => {
   it('runs linked to the checkout, as README installs it (npm install -g .)', async () => {
     // The pack above built dist/ (prepack); a directory install links the checkout itself.
     const prefix = mkdtempSync(join(tmpdir(), 'vigil-linked-'));
-    const link = await runProcess(npm, ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ROOT], { cwd: tmpdir(), timeoutMs: 600_000 });
+    const link = await runProcess(npm, ['install', '--global', '--prefix', prefix, ...FETCH, ROOT], { cwd: tmpdir(), timeoutMs: 600_000 });
     expect(link.exitCode, link.stderr).toBe(0);
     const run = await runProcess(join(prefix, 'bin', 'vigil'), ['sweep', '--snapshot', SNAPSHOT, '--now', NOW, '--format', 'json'], { cwd: tmpdir() });
     expect(run.exitCode, run.stderr).toBe(0);
