@@ -17,9 +17,11 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 export const VERSION = '0.1.0';
 
 /** Colour on a terminal that shows it, unless NO_COLOR (https://no-color.org) is set to anything but the empty string. */
-export function colourWanted(stream: { isTTY?: boolean; hasColors?: () => boolean }, env: Record<string, string | undefined>): boolean {
-  if (env['NO_COLOR']) return false;
-  return stream.isTTY === true && (stream.hasColors?.() ?? false);
+export function colourWanted(stream: { isTTY?: boolean; hasColors?: (env: Record<string, string | undefined>) => boolean }, env: Record<string, string | undefined>): boolean {
+  const { NO_COLOR: noColour, ...rest } = env;
+  if (noColour) return false;
+  // Node's own check takes an empty NO_COLOR for a set one: it is asked without it.
+  return stream.isTTY === true && (stream.hasColors?.(noColour === undefined ? env : rest) ?? false);
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -150,7 +152,7 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
     });
 
   withLiveOptions(program.command('snapshot').description('Capture every secret of one region (metadata, resource policy, key state; never a value) as a snapshot file.'), 'one')
-    .requiredOption('--out <file>', 'where to write the snapshot (JSON; gzipped when the name ends in .gz)')
+    .requiredOption('--out <file>', 'where to write the snapshot (JSON; gzipped when the name ends in .gz, any case)')
     .action(async (options: { out: string; region?: string[]; profile?: string; endpointUrl?: string; policyRate?: string }) => {
       try {
         setExitCode(await runSnapshot(options, io));

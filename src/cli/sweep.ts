@@ -289,7 +289,7 @@ export async function runSnapshot(options: Omit<LiveOptions, 'allRegions'> & { o
   const document = snapshotDocument(sweep.account, region, io.clock(), inventory?.captured ?? []);
   const text = `${JSON.stringify(document, null, 2)}\n`;
   try {
-    writeFileSync(options.out, options.out.endsWith('.gz') ? gzipSync(text) : text);
+    writeFileSync(options.out, /\.gz$/i.test(options.out) ? gzipSync(text) : text);
   } catch (cause) {
     throw new CliError(`--out ${options.out}: cannot write the snapshot (${readProblem(cause)})`);
   }

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { WriteStream } from 'node:tty';
 import { describe, expect, it } from 'vitest';
 import { colourWanted } from '../../src/cli/main.js';
 import { progressReporter } from '../../src/cli/progress.js';
@@ -56,6 +57,11 @@ describe('vigil on a terminal', () => {
     expect(colourWanted(tty, {})).toBe(true);
     expect(colourWanted(tty, { NO_COLOR: '1' })).toBe(false);
     expect(colourWanted({ isTTY: false, hasColors: () => true }, {})).toBe(false);
+    // Node's own test of a terminal, which no-color.org's rule (an empty NO_COLOR is unset) must get past.
+    const real = { isTTY: true, hasColors: (env: Record<string, string | undefined>) => WriteStream.prototype.hasColors.call({} as WriteStream, 16, env) };
+    expect(colourWanted(real, { TERM: 'xterm-256color', NO_COLOR: '' })).toBe(true);
+    expect(colourWanted(real, { TERM: 'xterm-256color', NO_COLOR: '1' })).toBe(false);
+    expect(colourWanted(real, { TERM: 'dumb' })).toBe(false);
   });
 
   it('shows progress only on a terminal, and leaves line wrap alone', () => {

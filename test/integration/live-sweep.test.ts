@@ -129,9 +129,9 @@ describe('vigil sweep against a live (emulated) account', () => {
     expect(statuses(offline)).toEqual(statuses(live));
   });
 
-  it('writes the snapshot gzipped when --out ends in .gz, through the vigil bin', async () => {
+  it('writes the snapshot gzipped when --out ends in .gz (in any case, as account.JSON.GZ), through the vigil bin', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-snap-gz-'));
-    const file = join(dir, 'account.json.gz');
+    const file = join(dir, 'account.JSON.GZ');
     const env = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_MAX_ATTEMPTS: '1' };
     const capture = await runVigil(['snapshot', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--out', file], env);
     expect(capture.exitCode, capture.stderr).toBe(0);
