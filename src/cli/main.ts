@@ -89,7 +89,7 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
     .option('--verbose', 'the table lists every finding, not only failures and what could not be decided')
     .option('--control <ids>', 'show only these controls\' findings (comma-separated, repeatable; see vigil controls)', (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)])
     .option('--severity <severities>', `show only findings of these severities (${SEVERITIES.join(',')})`, parseSeverities)
-    .option('--status <statuses>', 'show only findings of these statuses (FAIL,ERROR,PASS,NOT_APPLICABLE)', parseStatuses)
+    .option('--status <statuses>', 'show only findings of these statuses (FAIL,ERROR,PASS,NOT_APPLICABLE; the table lists PASS and NOT_APPLICABLE when named)', parseStatuses)
     .option('--out <dir>', 'also write the reports into this folder (by default every format: JSON, Markdown, HTML, CSV, ASFF, OCSF, frameworks)')
     .option('--formats <list>', 'which formats --out writes: json,md,html,csv,asff,ocsf,frameworks,access (access.csv, with --state)', parseFormats)
     .option('--previous <report.json>', 'an earlier JSON report of the same account: every output says what is new and what was resolved (failures of regions this sweep did not cover are counted apart, never resolved) (the table, --format json and md, and each --out format: a diff in JSON, Markdown and HTML, a change column in CSV, vigil/Change in ASFF, unmapped.change in OCSF)')

@@ -166,7 +166,9 @@ async function streamSweep(source: SweepSource, options: SweepOptions, params: C
   const show = await findingFilter(options);
   const out = options.out ? openOutFiles(options.out, io, { evaluatedAt: toIso(now) }, options.formats, { access: options.state !== undefined }) : undefined;
   const controls = await listControls();
-  const table = options.format === 'table' ? tableFindings(show, options.verbose ?? false) : undefined;
+  // Asking for passing or not-applicable findings by --status is asking to see them: the table lists them as --verbose does.
+  const everyFinding = (options.verbose ?? false) || (options.status ?? []).some((status) => status === 'PASS' || status === 'NOT_APPLICABLE');
+  const table = options.format === 'table' ? tableFindings(show, everyFinding) : undefined;
   const run = (stdout?: FormatWriter) =>
     streamReport({
       ...source,
@@ -184,7 +186,7 @@ async function streamSweep(source: SweepSource, options: SweepOptions, params: C
     return done as StreamedReport;
   });
   out?.close({ frameworks: streamed.frameworks, ...(streamed.diff ? { diff: streamed.diff } : {}) });
-  if (table) io.stdout(renderTerminalTable({ ...streamed.head, findings: table.findings }, { verbose: options.verbose ?? false, colour: io.colour ?? false, unlisted: table.unlisted(), ...(streamed.diff ? { diff: streamed.diff } : {}) }));
+  if (table) io.stdout(renderTerminalTable({ ...streamed.head, findings: table.findings }, { verbose: everyFinding, colour: io.colour ?? false, unlisted: table.unlisted(), ...(streamed.diff ? { diff: streamed.diff } : {}) }));
   // The table says who read the secrets only when it knows: a sweep without a store keeps its table as it was.
   if (table && streamed.access?.audited) io.stdout(`${accessSentence(streamed.access)}\n`);
   return gate(streamed.problems, options, io, previous);

@@ -50,6 +50,11 @@ describe('vigil on a terminal', () => {
     const report = expandJsonReport(JSON.parse(run.stdout) as JsonReport);
     expect(report.findings.length).toBeGreaterThan(0);
     expect(report.findings.every((f) => f.controlId === 'unused' && f.status === 'FAIL')).toBe(true);
+    // Asking the table for passes lists them, without --verbose as well.
+    const passes = await runCli(['sweep', '--snapshot', SNAPSHOT, '--now', NOW, '--control', 'pending-deletion', '--status', 'PASS']);
+    expect(passes.stdout).toMatch(/^PASS +\S+ {2}pending-deletion: /m);
+    expect(passes.stdout).not.toMatch(/not listed/);
+    expect(passes.stdout.split('\n').filter((line) => /^(FAIL|ERROR|NOT_APPLICABLE|CRITICAL|HIGH|MEDIUM|LOW) /.test(line))).toEqual([]);
   });
 
   it('colours only a terminal that shows colour, and never with NO_COLOR', () => {
