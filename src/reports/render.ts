@@ -11,7 +11,7 @@ const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ')
 
 /** Markdown: the summary per control, what changed, the frameworks, then failing findings by severity with their fix. */
 export function markdownWriter(out: TextSink, spools: SpoolFactory = memorySpools): FormatWriter {
-  const failing = new Map<Severity, { spool: Spool; count: number }>(SEVERITIES.map((s) => [s, { spool: spools(), count: 0 }]));
+  const failing = new Map<Severity, { spool: Spool; count: number; exempted: number }>(SEVERITIES.map((s) => [s, { spool: spools(), count: 0, exempted: 0 }]));
   const errors = { spool: spools(), count: 0 };
   const access = markdownAccessPart(spools);
   return {
@@ -19,10 +19,11 @@ export function markdownWriter(out: TextSink, spools: SpoolFactory = memorySpool
       access.add(secret, findings[0]?.resource.name ?? '');
       for (const f of findings) {
         if (f.status === 'FAIL') {
-          const group = failing.get(f.severity) as { spool: Spool; count: number };
+          const group = failing.get(f.severity) as { spool: Spool; count: number; exempted: number };
           const exempt = f.exemption ? ` — **${cell(exemptionSentence(f.exemption))}**` : '';
           group.spool.write(`- **${cell(f.resource.name)}** \`${f.controlId}\`: ${cell(f.reason)}${exempt}\n  - Fix: ${cell(f.remediation)}\n`);
           group.count += 1;
+          if (isExemptedFailure(f)) group.exempted += 1;
         } else if (f.status === 'ERROR') {
           errors.spool.write(`- **${cell(f.resource.name)}** \`${f.controlId}\`: ${cell(f.reason)}\n`);
           errors.count += 1;
@@ -53,10 +54,11 @@ export function markdownWriter(out: TextSink, spools: SpoolFactory = memorySpool
         for (const r of d.undecidedFailures) line(`- no longer judged: **${cell(r.name)}** \`${r.controlId}\` (failed before, could not be decided now: still not compliant)`);
       }
       for (const severity of SEVERITIES) {
-        const group = failing.get(severity) as { spool: Spool; count: number };
+        const group = failing.get(severity) as { spool: Spool; count: number; exempted: number };
         if (group.count) {
           line();
-          line(`## ${severity} (${group.count})`);
+          // The heading counts as the summary's severity sentence does: failing, and the exempted apart.
+          line(`## ${severity} (${group.exempted ? `${group.count - group.exempted} failing, ${group.exempted} exempted` : group.count})`);
           line();
         }
         group.spool.drainInto(out);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listControls, SEVERITIES, type Severity } from '../../src/controls/index.js';
-import { compliancePercent, expandJsonReport, percentText, renderAll, severitySentence, summarySentence, type JsonReport, type ReportSummary } from '../../src/reports/index.js';
+import { compliancePercent, expandJsonReport, isExemptedFailure, percentText, renderAll, severitySentence, summarySentence, type JsonReport, type ReportSummary } from '../../src/reports/index.js';
 import { runCli } from '../helpers/cli.js';
 import { EVENTS_DIR } from '../helpers/fixtures.js';
 import { csvRecords, fixtureReport } from '../helpers/reports.js';
@@ -124,6 +124,10 @@ describe('one sweep, every format', () => {
     const totals = Object.fromEntries([...html.matchAll(/<div class="total[^"]*"[^>]*><b>(\d+)<\/b>([a-z ]+)<\/div>/g)].map((m) => [m[2], Number(m[1])]));
     expect(totals).toMatchObject({ secrets: s.secrets, failing: s.failing, exempted: s.exemptedFailures, 'could not be decided': s.byStatus.ERROR, passing: s.byStatus.PASS, 'not applicable': s.byStatus.NOT_APPLICABLE });
     for (const sev of SEVERITIES) expect(totals[sev.toLowerCase()]).toBe(s.failuresBySeverity[sev]);
+    // Markdown's heading of each severity counts its failures as the severity sentence does, the exempted apart.
+    const headings = [...md.matchAll(/^## ([A-Z]+) \((\d+)(?: failing, (\d+) exempted)?\)$/gm)];
+    expect(headings.some((m) => m[3] !== undefined)).toBe(true);
+    for (const [, sev, count, exempted] of headings) expect([Number(count), Number(exempted ?? 0)]).toEqual([s.failuresBySeverity[sev as Severity], report.findings.filter((f) => f.severity === sev && isExemptedFailure(f)).length]);
     const table = Object.fromEntries([...stdout.matchAll(/^([a-z-]+) +[A-Z]+ +(\S+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$/gm)].map((m) => [m[1], [...m.slice(3, 8).map(Number), m[2] === '-' ? '—' : m[2]]]));
     expect(table).toEqual(expectedControls);
 
