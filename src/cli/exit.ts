@@ -18,8 +18,11 @@ export function toCliError(error: unknown, context: { profile?: string | undefin
   if (!(error instanceof Error)) return new CliError(`unexpected failure: ${String(error)}`);
   const sdk = error as Error & SdkFailure;
   if (error.name === 'CredentialsProviderError') {
-    const profile = context.profile ?? /using profile: \[([^\]]*)\]/.exec(error.message)?.[1];
-    if (profile !== undefined) return new CliError(`--profile ${profile}: no such profile with credentials in ~/.aws/config or ~/.aws/credentials`, { cause: error });
+    // The profile as the user named it: --profile, else AWS_PROFILE (the SDK's own message does not always say which it tried).
+    const envProfile = process.env['AWS_PROFILE'] || undefined;
+    const sdkProfile = /using profile: \[([^\]]*)\]/.exec(error.message)?.[1];
+    const named = context.profile !== undefined ? `--profile ${context.profile}` : envProfile !== undefined ? `AWS_PROFILE=${envProfile}` : sdkProfile !== undefined ? `--profile ${sdkProfile}` : undefined;
+    if (named !== undefined) return new CliError(`${named}: no such profile with credentials in ~/.aws/config or ~/.aws/credentials`, { cause: error });
     return new AwsUnavailableError(`no AWS credentials found (${error.message.split('\n')[0]}); set AWS_PROFILE or pass --profile`, { cause: error });
   }
   if (sdk.$response && (error instanceof SyntaxError || error.message.includes('Deserialization error'))) {

@@ -307,11 +307,12 @@ async function regionsOf(options: LiveOptions, aws: Omit<AwsOptions, 'region'>, 
       const answer = await ec2Client({ ...aws, region: home ?? 'us-east-1' }).send(new DescribeRegionsCommand({}));
       return (answer.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : [])).sort();
     } catch (error) {
-      throw toCliError(error);
+      throw toCliError(error, { profile: options.profile });
     }
   }
   if (home) return [home];
-  throw new CliError(`no region: ${howToName}, or set AWS_REGION${options.profile ? ` (profile ${options.profile} names none, or is not in ~/.aws/config)` : ''}`);
+  const profileNamed = options.profile ?? ((io.env ?? process.env)['AWS_PROFILE'] || undefined);
+  throw new CliError(`no region: ${howToName}, or set AWS_REGION${profileNamed ? ` (profile ${profileNamed} names none, or is not in ~/.aws/config)` : ''}`);
 }
 
 /** The region of the environment, else the profile's (as the AWS CLI does), validated like --region. */

@@ -131,6 +131,13 @@ describe('vigil exit codes', () => {
     const missing = await runVigil(['sweep', '--region', 'us-east-1', '--profile', 'nobody', '--endpoint-url', 'http://127.0.0.1:9'], env);
     expect(missing.exitCode).toBe(2);
     expectOneLine(missing.stderr, /^vigil: --profile nobody: no such profile with credentials in ~\/\.aws\/config or ~\/\.aws\/credentials$/);
+    // Named through AWS_PROFILE, as CI jobs do: the same line, naming the variable, not advice to set it.
+    const fromEnv = await runVigil(['sweep', '--region', 'us-east-1', '--endpoint-url', 'http://127.0.0.1:9'], { ...env, AWS_PROFILE: 'nobody' });
+    expect(fromEnv.exitCode).toBe(2);
+    expectOneLine(fromEnv.stderr, /^vigil: AWS_PROFILE=nobody: no such profile with credentials in ~\/\.aws\/config or ~\/\.aws\/credentials$/);
+    const noRegion = await runVigil(['sweep', '--endpoint-url', 'http://127.0.0.1:9'], { ...env, AWS_PROFILE: 'nobody' });
+    expect(noRegion.exitCode).toBe(2);
+    expectOneLine(noRegion.stderr, /^vigil: no region: .* \(profile nobody names none, or is not in ~\/\.aws\/config\)$/);
     const typo = await runVigil(['sweep', '--profile', 'typo', '--endpoint-url', 'http://127.0.0.1:9'], env);
     expectOneLine(typo.stderr, /^vigil: profile typo's region us-east1: not a region name/);
     // The profile's region reaches the snapshot's one-region check: eu-west-2, not "no region".
