@@ -9,30 +9,37 @@ import { diffCounts, escapeHtml, percentText, severitySentence, summarySentence,
 export const HTML_PASSING_ROWS = 5000;
 
 
-/** The statements a policy finding names (`Statement[2]`, `statement "Sid"`), quoted in full from the secret's policies. */
+/**
+ * The statements a policy finding names (`Statement[2]`, `statement "Sid"`), quoted in full from the policy that holds them:
+ * `default`, or a named one (`cross-account-replication`), whose label then says which.
+ */
 export function namedStatements(f: Finding, secret: SecretContext | undefined): { label: string; text: string }[] {
-  const labels = [
-    ...((f.evidence['publicStatements'] as unknown[] | undefined) ?? []),
-    ...(((f.evidence['untrustedStatements'] as { statement?: unknown }[] | undefined) ?? []).map((s) => s?.statement)),
-  ].filter((l): l is string => typeof l === 'string');
-  if (!labels.length || !secret) return [];
-  const policies = [secret.resourcePolicy, ...Object.values(secret.resourcePolicies ?? {})].flatMap((text) => {
-    try {
-      const doc = typeof text === 'string' ? (JSON.parse(text) as { Statement?: unknown }) : undefined;
-      return doc ? [Array.isArray(doc.Statement) ? (doc.Statement as unknown[]) : [doc.Statement]] : [];
-    } catch {
-      return [];
-    }
-  });
-  return [...new Set(labels)].flatMap((label) => {
+  if (!secret) return [];
+  const publicPolicies = f.evidence['publicPolicies'] as { policy?: unknown; statements?: unknown[] }[] | undefined;
+  const named = [
+    ...(publicPolicies ?? ((f.evidence['publicStatements'] as unknown[] | undefined) ?? []).map((statement) => ({ policy: 'default', statements: [statement] }))).flatMap((p) => (p.statements ?? []).map((statement) => ({ policy: p.policy, statement }))),
+    ...((f.evidence['untrustedStatements'] as { policy?: unknown; statement?: unknown }[] | undefined) ?? []).map((s) => ({ policy: s?.policy ?? 'default', statement: s?.statement })),
+  ].filter((n): n is { policy: string; statement: string } => typeof n.policy === 'string' && typeof n.statement === 'string');
+  const texts: Record<string, string | null | undefined> = { ...secret.otherResourcePolicies, default: secret.resourcePolicy };
+  const seen = new Set<string>();
+  return named.flatMap(({ policy, statement: label }) => {
+    if (seen.has(`${policy} ${label}`)) return [];
+    seen.add(`${policy} ${label}`);
+    const statements = statementsOf(texts[policy]);
     const index = /Statement\[(\d+)\]/.exec(label);
     const sid = /statement "(.*)"/.exec(label);
-    for (const statements of policies) {
-      const found = index ? statements[Number(index[1])] : sid ? statements.find((s) => (s as { Sid?: unknown } | null)?.Sid === sid[1]) : undefined;
-      if (found !== undefined) return [{ label, text: JSON.stringify(found, null, 2) }];
-    }
-    return [];
+    const found = index ? statements[Number(index[1])] : sid ? statements.find((s) => (s as { Sid?: unknown } | null)?.Sid === sid[1]) : undefined;
+    return found === undefined ? [] : [{ label: policy === 'default' ? label : `the "${policy}" policy's ${label}`, text: JSON.stringify(found, null, 2) }];
   });
+}
+
+function statementsOf(text: string | null | undefined): unknown[] {
+  try {
+    const doc = typeof text === 'string' ? (JSON.parse(text) as { Statement?: unknown }) : undefined;
+    return doc ? (Array.isArray(doc.Statement) ? (doc.Statement as unknown[]) : [doc.Statement]) : [];
+  } catch {
+    return [];
+  }
 }
 
 const needsAction = (f: Finding) => f.status === 'FAIL' || f.status === 'ERROR';

@@ -14,7 +14,7 @@ export interface ReportExtras {
 }
 
 /** What a writer may read of the secret whose findings it is given (the HTML report quotes a public statement in full). */
-export type SecretContext = Partial<Pick<SecretState, 'resourcePolicy'>> & { resourcePolicies?: Record<string, string | null>; access?: SecretAccess; changes?: SecretChanges };
+export type SecretContext = Partial<Pick<SecretState, 'resourcePolicy' | 'otherResourcePolicies'>> & { access?: SecretAccess; changes?: SecretChanges };
 
 /**
  * One report format, written as the findings arrive: each secret's findings once, then the head (counts, exemptions,

@@ -105,6 +105,17 @@ describe('the HTML report, as a person sees it in a browser', () => {
     await page.close();
   });
 
+  it('quotes the public statement from the named policy that holds it, not the default policy\'s statement of that index', async () => {
+    const PRIVATE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'OwnAccount', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'secretsmanager:DescribeSecret', Resource: '*' }] });
+    const move = (states: SecretState[]) => states.map((s) => (s.name === 'prod/api/payments-key' ? { ...s, resourcePolicy: PRIVATE, otherResourcePolicies: { 'cross-account-replication': s.resourcePolicy as string } } : s));
+    const states = move(fixtureStates());
+    const html = renderHtml(await fixtureReport(move), {}, secretsOf(states));
+    const row = html.split('<tr ').find((r) => r.includes('prod/api/payments-key') && r.includes('data-control="no-public-principal"')) ?? '';
+    expect(row).toContain('the &#34;cross-account-replication&#34; policy&#39;s Statement[0], in full:');
+    expect(row).toContain('&#34;Principal&#34;: &#34;*&#34;');
+    expect(row).not.toContain('OwnAccount');
+  });
+
   it('lists every exemption, active, expired and unusable, and the parameters used', async () => {
     const report = await fixtureReport((states) => states.map((s) => (s.name === 'prod/db/orders' ? { ...s, tags: { ...s.tags, 'vigil:exempt:required-tags': 'someday, maybe' } } : s)));
     const page = await open(renderHtml(report), false);
