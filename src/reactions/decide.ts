@@ -247,8 +247,17 @@ async function change(decision: Decision, event: SecretEvent, known: SecretState
   if (context.remediationEnabled && publicNow && after.tags['vigil:lockdown'] === 'true' && after.resourcePolicy) {
     decision.remediations.push({ action: 'delete-resource-policy', secretArn: after.arn, reason: 'the secret is tagged vigil:lockdown=true, so a resource policy that makes it public is removed' });
   }
-  if (decision.alerts.length === 0 && decision.remediations.length === 0 && decision.complianceChanges.length === 0) decision.ignored = `${event.eventName} left every control it touches as it was`;
+  if (decision.alerts.length === 0 && decision.remediations.length === 0 && decision.complianceChanges.length === 0) decision.ignored = nothingChanged(event.eventName, beforeUnknown ? afterFindings.filter((f) => f.status === 'ERROR') : []);
   return decision;
+}
+
+/** Why a change raised nothing. A control that ended ERROR with nothing known before was not judged, not left as it was. */
+function nothingChanged(eventName: string, unjudged: readonly Finding[]): string {
+  if (unjudged.length === 0) return `${eventName} left every control it touches as it was`;
+  const ids = unjudged.map((f) => f.controlId);
+  const why = [...new Set(unjudged.map((f) => f.reason.replace(/\.$/, '')))].map((r) => r.charAt(0).toLowerCase() + r.slice(1)).join('; ');
+  const list = ids.length === 1 ? ids[0] : `${ids.slice(0, -1).join(', ')} and ${ids.at(-1)}`;
+  return `after ${eventName}, ${list} could not be judged (${why}), and nothing was known of ${ids.length === 1 ? 'it' : 'them'} before`;
 }
 
 /** Who exempted which control, and until when: an exemption silences alerts, so setting one is itself worth a look. */

@@ -22,6 +22,15 @@ describe('deciding what an event means', () => {
     ]);
   });
 
+  it('says a control that ends ERROR with nothing known before was not judged, not left as it was', async () => {
+    const decision = await decide(event('PutResourcePolicy-public.json', (e) => void (e.detail.requestParameters['resourcePolicy'] = 'HIDDEN')), context([]));
+    expect(decision.findings.map((f) => [f.controlId, f.status])).toEqual([
+      ['no-public-principal', 'ERROR'],
+      ['no-untrusted-cross-account', 'ERROR'],
+    ]);
+    expect(decision.ignored).toBe('after PutResourcePolicy, no-public-principal and no-untrusted-cross-account could not be judged (the resource policy is not valid JSON), and nothing was known of them before');
+  });
+
   it('counts a default recovery window as 30 days and says when the secret is gone', async () => {
     const decision = await decide(event('DeleteSecret-default-window.json'), context());
     const [alert] = decision.alerts;
