@@ -1,14 +1,17 @@
+import { fillTrimmedEvent, fillTrimmedRecord, isObject } from './trimmed.js';
+
 /**
- * Events as people share them: account ids replaced by a placeholder (`XXXXXXXXXXXX`, `<account-id>`, `ACCOUNT_ID`). vigil's
- * strict reading refuses such an event; `vigil replay` reads it as far as it can instead: each placeholder becomes the account
- * `000000000000` (an id no AWS account has), and a note says so beside the decision. The event Lambda never does this.
+ * Events as people share them: account ids replaced by a placeholder (`XXXXXXXXXXXX`, `<account-id>`, `ACCOUNT_ID`), fields
+ * trimmed (./trimmed.ts). vigil's strict reading refuses such an event; `vigil replay` reads it as far as it
+ * can instead: each placeholder becomes the account `000000000000` (an id no AWS account has), and a note says so beside the
+ * decision. The event Lambda never does this.
  */
 export const PLACEHOLDER_ACCOUNT = '000000000000';
 
 export interface SampleRepair {
-  /** The input with its placeholders replaced (the input itself when it had none). */
+  /** The input repaired (the input itself when nothing needed it). */
   input: unknown;
-  /** What was replaced, by the event id of the record it was found in (`''` when the record has none). */
+  /** What was repaired or could not be read, by the event id the record is decided by (`''` when it has none). */
   notes: Map<string, string[]>;
 }
 
@@ -17,22 +20,33 @@ const ACCOUNT_ID = /^\d{12}$/;
 // An ARN's account field: empty for S3 and global resources, `aws` for AWS-managed policies; anything else not 12 digits is a placeholder.
 const ARN = /^(arn:[^:]*:[^:]*:[^:]*:)([^:]*)(:.*)$/s;
 
-/** Replaces placeholder account ids in every record of an event file (an event, an array of them, or a CloudTrail log). */
+/**
+ * Reads every record of an event file (an event, an array of them, CloudTrail logs) as far as it can be: placeholder account
+ * ids replaced, trimmed fields filled in from the rest of the record.
+ */
 export function repairSharedSample(input: unknown): SampleRepair {
   const notes = new Map<string, string[]>();
-  const records = Array.isArray(input) ? input : isObject(input) && Array.isArray(input['Records']) ? (input['Records'] as unknown[]) : [input];
-  let changed = false;
-  const repaired = records.map((record) => {
-    const found: string[] = [];
-    const out = replace(record, '', found);
-    if (!found.length) return record;
-    changed = true;
-    const id = eventIdOf(record);
-    notes.set(id, [...(notes.get(id) ?? []), ...new Set(found)]);
-    return out;
-  });
-  if (!changed) return { input, notes };
-  return { input: Array.isArray(input) ? repaired : isObject(input) && Array.isArray(input['Records']) ? { ...input, Records: repaired } : repaired[0], notes };
+  const repairLog = (log: Record<string, unknown>, records: unknown[]) => {
+    const repaired = records.map((record) => repairRecord(record, notes));
+    return repaired.every((r, i) => r === records[i]) ? log : { ...log, Records: repaired };
+  };
+  const repairItem = (item: unknown) => (isObject(item) && Array.isArray(item['Records']) ? repairLog(item, item['Records'] as unknown[]) : repairRecord(item, notes));
+  if (!Array.isArray(input)) return { input: repairItem(input), notes };
+  const repaired = input.map(repairItem);
+  return { input: repaired.every((r, i) => r === input[i]) ? input : repaired, notes };
+}
+
+/** One EventBridge event or CloudTrail record, repaired, with what was repaired noted under the id it is decided by. */
+function repairRecord(record: unknown, notes: Map<string, string[]>): unknown {
+  if (!isObject(record)) return record;
+  const found: string[] = [];
+  const placed = replace(record, '', found) as Record<string, unknown>;
+  const isEvent = 'detail-type' in placed;
+  const out = isEvent ? fillTrimmedEvent(placed, record, found) : 'eventName' in placed ? fillTrimmedRecord(placed, record, found) : placed;
+  if (!found.length) return record;
+  const id = eventIdOf(out);
+  notes.set(id, [...new Set([...(notes.get(id) ?? []), ...found])]);
+  return out;
 }
 
 function replace(value: unknown, key: string, found: string[]): unknown {
@@ -57,8 +71,4 @@ function eventIdOf(record: unknown): string {
   if (!isObject(record)) return '';
   const detail = isObject(record['detail']) ? record['detail'] : {};
   return String(record['eventID'] ?? detail['eventID'] ?? record['id'] ?? '');
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -19,7 +19,7 @@ const looseRecord = z.record(z.string(), z.unknown());
 export const cloudTrailRecordSchema = z.looseObject({
   eventVersion: optionalString,
   userIdentity: z.optional(userIdentitySchema),
-  eventTime: z.union([z.string(), z.number()]),
+  eventTime: z.union([z.string(), z.number()], { error: 'expected the time of the event (ISO-8601 or epoch seconds): a decision is judged at it' }),
   eventSource: z.string(),
   eventName: z.string().check(z.minLength(1, 'expected a non-empty event name')),
   awsRegion: z.string().check(z.minLength(1)),

@@ -58,6 +58,62 @@ describe('vigil replay', () => {
     ]);
   });
 
+  it('decides trimmed records (no eventID, no awsRegion, no account, no eventSource) with a note for each field it read from elsewhere', async () => {
+    const record = loadFixture<{ detail: Record<string, unknown> }>('eventbridge/PutResourcePolicy-public.json').detail;
+    const { eventID: _id, awsRegion: _region, ...noIdNoRegion } = record;
+    const { userIdentity: _who, recipientAccountId: _account, eventSource: _source, ...noAccountNoSource } = record;
+    const other = { ...noIdNoRegion, requestParameters: { ...(record['requestParameters'] as object), blockPublicPolicy: true } };
+    const { eventTime: _time, ...noTime } = record;
+    const file = join(mkdtempSync(join(tmpdir(), 'vigil-replay-trimmed-')), 'trimmed.json');
+    writeFileSync(file, JSON.stringify({ Records: [noIdNoRegion, noAccountNoSource, noIdNoRegion, other, noTime] }));
+    const run = await runCli(['replay', file, '--format', 'json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const { decisions, invalid } = JSON.parse(run.stdout) as { decisions: { eventId: string; region: string; account: string; alerts: unknown[]; ignored?: string; notes?: string[] }[]; invalid: unknown[] };
+    expect(decisions.map((d) => [d.account, d.region, d.alerts.length])).toEqual([
+      ['111122223333', 'us-east-1', 2],
+      ['111122223333', 'us-east-1', 0],
+      ['', '', 0],
+      ['111122223333', 'us-east-1', 0],
+    ]);
+    const [first, second, copy, distinct] = decisions;
+    // The stand-in id comes from the content: the same record is a duplicate, a different one is not.
+    expect(first?.eventId).toMatch(/^sample-[0-9a-f]{32}$/);
+    expect(second?.eventId).toBe(record['eventID']);
+    expect(copy).toMatchObject({ eventId: first?.eventId, ignored: `a duplicate of CloudTrail event ${first?.eventId}, already decided` });
+    expect(distinct?.eventId).toMatch(/^sample-/);
+    expect(distinct?.eventId).not.toBe(first?.eventId);
+    expect(first?.notes).toEqual([
+      `no eventID; read as ${first?.eventId} (from the record's content: an identical copy is still a duplicate)`,
+      'no awsRegion; read as us-east-1 (the region of arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/api/payments-key-Qw34Er)',
+    ]);
+    expect(second?.notes).toEqual([
+      'no eventSource; read as secretsmanager.amazonaws.com (the only source of PutResourcePolicy)',
+      'no recipientAccountId; read as 111122223333 (the account of arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/api/payments-key-Qw34Er)',
+    ]);
+    // A field a decision needs stays an error that names it.
+    expect(invalid).toEqual([{ file, path: 'Records[4].eventTime', problem: 'expected the time of the event (ISO-8601 or epoch seconds): a decision is judged at it' }]);
+    const text = await runCli(['replay', file]);
+    expect(text.stdout).toContain(`  note: no awsRegion; read as us-east-1 (the region of arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/api/payments-key-Qw34Er)\n  ALERT control-failed CRITICAL`);
+  });
+
+  it('reads an EventBridge event whose record was trimmed from its envelope, and the envelope from its record', async () => {
+    const event = loadFixture<{ detail: Record<string, unknown> } & Record<string, unknown>>('eventbridge/DeleteSecret-force.json');
+    const { eventID: _id, awsRegion: _region, eventTime: _time, ...detail } = event.detail;
+    const { id: _envelopeId, ...envelope } = event;
+    const file = join(mkdtempSync(join(tmpdir(), 'vigil-replay-trimmed-eb-')), 'trimmed.json');
+    writeFileSync(file, JSON.stringify({ ...envelope, detail }));
+    const run = await runCli(['replay', file, '--format', 'json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const [decision] = (JSON.parse(run.stdout) as { decisions: { eventId: string; region: string; time: string; alerts: { kind: string }[]; notes: string[] }[] }).decisions;
+    expect(decision).toMatchObject({ region: event['region'], time: new Date(event['time'] as string).toISOString(), alerts: [{ kind: 'secret-deletion-forced' }] });
+    expect(decision?.notes).toEqual([
+      `no detail.awsRegion; read as ${String(event['region'])} (the event's region)`,
+      `no detail.eventTime; read as ${String(event['time'])} (the event's time)`,
+      `no eventID; read as ${decision?.eventId} (from the record's content: an identical copy is still a duplicate)`,
+      `no id; read as ${decision?.eventId} (the record's eventID)`,
+    ]);
+  });
+
   it('refuses a file it cannot read', async () => {
     const run = await runCli(['replay', f('nope.json')]);
     expect(run.exitCode).toBe(2);
