@@ -2,7 +2,7 @@ import { fillTrimmedEvent, fillTrimmedRecord, isObject } from './trimmed.js';
 
 /**
  * Events as people share them: account ids replaced by a placeholder (`XXXXXXXXXXXX`, `<account-id>`, `ACCOUNT_ID`), fields
- * trimmed (./trimmed.ts). vigil's strict reading refuses such an event; `vigil replay` reads it as far as it
+ * trimmed (./trimmed.ts), a policy redacted. vigil's strict reading refuses such an event; `vigil replay` reads it as far as it
  * can instead: each placeholder becomes the account `000000000000` (an id no AWS account has), and a note says so beside the
  * decision. The event Lambda never does this.
  */
@@ -22,7 +22,7 @@ const ARN = /^(arn:[^:]*:[^:]*:[^:]*:)([^:]*)(:.*)$/s;
 
 /**
  * Reads every record of an event file (an event, an array of them, CloudTrail logs) as far as it can be: placeholder account
- * ids replaced, trimmed fields filled in from the rest of the record.
+ * ids replaced, trimmed fields filled in from the rest of the record, an unreadable policy named.
  */
 export function repairSharedSample(input: unknown): SampleRepair {
   const notes = new Map<string, string[]>();
@@ -43,10 +43,24 @@ function repairRecord(record: unknown, notes: Map<string, string[]>): unknown {
   const placed = replace(record, '', found) as Record<string, unknown>;
   const isEvent = 'detail-type' in placed;
   const out = isEvent ? fillTrimmedEvent(placed, record, found) : 'eventName' in placed ? fillTrimmedRecord(placed, record, found) : placed;
+  found.push(...unreadablePolicy(isEvent && isObject(out['detail']) ? out['detail'] : out));
   if (!found.length) return record;
   const id = eventIdOf(out);
   notes.set(id, [...new Set([...(notes.get(id) ?? []), ...found])]);
   return out;
+}
+
+/** A policy redacted as people share it (`"HIDDEN"`), or not JSON: what judges it cannot be judged, and the decision says why. */
+function unreadablePolicy(record: Record<string, unknown>): string[] {
+  const request = record['requestParameters'];
+  const policy = record['eventName'] === 'PutResourcePolicy' && isObject(request) ? request['resourcePolicy'] : undefined;
+  if (typeof policy !== 'string') return [];
+  try {
+    if (isObject(JSON.parse(policy))) return [];
+  } catch {
+    // Not JSON: said below.
+  }
+  return [`requestParameters.resourcePolicy ("${policy.slice(0, 20)}${policy.length > 20 ? '…' : ''}") could not be read (redacted, or not a JSON policy), so the controls that judge the policy could not be judged`];
 }
 
 function replace(value: unknown, key: string, found: string[]): unknown {

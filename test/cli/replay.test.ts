@@ -114,6 +114,18 @@ describe('vigil replay', () => {
     ]);
   });
 
+  it('says a redacted policy could not be read, and does not claim the controls were left as they were', async () => {
+    const event = loadFixture<{ detail: { requestParameters: Record<string, unknown> } }>('eventbridge/PutResourcePolicy-public.json');
+    event.detail.requestParameters['resourcePolicy'] = 'HIDDEN';
+    const file = join(mkdtempSync(join(tmpdir(), 'vigil-replay-hidden-')), 'hidden.json');
+    writeFileSync(file, JSON.stringify(event));
+    const run = await runCli(['replay', file]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain('left every control it touches as it was');
+    expect(run.stdout).toContain('  no alert: after PutResourcePolicy, no-public-principal and no-untrusted-cross-account could not be judged (the resource policy is not valid JSON), and nothing was known of them before\n');
+    expect(run.stdout).toContain('  note: requestParameters.resourcePolicy ("HIDDEN") could not be read (redacted, or not a JSON policy), so the controls that judge the policy could not be judged\n');
+  });
+
   it('refuses a file it cannot read', async () => {
     const run = await runCli(['replay', f('nope.json')]);
     expect(run.exitCode).toBe(2);
