@@ -3,6 +3,7 @@ import type { Severity } from '../controls/types.js';
 import { accountOfArn, looksLikeFullSecretArn } from '../events/references.js';
 import { renderDetection, type OpenDetection } from './messages.js';
 import { RecentReads } from './recent.js';
+import { SecretTimes } from './window.js';
 import { readerKey, type AlertedBurst, type AuditState, type Detection, type DetectionKind, type PendingReads, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type WatchChange } from './types.js';
 
 /** The parameters the audit reads from the one parameter document. */
@@ -91,7 +92,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
   const emit = (kind: DetectionKind, key: string, severity: Severity, read: ReadEvent, secrets: readonly string[], events: readonly [string, number][] = [[read.eventId, read.time]]) => {
     const id = `${kind}#${key}`;
     const current = open.get(id);
-    if (current && read.time - current.last <= windowMs) {
+    if (current && near(current, read.time, windowMs)) {
       extend(current, severity, read, secrets, events);
       return current;
     }
@@ -108,38 +109,38 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
    * a burst; true when this read fired a detection. The `threshold`-th fires it; after that the burst's secrets raise nothing
    * again, a new one joins this run's detection or, in a later batch, counts towards a follow-up that fires at another
    * `threshold` new ones (so a burst alerts once however many batches carry it, and one that goes on is never silent for
-   * long); a whole window without a new secret ends the burst.
+   * long); a whole window without a new secret ends the burst. All in event time: only reads within one window of each
+   * other count together, and a burst is the one of a read within a window of it, whatever order batches came in.
+   * Returns the time of the last read of the burst this read fired, if it fired one.
    */
-  const countTowardsBurst = (window: LiveWindow, kind: 'bulk-retrieval' | 'access-denied-probing', threshold: number, read: ReadEvent, secret: string): boolean => {
+  const countTowardsBurst = (window: LiveWindow, kind: 'bulk-retrieval' | 'access-denied-probing', threshold: number, read: ReadEvent, secret: string): number | undefined => {
     const bulk = kind === 'bulk-retrieval';
     const entries = bulk ? window.reads : window.denials;
-    const alerted = bulk ? window.bulkBurst : window.probeBurst;
-    if (alerted?.secrets.has(secret)) return false;
+    const bursts = bulk ? window.bulkBursts : window.probeBursts;
+    const alerted = bursts.find((b) => read.time >= b.from - windowMs && read.time <= b.at + windowMs);
+    if (alerted?.secrets.has(secret)) return undefined;
     if (alerted) joinBurst(alerted, secret, read.time);
     const current = open.get(`${kind}#${read.principal}`);
-    if (alerted && current && read.time - current.last <= windowMs) {
+    if (alerted && current && near(current, read.time, windowMs)) {
       extend(current, current.severity, read, [secret], [[read.eventId, read.time]]);
-      return false;
+      return undefined;
     }
-    if (!entries.has(secret) && entries.size >= MAX_WINDOW_ENTRIES) return false;
-    setEntry(window, entries, secret, read);
-    if (entries.size < threshold) return false;
-    const named = [...entries];
-    emit(kind, read.principal, bulk ? 'HIGH' : 'MEDIUM', read, named.map(([s]) => s), named.map(([, [t, id]]) => [id, t]));
-    if (!alerted) {
-      const burst: LiveBurst = { at: read.time, secrets: new Set(named.map(([s]) => s)) };
-      if (bulk) window.bulkBurst = burst;
-      else window.probeBurst = burst;
-    }
-    entries.clear();
-    return true;
+    if (!entries.has(secret) && entries.size >= MAX_WINDOW_ENTRIES) return undefined;
+    entries.add(secret, read.time, read.eventId);
+    const busiest = entries.busiestAround(read.time, threshold);
+    if (!busiest) return undefined;
+    const secrets = busiest.reads.map(([s]) => s);
+    emit(kind, read.principal, bulk ? 'HIGH' : 'MEDIUM', read, secrets, busiest.reads.map(([, [t, id]]) => [id, t]));
+    if (!alerted) bursts.push({ from: busiest.from, at: busiest.to, secrets: new Set(secrets) });
+    entries.removeWithin(secrets, busiest.from, busiest.to);
+    return busiest.to;
   };
 
   let duplicates = 0;
   for (const read of inEventTime(reads)) {
     let window = live.get(read.principal);
     if (!window) {
-      window = liveWindow(windowOf(state, read.principal), state, directory);
+      window = liveWindow(windowOf(state, read.principal), state, directory, windowMs);
       live.set(read.principal, window);
     }
     if (!window.recent.firstDelivery(read)) {
@@ -190,12 +191,14 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     }
 
     if (read.denied) {
-      if (countTowardsBurst(window, 'access-denied-probing', params.probeSecrets, read, secret)) window.stored.probedAt = read.time;
+      const probed = countTowardsBurst(window, 'access-denied-probing', params.probeSecrets, read, secret);
+      if (probed !== undefined) window.stored.probedAt = Math.max(probed, window.stored.probedAt ?? -Infinity);
       continue;
     }
 
     if (read.principalType === 'Root') emit('root-read', read.principal, 'HIGH', read, [secret]);
-    if (window.stored.probedAt !== undefined && read.time - window.stored.probedAt <= windowMs) {
+    // Then: a success after the probing, not one a backfill brings from before it.
+    if (window.stored.probedAt !== undefined && read.time >= window.stored.probedAt && read.time - window.stored.probedAt <= windowMs) {
       emit('access-denied-probing', read.principal, 'HIGH', read, [secret]);
       delete window.stored.probedAt;
     }
@@ -259,21 +262,20 @@ interface Pair {
   watchChange?: WatchChange;
 }
 
-/**
- * A principal's window while a run judges it: the stored window's entries in maps (lookups and sizes without copying),
- * and the time of its oldest entry, so pruning walks the entries only when one of them has left the window.
- */
+/** A principal's window while a run judges it: the stored window's entries by secret, in event time. */
 interface LiveWindow {
   stored: PrincipalWindow;
   recent: RecentReads;
-  reads: Map<string, [number, string]>;
-  denials: Map<string, [number, string]>;
+  reads: SecretTimes;
+  denials: SecretTimes;
   /** Secret -> reader additions not yet written (a Map: a secret may be called anything, `__proto__` too). */
   pending: Map<string, PendingReads>;
-  oldest: number;
-  /** The principal's bulk-retrieval and access-denied-probing bursts already alerted (from this run or the stored window). */
-  bulkBurst?: LiveBurst;
-  probeBurst?: LiveBurst;
+  /**
+   * The principal's bulk-retrieval and access-denied-probing bursts already alerted (from this run or the stored window):
+   * a backfill's burst beside a later one; the newest is stored.
+   */
+  bulkBursts: LiveBurst[];
+  probeBursts: LiveBurst[];
   /** Secret as called -> its pair (a principal calls its secrets the same way every time). */
   pairs: Map<string, Pair>;
   /** Reads of the principal judged in this run. */
@@ -282,28 +284,49 @@ interface LiveWindow {
   directory: SecretDirectory | undefined;
 }
 
-function liveWindow(stored: PrincipalWindow, state: AuditState, directory: SecretDirectory | undefined): LiveWindow {
-  const reads = new Map(Object.entries(stored.reads));
-  const denials = new Map(Object.entries(stored.denials));
-  const live: LiveWindow = { stored, recent: new RecentReads(stored.recent), reads, denials, pending: new Map(Object.entries(stored.pending)), oldest: oldestOf(reads, denials), pairs: new Map(), judged: 0, state, directory };
-  if (stored.bulkBurst) live.bulkBurst = { at: stored.bulkBurst.at, secrets: new Set(stored.bulkBurst.secrets) };
-  if (stored.probeBurst) live.probeBurst = { at: stored.probeBurst.at, secrets: new Set(stored.probeBurst.secrets) };
-  return live;
+function liveWindow(stored: PrincipalWindow, state: AuditState, directory: SecretDirectory | undefined, windowMs: number): LiveWindow {
+  return {
+    stored,
+    recent: new RecentReads(stored.recent),
+    reads: new SecretTimes(stored.reads, windowMs),
+    denials: new SecretTimes(stored.denials, windowMs),
+    pending: new Map(Object.entries(stored.pending)),
+    bulkBursts: stored.bulkBurst ? [liveBurst(stored.bulkBurst)] : [],
+    probeBursts: stored.probeBurst ? [liveBurst(stored.probeBurst)] : [],
+    pairs: new Map(),
+    judged: 0,
+    state,
+    directory,
+  };
 }
 
-/** A burst already alerted: the time of its newest secret, and its secrets. */
+/** A burst already alerted: the times of its oldest and newest secret, and its secrets. */
 interface LiveBurst {
+  from: number;
   at: number;
   secrets: Set<string>;
+}
+
+function liveBurst(stored: AlertedBurst): LiveBurst {
+  // A burst stored before `from` was kept: its newest secret stands for it.
+  return { from: stored.from ?? stored.at, at: stored.at, secrets: new Set(stored.secrets) };
 }
 
 function joinBurst(burst: LiveBurst, secret: string, time: number): void {
   if (burst.secrets.size < MAX_WINDOW_ENTRIES) burst.secrets.add(secret);
   if (time > burst.at) burst.at = time;
+  if (time < burst.from) burst.from = time;
 }
 
-function storedBurst(burst: LiveBurst | undefined): AlertedBurst | undefined {
-  return burst ? { at: burst.at, secrets: [...burst.secrets] } : undefined;
+/** The newest of the bursts, as the window item keeps it. */
+function storedBurst(bursts: readonly LiveBurst[]): AlertedBurst | undefined {
+  const newest = bursts.reduce<LiveBurst | undefined>((a, b) => (a && a.at >= b.at ? a : b), undefined);
+  return newest ? { from: newest.from, at: newest.at, secrets: [...newest.secrets] } : undefined;
+}
+
+/** Whether a read at `time` is within a window of a detection's events, before or after them. */
+function near(detection: OpenDetection, time: number, windowMs: number): boolean {
+  return time >= detection.first - windowMs && time <= detection.last + windowMs;
 }
 
 function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {
@@ -330,12 +353,12 @@ function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {
 }
 
 function storeWindow(window: LiveWindow): PrincipalWindow {
-  window.stored.reads = Object.fromEntries(window.reads);
-  window.stored.denials = Object.fromEntries(window.denials);
+  window.stored.reads = window.reads.toStored();
+  window.stored.denials = window.denials.toStored();
   window.stored.pending = Object.fromEntries(window.pending);
   window.stored.recent = window.recent.toStored();
-  const bulkBurst = storedBurst(window.bulkBurst);
-  const probeBurst = storedBurst(window.probeBurst);
+  const bulkBurst = storedBurst(window.bulkBursts);
+  const probeBurst = storedBurst(window.probeBursts);
   if (bulkBurst) window.stored.bulkBurst = bulkBurst;
   else delete window.stored.bulkBurst;
   if (probeBurst) window.stored.probeBurst = probeBurst;
@@ -343,26 +366,13 @@ function storeWindow(window: LiveWindow): PrincipalWindow {
   return window.stored;
 }
 
-function setEntry(window: LiveWindow, entries: Map<string, [number, string]>, secret: string, read: ReadEvent): void {
-  entries.set(secret, [read.time, read.eventId]);
-  if (read.time < window.oldest) window.oldest = read.time;
-}
-
-function oldestOf(reads: Map<string, [number, string]>, denials: Map<string, [number, string]>): number {
-  let oldest = Infinity;
-  for (const entry of reads.values()) if (entry[0] < oldest) oldest = entry[0];
-  for (const entry of denials.values()) if (entry[0] < oldest) oldest = entry[0];
-  return oldest;
-}
-
+/** Forgets what ended before `since`: the reads, the bursts and the probing no read from then on can be in a window with. */
 function prune(window: LiveWindow, since: number): void {
   if (window.stored.probedAt !== undefined && window.stored.probedAt < since) delete window.stored.probedAt;
-  if (window.bulkBurst && window.bulkBurst.at < since) delete window.bulkBurst;
-  if (window.probeBurst && window.probeBurst.at < since) delete window.probeBurst;
-  if (window.oldest >= since) return;
-  for (const [secret, entry] of window.reads) if (entry[0] < since) window.reads.delete(secret);
-  for (const [secret, entry] of window.denials) if (entry[0] < since) window.denials.delete(secret);
-  window.oldest = oldestOf(window.reads, window.denials);
+  if (window.bulkBursts.some((b) => b.at < since)) window.bulkBursts = window.bulkBursts.filter((b) => b.at >= since);
+  if (window.probeBursts.some((b) => b.at < since)) window.probeBursts = window.probeBursts.filter((b) => b.at >= since);
+  window.reads.prune(since);
+  window.denials.prune(since);
 }
 
 /** The reads in event time: as given when they already are (CloudTrail files mostly are), else a sorted copy. */

@@ -70,9 +70,11 @@ export interface PendingReads {
   userAgents: string[];
 }
 
-/** A burst already alerted: the time (ms) of its newest secret, and its secrets (a read of them again raises nothing). */
+/** A burst already alerted: the times (ms) of its newest and oldest secret, and its secrets (a read of them again raises nothing). */
 export interface AlertedBurst {
   at: number;
+  /** Absent in a window stored before it was kept. */
+  from?: number;
   secrets: string[];
 }
 

@@ -269,6 +269,62 @@ describe('detections', () => {
   });
 });
 
+describe('event time across batches', () => {
+  const read = (i: number, time: number) => readRecord('GetSecretValue-iam-user.json', { time, secretId: `prod/app${String(i).padStart(2, '0')}/config` });
+  const denial = (i: number, time: number) => readRecord('GetSecretValue-access-denied.json', { time, secretId: `prod/app${String(i).padStart(2, '0')}/config` });
+  const success = (i: number, time: number) => {
+    const record = denial(i, time);
+    delete record['errorCode'];
+    delete record['errorMessage'];
+    return record;
+  };
+  const kinds = (run: { detections: { kind: string }[] }) => run.detections.map((d) => d.kind);
+  const DAY30 = T0 + 30 * DAY;
+
+  it('bulk-retrieval: a backfilled read a month before nine reads is no burst with them', () => {
+    const state = emptyAuditState();
+    expect(kinds(audit([1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => read(i, DAY30 + i * 3000)), state))).toEqual([]);
+    expect(kinds(audit([read(0, T0)], state))).toEqual([]);
+  });
+
+  it('bulk-retrieval: a late read that completes a burst of its neighbours in the window alerts, naming the ten', () => {
+    const state = emptyAuditState();
+    expect(kinds(audit([1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => read(i, DAY30 + i * 3000)), state))).toEqual([]);
+    const late = audit([read(0, DAY30 - MINUTE)], state).detections;
+    expect(late.map((d) => [d.kind, d.secretArns.length])).toEqual([['bulk-retrieval', 10]]);
+    expect(late[0]?.firstEventTime).toBe(new Date(DAY30 - MINUTE).toISOString());
+  });
+
+  it('bulk-retrieval: a late read of a burst already alerted raises nothing again', () => {
+    const state = emptyAuditState();
+    expect(kinds(audit(theft(10, DAY30), state))).toEqual(['bulk-retrieval']);
+    expect(kinds(audit([read(10, DAY30 - MINUTE), read(3, DAY30 - 2 * MINUTE)], state))).toEqual([]);
+  });
+
+  it('bulk-retrieval: a backfilled burst a month before one already alerted is a burst of its own', () => {
+    const state = emptyAuditState();
+    expect(kinds(audit(theft(10, DAY30), state))).toEqual(['bulk-retrieval']);
+    const backfill = audit(theft(10, T0), state).detections;
+    expect(backfill.map((d) => [d.kind, d.secretArns.length, d.lastEventTime])).toEqual([['bulk-retrieval', 10, new Date(T0 + 9 * 3000).toISOString()]]);
+  });
+
+  it('bulk-retrieval: a backfill split across batches is judged as one burst, and not with the reads a month later', () => {
+    const state = emptyAuditState();
+    audit([20, 21, 22, 23, 24].map((i) => read(i, DAY30 + i * 1000)), state);
+    expect(kinds(audit([0, 1, 2, 3, 4].map((i) => read(i, T0 + i * 3000)), state))).toEqual([]);
+    const second = audit([5, 6, 7, 8, 9].map((i) => read(i, T0 + (i + 1) * 3000)), state).detections;
+    expect(second.map((d) => [d.kind, d.secretArns.length])).toEqual([['bulk-retrieval', 10]]);
+  });
+
+  it('access-denied-probing: a backfilled denial a month before four is no probing, nor is a success before probing', () => {
+    const state = emptyAuditState();
+    expect(kinds(audit([1, 2, 3, 4].map((i) => denial(i, DAY30 + i * 1000)), state))).toEqual([]);
+    expect(kinds(audit([denial(0, T0)], state))).toEqual([]);
+    expect(kinds(audit([0].map((i) => denial(i, DAY30 + 5000)), state))).toEqual(['access-denied-probing']);
+    expect(kinds(audit([success(20, T0 + DAY)], state))).toEqual([]);
+  });
+});
+
 describe('redelivery', () => {
   it('counts a record delivered again in a later batch once (SQS and EventBridge deliver at least once)', () => {
     const state = emptyAuditState();
