@@ -79,8 +79,9 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
   const detections: OpenDetection[] = [];
   const touchedPairs: Pair[] = [];
   const watchChanges: WatchChange[] = [];
-  // Watches this run began: each principal reading one adds its own first read to it.
-  const begun = new Set<string>();
+  // Per secret, its first read as loaded (Infinity: its watch begins in this run): each principal reading it earlier (a
+  // backfill) adds its own first read to the watch.
+  const firstReadBefore = new Map<string, number>();
   const changeOf = (pair: Pair, read: ReadEvent): WatchChange => {
     if (!pair.watchChange) watchChanges.push((pair.watchChange = { secretArn: pair.secret, principal: read.principal, firstRead: read.time, accounts: [], readOutsideVpc: false }));
     return pair.watchChange;
@@ -173,13 +174,15 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     // was refused by no policy: it is neither a read nor a denial, in the baseline or a burst.
     if (read.errorCode !== undefined && !read.denied) continue;
     let watch = state.secrets.get(secret);
+    let firstRead = firstReadBefore.get(secret);
+    if (firstRead === undefined) firstReadBefore.set(secret, (firstRead = watch?.firstRead ?? Infinity));
     const watchedBefore = watch !== undefined;
     if (!watch) {
       watch = { secretArn: secret, firstRead: read.time, accounts: [], readOutsideVpc: false };
       state.secrets.set(secret, watch);
-      begun.add(secret);
-    }
-    if (!pair.touched && begun.has(secret)) changeOf(pair, read);
+    } else if (read.time < watch.firstRead) watch.firstRead = read.time;
+    // A pair's first read in the run is its earliest: the watch change it makes carries it.
+    if (!pair.touched && read.time < firstRead) changeOf(pair, read);
     const stored = pair.stored;
     const pending = window.pending.get(secret);
     const everRead = (stored?.reads ?? 0) + (pending?.reads ?? 0) > 0;
