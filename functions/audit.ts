@@ -2,7 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ListSecretsCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import type { Context, SQSEvent } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { auditBatch, detectionAlert, detectionKey, HONEYTOKEN_TAG, readEventsOf, secretDirectory, type Detection, type KnownSecret, type ReadBatch } from '../src/audit/index.js';
+import { auditBatch, decodeNotificationKey, detectionAlert, detectionKey, HONEYTOKEN_TAG, isS3Notification, readEventsOf, secretDirectory, type Detection, type KnownSecret, type ReadBatch } from '../src/audit/index.js';
 import { deliverAlert, type AlertPublisher, type Delivery } from '../src/alerts/index.js';
 import type { AwsOptions } from '../src/aws/clients.js';
 import { s3Client } from '../src/aws/clients/s3.js';
@@ -198,14 +198,6 @@ function knownSecret(entry: SecretListEntry, region: string): KnownSecret | unde
   return { arn: entry.ARN, name: entry.Name, account: accountOfArn(entry.ARN) ?? '', region, tags: Object.fromEntries((entry.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])) };
 }
 
-interface S3Notification {
-  Records: { eventSource?: string; s3?: { bucket?: { name?: string }; object?: { key?: string } } }[];
-}
-
-function isS3Notification(body: unknown): body is S3Notification {
-  return typeof body === 'object' && body !== null && Array.isArray((body as S3Notification).Records) && (body as S3Notification).Records.some((r) => r?.eventSource === 'aws:s3');
-}
-
 async function readMessage(body: string, batch: ReadBatch, aws: AwsOptions): Promise<void> {
   let value: unknown;
   try {
@@ -222,8 +214,7 @@ async function readMessage(body: string, batch: ReadBatch, aws: AwsOptions): Pro
     const bucket = record.s3?.bucket?.name;
     const key = record.s3?.object?.key;
     if (!bucket || !key) throw new InvalidEventError('body.Records', 'an S3 notification without bucket and key');
-    // Keys arrive URL-encoded, spaces as '+'.
-    const objectKey = decodeURIComponent(key.replace(/\+/g, ' '));
+    const objectKey = decodeNotificationKey(key);
     if (!/\.json(\.gz)?$/.test(objectKey)) continue;
     const answer = await s3Client(aws).send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }));
     const bytes = await answer.Body?.transformToByteArray();

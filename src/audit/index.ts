@@ -10,3 +10,4 @@ export { emptyAuditState, readerKey } from './types.js';
 export * from './alert.js';
 export { READ_EVENT_PATTERN } from './read-pattern.js';
 export * from './access-lookup.js';
+export * from './s3-notification.js';

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { SEVERITIES } from '../controls/index.js';
 import { runDemo } from '../demo/run.js';
 import { runAudit, type AuditOptions } from './audit.js';
+import { runBackfill, type BackfillOptions } from './backfill.js';
 import { runHoneytokenCreate, type HoneytokenOptions } from './honeytoken.js';
 import { runControls, type ControlsOptions } from './controls.js';
 import { exitCodeFor } from './exit.js';
@@ -122,7 +123,7 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
       setExitCode(await runReplay(files, options, io));
     });
 
-  program
+  const audit = program
     .command('audit')
     .description('Who read which secret, from where, and what of it looks like theft: read events judged offline (no AWS call).')
     .argument('<files...>', 'CloudTrail log files (gzipped or not), CloudTrail records, EventBridge events, or JSON arrays of those')
@@ -133,6 +134,21 @@ export function buildProgram(print: (line: string) => void = (line) => process.s
     .addOption(new Option('--format <format>', 'output').choices(['json', 'text']).default('text'))
     .action(async (files: string[], options: AuditOptions) => {
       setExitCode(await runAudit(files, options, io));
+    });
+  // Options after `backfill` are its own, not vigil audit's (which shares none of them).
+  audit.enablePositionalOptions();
+  audit
+    .command('backfill')
+    .description('Put the CloudTrail log files a trail bucket already holds through the deployed audit Lambda, oldest day first: each as the S3 notification the read queue receives for a new one, so baselines in the state table learn from the last --days days at once. Needs s3:ListBucket on the bucket and sqs:SendMessage on the queue; reads no log file and no secret.')
+    .requiredOption('--bucket <name>', 'the trail\'s bucket (an organisation trail\'s, in its log-archive account, too)')
+    .option('--prefix <prefix>', 'the trail\'s S3 key prefix, as the trail shows it (its files are under PREFIX/AWSLogs/); default none')
+    .option('--days <n>', 'enqueue the files of today and the n-1 days before it (UTC, the date in each key)', '90')
+    .requiredOption('--queue-url <url>', 'the audit read queue (the stack output AuditReadQueueUrl)')
+    .option('--region <region>', 'the bucket\'s and queue\'s region (default: the queue URL\'s, else AWS_REGION, else the profile\'s region)')
+    .option('--profile <name>', 'a named profile from ~/.aws (default: the default credential chain)')
+    .option('--endpoint-url <url>', 'an AWS-compatible endpoint, e.g. a local emulator (http://127.0.0.1:5000)')
+    .action(async (options: BackfillOptions) => {
+      setExitCode(await runBackfill(options, io));
     });
 
   const honeytoken = program.command('honeytoken').description('Decoy secrets: any read of one is a theft alert (README, "Honeytokens").');
