@@ -285,6 +285,35 @@ describe('the audit Lambda', () => {
     expect(bodies.find((b) => b.messageId === 'm2')?.problems).toEqual(['body: not JSON']);
   });
 
+  it('learns baselines from a trail bucket\'s old log files that vigil audit backfill enqueues, leaving out files older than --days', async () => {
+    const { CreateBucketCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const { s3Client } = await import('../../src/aws/clients/s3.js');
+    const { gzipSync } = await import('node:zlib');
+    const { runCli } = await import('../helpers/cli.js');
+    const s3 = s3Client({ ...emulator.aws(), maxAttempts: 1 });
+    await s3.send(new CreateBucketCommand({ Bucket: 'archive-trail' }));
+    // runCli's clock is 2026-11-23: 2 and 53 days back are within --days 90, 114 days back is not. An organisation trail's layout.
+    const files = [['2026/11/21', '555566667777'], ['2026/10/01', '666677778888'], ['2026/08/01', '777788889999']] as const;
+    for (const [day, account] of files) {
+      const key = `AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail/us-east-1/${day}/111122223333_CloudTrail_us-east-1_${day.replaceAll('/', '')}T0000Z_x.json.gz`;
+      // The fixture's reader is a role of 444455556666: each file's is a role of another account.
+      const record = JSON.parse(JSON.stringify(readRecord('GetSecretValue-cross-account.json', { time: `${day.replaceAll('/', '-')}T10:00:00Z` })).replaceAll('444455556666', account)) as Record<string, unknown>;
+      await s3.send(new PutObjectCommand({ Bucket: 'archive-trail', Key: key, Body: gzipSync(JSON.stringify({ Records: [record] })) }));
+    }
+    const backfillQueue = await queue('vigil-backfill-reads');
+    const run = await runCli(['audit', 'backfill', '--bucket', 'archive-trail', '--days', '90', '--queue-url', backfillQueue.url, '--endpoint-url', emulator.endpoint, '--region', 'us-east-1']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^enqueued 2 CloudTrail log files /);
+    const result = await handler()(await pollBatch(backfillQueue.url));
+    expect(result.reads).toBe(2);
+    const store = new DynamoStateStore('vigil-state', new DynamoDBClient({ ...emulator.aws(), maxAttempts: 1 }));
+    const readers = await store.getReaders('arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/payments/db-Ab12Cd');
+    const accounts = readers.map((r) => r.principalAccount);
+    expect(accounts).toEqual(expect.arrayContaining(['555566667777', '666677778888']));
+    expect(accounts).not.toContain('777788889999');
+    expect(readers.find((r) => r.principalAccount === '666677778888')?.firstSeen).toBe(Date.parse('2026-10-01T10:00:00Z') / 1000);
+  });
+
   it('keeps a reader under the secret\'s ARN when the application reads it by name or partial ARN', async () => {
     const sm = secretsManagerClient({ ...emulator.aws(), maxAttempts: 1 });
     const arn = (await sm.send(new CreateSecretCommand({ Name: 'prod/orders/db', SecretString: 'x' }))).ARN as string;
