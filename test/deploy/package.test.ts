@@ -25,6 +25,8 @@ let template: Template;
 let withoutConfig: Template;
 let withOptIns: Template;
 let withMembers: Template;
+let withTrail: Template;
+let trailDir: string;
 let packageDir: string;
 
 function packageTo(dir: string, ...args: string[]): Template {
@@ -39,7 +41,34 @@ beforeAll(() => {
   withoutConfig = packageTo(mkdtempSync(join(tmpdir(), 'vigil-package-noconfig-')), '--param=configRules=false');
   withOptIns = packageTo(mkdtempSync(join(tmpdir(), 'vigil-package-opt-ins-')), '--param=remediation=true', '--param=securityHubImport=true', '--param=params={"requiredTagKeys":["team"]}');
   withMembers = packageTo(mkdtempSync(join(tmpdir(), 'vigil-package-members-')), '--param=watchedAccounts=444455556666, 777788889999');
-}, 180_000);
+  trailDir = mkdtempSync(join(tmpdir(), 'vigil-package-trail-'));
+  withTrail = packageTo(trailDir, `--param=trailBucket=${TRAIL.bucket}`, `--param=trailBucketAccount=${TRAIL.account}`, `--param=trailKeyPrefix=${TRAIL.prefix}`, `--param=trailKmsKeyArn=${TRAIL.key}`);
+}, 240_000);
+
+/** An organisation trail's bucket in a log-archive account, under a key prefix, its log files SSE-KMS. */
+const TRAIL = { bucket: 'org-trail-logs', account: '999988887777', prefix: 'org', key: 'arn:aws:kms:us-east-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab' };
+
+/** A value of the template as CloudFormation deploys it: each Fn::If decided by its condition (conditions of literals, as osls leaves them). */
+function resolved(t: Template, value: unknown): unknown {
+  const condition = (name: string): boolean => holds(t.Conditions?.[name]);
+  const holds = (c: unknown): boolean => {
+    const f = c as Record<string, unknown[]>;
+    if (f['Fn::Equals']) return JSON.stringify(f['Fn::Equals'][0]) === JSON.stringify(f['Fn::Equals'][1]);
+    if (f['Fn::Not']) return !holds(f['Fn::Not'][0]);
+    if (f['Fn::And']) return f['Fn::And'].every(holds);
+    if (f['Fn::Or']) return f['Fn::Or'].some(holds);
+    if (typeof (c as { Condition?: unknown }).Condition === 'string') return condition((c as { Condition: string }).Condition);
+    throw new Error(`condition not understood: ${JSON.stringify(c)}`);
+  };
+  if (Array.isArray(value)) return value.map((v) => resolved(t, v)).filter((v) => v !== undefined);
+  if (value && typeof value === 'object') {
+    const ifs = (value as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If'];
+    if (ifs) return resolved(t, condition(ifs[0]) ? ifs[1] : ifs[2]);
+    if ((value as { Ref?: unknown }).Ref === 'AWS::NoValue') return undefined;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolved(t, v)]));
+  }
+  return value;
+}
 
 const resources = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 
@@ -159,6 +188,23 @@ describe('the offline deployment package', () => {
     const conditional = JSON.stringify(template.Resources['OnEventRole']?.Properties['Policies']);
     expect(conditional).toContain('{"Fn::If":["RemediationEnabled",{"Sid":"OptInRemediation","Effect":"Allow","Action":["secretsmanager:RestoreSecret","secretsmanager:DeleteResourcePolicy"]');
     expect(actionsOf(template, 'OnEventRole')).not.toContain('secretsmanager:RestoreSecret');
+  });
+
+  it('reads a trail bucket in another account, under a key prefix, SSE-KMS, only when told to, and never a secret value', () => {
+    const sids = (t: Template) => (resolved(t, t.Resources['AuditRole']?.Properties['Policies']) as { PolicyDocument: { Statement: { Sid: string; Action: unknown; Resource: unknown }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+    const trail = sids(withTrail);
+    expect(trail.find((st) => st.Sid === 'TrailLogFiles')).toMatchObject({ Action: 's3:GetObject', Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${TRAIL.bucket}/${TRAIL.prefix}/AWSLogs/*` } });
+    expect(trail.find((st) => st.Sid === 'TrailLogFilesKey')).toMatchObject({ Action: 'kms:Decrypt', Resource: { 'Fn::Sub': TRAIL.key } });
+    const actions = trail.flatMap((st) => [st.Action].flat());
+    for (const forbidden of ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue', '*', 'kms:*', 's3:*']) expect(actions).not.toContain(forbidden);
+    // Without a trail bucket: neither statement.
+    expect(sids(template).map((st) => st.Sid)).not.toEqual(expect.arrayContaining(['TrailLogFiles']));
+    expect(sids(template).map((st) => st.Sid)).not.toContain('TrailLogFilesKey');
+    // The read queue takes S3's notifications from the bucket's own account, and that bucket's only.
+    const queueStatement = (t: Template) => (Object.values(resolved(t, t.Resources) as Record<string, Resource>).flatMap((r) => (r.Type === 'AWS::SQS::QueuePolicy' ? ((r.Properties['PolicyDocument'] as { Statement: { Sid?: string; Condition?: unknown }[] }).Statement) : [])).find((st) => st.Sid === 'TrailLogFiles'));
+    expect(queueStatement(withTrail)?.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': TRAIL.account }, ArnLike: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${TRAIL.bucket}` } } });
+    expect(queueStatement(template)?.Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+    expect(lintTemplate(join(trailDir, 'cloudformation-template-update-stack.json'))).toEqual({ kind: 'clean', output: expect.any(String) });
   });
 
   it('grants the Security Hub import only when the import is on', () => {
