@@ -32,11 +32,15 @@ if [ -f "$ready_file" ] && [ "$(cat "$ready_file")" = "$ready" ] && [ -x "$bin/o
 fi
 rm -f "$ready_file"
 
+# The tool's whole answer is read before it is matched: `tool | grep -q` under pipefail fails at random when grep stops
+# reading at the first match and the tool dies of SIGPIPE (a CI run here failed so, with opa built and correct).
+opa_is() { [[ $'\n'"$("$1" version 2>/dev/null)"$'\n' == *$'\n'"Version: ${OPA_VERSION}"$'\n'* ]]; }
+
 ensure_opa() {
   local candidate
   for candidate in "$bin/opa" "$(command -v opa 2>/dev/null)" "$( (go env GOPATH 2>/dev/null || true) | sed 's|$|/bin/opa|')"; do
     [ -n "$candidate" ] && [ -x "$candidate" ] || continue
-    if "$candidate" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION}$"; then
+    if opa_is "$candidate"; then
       [ "$candidate" = "$bin/opa" ] || link "$(readlink -f "$candidate")" opa
       return
     fi
@@ -48,7 +52,7 @@ ensure_opa() {
   say "building opa v${OPA_VERSION} with go install into .cache/tools/bin (the first build takes minutes)"
   rm -f "$bin/opa"
   # GOTOOLCHAIN=auto: an older Go fetches the toolchain opa's go.mod asks for, through the Go module proxy.
-  if ! GOBIN="$bin" GOTOOLCHAIN=auto go install "github.com/open-policy-agent/opa@v${OPA_VERSION}" || ! "$bin/opa" version | grep -q "^Version: ${OPA_VERSION}$"; then
+  if ! GOBIN="$bin" GOTOOLCHAIN=auto go install "github.com/open-policy-agent/opa@v${OPA_VERSION}" || ! opa_is "$bin/opa"; then
     cannot "go install github.com/open-policy-agent/opa@v${OPA_VERSION} failed (see above)"
   fi
 }
@@ -84,7 +88,7 @@ ensure_cfn_lint() {
   local candidate
   for candidate in "$repo_root/.venv/bin/cfn-lint" "$(command -v cfn-lint 2>/dev/null)"; do
     [ -n "$candidate" ] && [ -x "$candidate" ] || continue
-    if "$candidate" --version 2>/dev/null | grep -q "cfn-lint ${CFN_LINT_VERSION}$"; then link "$candidate" cfn-lint; return; fi
+    if [[ "$("$candidate" --version 2>/dev/null)" == *"cfn-lint ${CFN_LINT_VERSION}" ]]; then link "$candidate" cfn-lint; return; fi
   done
   ensure_venv || return
   say "installing cfn-lint==${CFN_LINT_VERSION} into .venv"
