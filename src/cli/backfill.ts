@@ -3,6 +3,7 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { logFileNotification, type LogFileObject } from '../audit/index.js';
 import { s3Client } from '../aws/clients/s3.js';
 import { sqsClient } from '../aws/clients/sqs.js';
+import { plural } from '../reports/writer.js';
 import { toCliError } from './exit.js';
 import { AwsUnavailableError, CliError } from './io.js';
 import { checkLiveOptions, homeRegion, type Io } from './sweep.js';
@@ -58,7 +59,7 @@ export async function runBackfill(options: BackfillOptions, io: Io): Promise<num
     if (failure instanceof AwsUnavailableError) throw new AwsUnavailableError(`${failure.message} (${sender.sent} log files were enqueued before it stopped, through ${sender.lastDate ?? 'none'})`, { cause: error });
     throw failure;
   }
-  io.stdout(`enqueued ${sender.sent} CloudTrail log file${sender.sent === 1 ? '' : 's'} of ${dates[0]} to ${dates.at(-1)} from ${where} for the audit Lambda\n`);
+  io.stdout(`enqueued ${plural(sender.sent, 'CloudTrail log file')} of ${dates[0]} to ${dates.at(-1)} from ${where} for the audit Lambda\n`);
   return 0;
 }
 
