@@ -19,6 +19,8 @@ const RECORDS = 200_000;
 const RECORDS_PER_FILE = 2_000;
 const RUNS = 3;
 const BATCH = 10_000;
+/** Batches after the first: 3.7 minutes of traffic each, 33 minutes in all. */
+const BATCHES_AFTER_FIRST = 9;
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
 const START = Date.parse('2026-11-20T00:00:00Z');
@@ -113,28 +115,33 @@ export async function benchAudit(root: string): Promise<Metric[]> {
       { metric: 'audit.records_per_second.wall', value: RECORDS / wall, unit: 'records per wall-clock second of the same runs (median; lower on a shared machine)' },
       { metric: 'audit.detections.ordinary_traffic', value: detections, unit: 'detections in that ordinary traffic', target: { op: '<=', value: 0 } },
       { metric: 'audit.peak_rss_mb.200k', value: peakMb, unit: `MB peak RSS of that vigil audit as a child process (the bin; 'vigil --help' alone peaks at 150–170 MB)` },
-      { metric: 'audit.state_writes_per_1k_reads', value: (writes.steady * 1000) / writes.reads, unit: `state writes per 1,000 reads (a batch of ${BATCH.toLocaleString('en-US')} reads by ${PRINCIPALS} principals of ${SECRETS.toLocaleString('en-US')} secrets, after the batch that learned them)`, target: { op: '<=', value: 50 } },
-      { metric: 'audit.state_writes_per_1k_reads.first', value: (writes.first * 1000) / writes.reads, unit: 'state writes per 1,000 reads of that first batch (every reader, secret and principal new)' },
+      { metric: 'audit.state_writes_per_1k_reads', value: writes.worst, unit: `state writes per 1,000 reads, the worst of ${writes.batches} consecutive batches of ${writes.reads.toLocaleString('en-US')} reads by ${PRINCIPALS} principals of ${SECRETS.toLocaleString('en-US')} secrets after the batch that learned them (33 minutes: two refreshes of every reader item)`, target: { op: '<=', value: 50 } },
+      { metric: 'audit.state_writes_per_1k_reads.mean', value: writes.mean, unit: 'state writes per 1,000 reads, the mean of those batches' },
+      { metric: 'audit.state_writes_per_1k_reads.first', value: writes.first, unit: 'state writes per 1,000 reads of that first batch (every reader, secret and principal new)' },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Two SQS batches through the Lambda's path (load, judge, save) against one store; the writes of each. */
-async function lambdaBatchWrites(eventsDir: string): Promise<{ first: number; steady: number; reads: number }> {
+/** Consecutive SQS batches through the Lambda's path (load, judge, save) against one store, each the writes it made. */
+async function lambdaBatchWrites(eventsDir: string): Promise<{ first: number; worst: number; mean: number; reads: number; batches: number }> {
   const store = await FileStateStore.open();
   const directory = secretDirectory(knownSecrets());
+  const records = Math.round(BATCH / 0.9);
   const batch = async (prefix: string, start: number) => {
-    const reads = readEventsOf({ Records: auditTraffic(eventsDir, Math.round(BATCH / 0.9), start, 20, prefix) }).reads;
+    const reads = readEventsOf({ Records: auditTraffic(eventsDir, records, start, 20, prefix) }).reads;
     const state = await loadAuditState(store, reads, directory);
     const run = auditReads(reads, state, { params: DEFAULT_PARAMS, directory });
     return { writes: (await saveAuditChanges(store, run.changes)).writes, reads: run.judged };
   };
-  // A batching window of a few minutes: 11,111 records 20 ms apart, the second batch right after the first.
-  const first = await batch('first', START);
-  const steady = await batch('steady', START + Math.round(BATCH / 0.9) * 20);
-  return { first: first.writes, steady: steady.writes, reads: steady.reads };
+  // A batching window of a few minutes: 11,111 records 20 ms apart (3.7 minutes), each batch right after the one before, for
+  // more than two refresh intervals of the reader items: the worst of them is the figure, not a batch between refreshes.
+  const first = await batch('batch-0', START);
+  const later: { writes: number; reads: number }[] = [];
+  for (let b = 1; b <= BATCHES_AFTER_FIRST; b++) later.push(await batch(`batch-${b}`, START + b * records * 20));
+  const perThousand = later.map((b) => (b.writes * 1000) / b.reads);
+  return { first: (first.writes * 1000) / first.reads, worst: Math.max(...perThousand), mean: perThousand.reduce((a, b) => a + b, 0) / perThousand.length, reads: later[0]?.reads ?? 0, batches: later.length };
 }
 
 function snapshotOf(secrets: KnownSecret[]) {

@@ -1,16 +1,30 @@
-import type { ControlParams } from '../controls/params.js';
 import type { Severity } from '../controls/types.js';
 import { accountOfArn, looksLikeFullSecretArn } from '../events/references.js';
+import {
+  accessDeniedProbing,
+  batchRetrieval,
+  bulkRetrieval,
+  burstCounter,
+  honeytokenRead,
+  newAccountOf,
+  newNetworkPath,
+  newReader,
+  newReaderAccount,
+  outsideVpc,
+  pruneBursts,
+  rootRead,
+  storedBurst,
+  type AuditParams,
+  type BurstCounter,
+  type Probing,
+  type SecretRead,
+  type Signal,
+} from './detections/index.js';
 import { renderDetection, type OpenDetection } from './messages.js';
-import { RecentReads } from './recent.js';
-import { SecretTimes } from './window.js';
-import { readerKey, type AlertedBurst, type AuditState, type Detection, type DetectionKind, type PendingReads, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type WatchChange } from './types.js';
+import { RecentReads, hash53 } from './recent.js';
+import { readerKey, type AuditState, type Detection, type PendingReads, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type WatchChange } from './types.js';
 
-/** The parameters the audit reads from the one parameter document. */
-export type AuditParams = Pick<ControlParams, 'bulkSecrets' | 'bulkWindowMinutes' | 'probeSecrets' | 'learningDays' | 'trustedAccounts'> & {
-  /** Organisations: a secret's own account's trusted accounts (the params document's `accounts`) over the document's. */
-  accounts?: ControlParams['accounts'];
-};
+export type { AuditParams } from './detections/index.js';
 
 /** What vigil knows of the secrets themselves: their ARNs by name, and which are honeytokens. */
 export interface SecretDirectory {
@@ -48,23 +62,22 @@ export interface AuditRun {
   duplicates: number;
 }
 
-/** A reader's baseline is written when it is new, reads through a new VPC endpoint, or this long after its last write. */
+/** A reader's baseline is written when it is new, reads through a new VPC endpoint, or once per this interval (refreshSlot). */
 export const BASELINE_WRITE_INTERVAL_MS = 15 * 60_000;
 
-const DAY_MS = 86_400_000;
 const SEVERITY_RANK: Record<Severity, number> = { INFORMATIONAL: 0, LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 const MAX_LIST = 20;
-const MAX_WINDOW_ENTRIES = 2000;
 
 /**
- * Judges read events in event time against the baselines and windows in `state`, which it updates in place.
+ * Judges read events in event time against the baselines and windows in `state`, which it updates in place: each read
+ * goes through the detection functions of src/audit/detections/, whose signals of one kind and key within a window of each
+ * other make one detection, then teaches the secret's watch and the reader's baseline what it showed.
  * Pure: time comes from the events, the baselines from `state`, which the caller loads and saves.
  */
 export function auditReads(reads: readonly ReadEvent[], state: AuditState, context: AuditContext): AuditRun {
   const params = context.params;
   const directory = context.directory;
   const windowMs = params.bulkWindowMinutes * 60_000;
-  const learningMs = params.learningDays * DAY_MS;
   const trusted = new Set(params.trustedAccounts);
   const trustedIn = new Map<string, Set<string>>();
   // Whom a secret's account trusts: its own entry in `accounts`, else the document's list.
@@ -88,55 +101,26 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
   };
   const live = new Map<string, LiveWindow>();
 
-  let judged = 0;
-
-  const emit = (kind: DetectionKind, key: string, severity: Severity, read: ReadEvent, secrets: readonly string[], events: readonly [string, number][] = [[read.eventId, read.time]]) => {
-    const id = `${kind}#${key}`;
-    const current = open.get(id);
+  // A signal joins the detection of its kind and key within a window of it, else raises a new one.
+  const raise = (signal: Signal | undefined, read: ReadEvent): void => {
+    if (!signal) return;
+    const id = `${signal.kind}#${signal.key}`;
+    const events = signal.events ?? [[read.eventId, read.time]];
+    let current = open.get(id);
     if (current && near(current, read.time, windowMs)) {
-      extend(current, severity, read, secrets, events);
-      return current;
-    }
-    const fresh: OpenDetection = { kind, severity, principal: read.principal, secrets: new Set(), events: new Map(), eventCount: 0, first: read.time, last: read.time, sourceIps: new Set(), vpcEndpoints: new Set(), userAgents: new Set(), filters: [] };
-    if (read.principalAccount !== undefined) fresh.principalAccount = read.principalAccount;
-    extend(fresh, severity, read, secrets, events);
-    open.set(id, fresh);
-    detections.push(fresh);
-    return fresh;
+      extend(current, signal.joinOnly ? current.severity : signal.severity, read, signal.secrets, events);
+    } else if (!signal.joinOnly) {
+      const fresh: OpenDetection = { kind: signal.kind, severity: signal.severity, principal: read.principal, secrets: new Set(), events: new Map(), eventCount: 0, first: read.time, last: read.time, sourceIps: new Set(), vpcEndpoints: new Set(), userAgents: new Set(), filters: [] };
+      if (read.principalAccount !== undefined) fresh.principalAccount = read.principalAccount;
+      extend(fresh, signal.severity, read, signal.secrets, events);
+      open.set(id, fresh);
+      detections.push(fresh);
+      current = fresh;
+    } else return;
+    if (signal.filters) current.filters.push(...signal.filters);
   };
 
-  /**
-   * A principal's distinct secrets within the window, read (bulk-retrieval) or denied (access-denied-probing), counted towards
-   * a burst; true when this read fired a detection. The `threshold`-th fires it; after that the burst's secrets raise nothing
-   * again, a new one joins this run's detection or, in a later batch, counts towards a follow-up that fires at another
-   * `threshold` new ones (so a burst alerts once however many batches carry it, and one that goes on is never silent for
-   * long); a whole window without a new secret ends the burst. All in event time: only reads within one window of each
-   * other count together, and a burst is the one of a read within a window of it, whatever order batches came in.
-   * Returns the time of the last read of the burst this read fired, if it fired one.
-   */
-  const countTowardsBurst = (window: LiveWindow, kind: 'bulk-retrieval' | 'access-denied-probing', threshold: number, read: ReadEvent, secret: string): number | undefined => {
-    const bulk = kind === 'bulk-retrieval';
-    const entries = bulk ? window.reads : window.denials;
-    const bursts = bulk ? window.bulkBursts : window.probeBursts;
-    const alerted = bursts.find((b) => read.time >= b.from - windowMs && read.time <= b.at + windowMs);
-    if (alerted?.secrets.has(secret)) return undefined;
-    if (alerted) joinBurst(alerted, secret, read.time);
-    const current = open.get(`${kind}#${read.principal}`);
-    if (alerted && current && near(current, read.time, windowMs)) {
-      extend(current, current.severity, read, [secret], [[read.eventId, read.time]]);
-      return undefined;
-    }
-    if (!entries.has(secret) && entries.size >= MAX_WINDOW_ENTRIES) return undefined;
-    entries.add(secret, read.time, read.eventId);
-    const busiest = entries.busiestAround(read.time, threshold);
-    if (!busiest) return undefined;
-    const secrets = busiest.reads.map(([s]) => s);
-    emit(kind, read.principal, bulk ? 'HIGH' : 'MEDIUM', read, secrets, busiest.reads.map(([, [t, id]]) => [id, t]));
-    if (!alerted) bursts.push({ from: busiest.from, at: busiest.to, secrets: new Set(secrets) });
-    entries.removeWithin(secrets, busiest.from, busiest.to);
-    return busiest.to;
-  };
-
+  let judged = 0;
   let duplicates = 0;
   for (const read of inEventTime(reads)) {
     let window = live.get(read.principal);
@@ -154,22 +138,16 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
 
     if (read.eventName === 'BatchGetSecretValue') {
       const secrets = read.secretIds.map((id) => secretKeyOf(id, read, directory));
-      for (let i = 0; i < secrets.length; i++) {
-        const secret = secrets[i] as string;
-        if (isHoneytoken(directory, secret, read.secretIds[i] as string)) emit('honeytoken-read', `${read.principal}#${secret}`, 'CRITICAL', read, [secret]);
-      }
+      for (const signal of honeytokenRead(read, secrets.filter((secret, i) => isHoneytoken(directory, secret, read.secretIds[i] as string)))) raise(signal, read);
       // Secrets Manager also logs a GetSecretValue per secret a batch returns; those count the reads, this judges the call.
-      const negated = read.filters?.some((f) => f.values.some((v) => v.startsWith('!'))) ?? false;
-      const byFilter = read.secretIds.length === 0;
-      if (byFilter) emit('batch-retrieval', read.principal, negated || !read.filters?.length ? 'HIGH' : 'MEDIUM', read, []).filters.push(...(read.filters ?? []));
-      else if (read.secretIds.length >= params.bulkSecrets) emit('batch-retrieval', read.principal, 'MEDIUM', read, secrets);
+      raise(batchRetrieval(read, secrets, params), read);
       continue;
     }
     const secretId = read.secretIds[0];
     if (secretId === undefined) continue;
     const pair = pairOf(window, secretId, read);
     const secret = pair.secret;
-    if (pair.honeytoken) emit('honeytoken-read', `${read.principal}#${secret}`, 'CRITICAL', read, [secret]);
+    for (const signal of honeytokenRead(read, pair.honeytoken ? [secret] : [])) raise(signal, read);
     // A call that failed but was not denied (ResourceNotFoundException, DecryptionFailure, throttling) returned no value and
     // was refused by no policy: it is neither a read nor a denial, in the baseline or a burst.
     if (read.errorCode !== undefined && !read.denied) continue;
@@ -193,33 +171,22 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
       touchedPairs.push(pair);
     }
 
-    if (read.denied) {
-      const probed = countTowardsBurst(window, 'access-denied-probing', params.probeSecrets, read, secret);
-      if (probed !== undefined) window.stored.probedAt = Math.max(probed, window.stored.probedAt ?? -Infinity);
-      continue;
-    }
+    raise(accessDeniedProbing(window.probing, window.reads, read, secret, params), read);
+    if (read.denied) continue;
+    const judgedRead: SecretRead = { read, secret, ownAccount: pair.ownAccount, watch, watchedBefore, everRead };
+    raise(rootRead(judgedRead), read);
+    raise(bulkRetrieval(window.reads, read, secret, params), read);
+    raise(newReaderAccount(judgedRead, trusts), read);
+    raise(newReader(judgedRead, params), read);
+    raise(newNetworkPath(judgedRead, params), read);
 
-    if (read.principalType === 'Root') emit('root-read', read.principal, 'HIGH', read, [secret]);
-    // Then: a success after the probing, not one a backfill brings from before it.
-    if (window.stored.probedAt !== undefined && read.time >= window.stored.probedAt && read.time - window.stored.probedAt <= windowMs) {
-      emit('access-denied-probing', read.principal, 'HIGH', read, [secret]);
-      delete window.stored.probedAt;
+    // What the read teaches the secret's watch, once every detection judged it against what the watch knew.
+    const account = newAccountOf(judgedRead);
+    if (account !== undefined && watch.accounts.length < 100) {
+      watch.accounts.push(account);
+      changeOf(pair, read).accounts.push(account);
     }
-    countTowardsBurst(window, 'bulk-retrieval', params.bulkSecrets, read, secret);
-
-    const crossAccount = read.principalAccount !== undefined && read.principalAccount !== pair.ownAccount;
-    if (crossAccount && !watch.accounts.includes(read.principalAccount as string)) {
-      emit('new-reader-account', read.principal, trusts(pair.ownAccount, read.principalAccount as string) ? 'MEDIUM' : 'HIGH', read, [secret]);
-      if (watch.accounts.length < 100) {
-        watch.accounts.push(read.principalAccount as string);
-        changeOf(pair, read).accounts.push(read.principalAccount as string);
-      }
-    } else if (!everRead && watchedBefore && read.time - watch.firstRead >= learningMs) {
-      emit('new-reader', read.principal, 'MEDIUM', read, [secret]);
-    }
-
-    if (!read.vpcEndpointId && !isServiceCall(read) && !watch.readOutsideVpc) {
-      if (watchedBefore && read.time - watch.firstRead >= learningMs) emit('new-network-path', secret, 'MEDIUM', read, [secret]);
+    if (outsideVpc(read) && !watch.readOutsideVpc) {
       watch.readOutsideVpc = true;
       changeOf(pair, read).readOutsideVpc = true;
     }
@@ -232,7 +199,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     if (!pending) continue;
     const key = readerKey(pair.secret, pair.principal);
     const stored = state.readers.get(key);
-    const due = context.writeAll || !stored || pair.newVpce || stored.reads + stored.denied === 0 || pending.lastSeen - stored.lastSeen >= BASELINE_WRITE_INTERVAL_MS;
+    const due = context.writeAll || !stored || pair.newVpce || stored.reads + stored.denied === 0 || refreshSlot(key, pending.lastSeen) > refreshSlot(key, stored.lastSeen);
     if (!due) continue;
     const merged = mergeReader(stored, pending, pair.secret, pair.principal, pair.principalAccount);
     state.readers.set(key, merged);
@@ -246,6 +213,15 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     judgedBy.set(principal, window.judged);
   }
   return { detections: detections.map(renderDetection), changes, judged, judgedBy, duplicates };
+}
+
+/**
+ * The refresh slot of a reader's baseline at `time`: a reader item is written again once its reads reach a later slot.
+ * Slots are BASELINE_WRITE_INTERVAL_MS long and offset per reader by a hash of its key, so the readers one batch learned
+ * are refreshed spread over the interval, not all in the batch that crosses it.
+ */
+export function refreshSlot(readerKey: string, time: number): number {
+  return Math.floor((time + (hash53(readerKey) % BASELINE_WRITE_INTERVAL_MS)) / BASELINE_WRITE_INTERVAL_MS);
 }
 
 /** One principal's reads of one secret as called, worked out once per run: the secret, its baseline, whether it is a decoy. */
@@ -269,16 +245,11 @@ interface Pair {
 interface LiveWindow {
   stored: PrincipalWindow;
   recent: RecentReads;
-  reads: SecretTimes;
-  denials: SecretTimes;
+  /** Successful reads, for bulk-retrieval (and probing followed by a success). */
+  reads: BurstCounter;
+  probing: Probing;
   /** Secret -> reader additions not yet written (a Map: a secret may be called anything, `__proto__` too). */
   pending: Map<string, PendingReads>;
-  /**
-   * The principal's bulk-retrieval and access-denied-probing bursts already alerted (from this run or the stored window):
-   * a backfill's burst beside a later one; the newest is stored.
-   */
-  bulkBursts: LiveBurst[];
-  probeBursts: LiveBurst[];
   /** Secret as called -> its pair (a principal calls its secrets the same way every time). */
   pairs: Map<string, Pair>;
   /** Reads of the principal judged in this run. */
@@ -288,43 +259,19 @@ interface LiveWindow {
 }
 
 function liveWindow(stored: PrincipalWindow, state: AuditState, directory: SecretDirectory | undefined, windowMs: number): LiveWindow {
+  const probing: Probing = { denials: burstCounter(stored.denials, stored.probeBurst, windowMs) };
+  if (stored.probedAt !== undefined) probing.probedAt = stored.probedAt;
   return {
     stored,
     recent: new RecentReads(stored.recent),
-    reads: new SecretTimes(stored.reads, windowMs),
-    denials: new SecretTimes(stored.denials, windowMs),
+    reads: burstCounter(stored.reads, stored.bulkBurst, windowMs),
+    probing,
     pending: new Map(Object.entries(stored.pending)),
-    bulkBursts: stored.bulkBurst ? [liveBurst(stored.bulkBurst)] : [],
-    probeBursts: stored.probeBurst ? [liveBurst(stored.probeBurst)] : [],
     pairs: new Map(),
     judged: 0,
     state,
     directory,
   };
-}
-
-/** A burst already alerted: the times of its oldest and newest secret, and its secrets. */
-interface LiveBurst {
-  from: number;
-  at: number;
-  secrets: Set<string>;
-}
-
-function liveBurst(stored: AlertedBurst): LiveBurst {
-  // A burst stored before `from` was kept: its newest secret stands for it.
-  return { from: stored.from ?? stored.at, at: stored.at, secrets: new Set(stored.secrets) };
-}
-
-function joinBurst(burst: LiveBurst, secret: string, time: number): void {
-  if (burst.secrets.size < MAX_WINDOW_ENTRIES) burst.secrets.add(secret);
-  if (time > burst.at) burst.at = time;
-  if (time < burst.from) burst.from = time;
-}
-
-/** The newest of the bursts, as the window item keeps it. */
-function storedBurst(bursts: readonly LiveBurst[]): AlertedBurst | undefined {
-  const newest = bursts.reduce<LiveBurst | undefined>((a, b) => (a && a.at >= b.at ? a : b), undefined);
-  return newest ? { from: newest.from, at: newest.at, secrets: [...newest.secrets] } : undefined;
 }
 
 /** Whether a read at `time` is within a window of a detection's events, before or after them. */
@@ -356,26 +303,27 @@ function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {
 }
 
 function storeWindow(window: LiveWindow): PrincipalWindow {
-  window.stored.reads = window.reads.toStored();
-  window.stored.denials = window.denials.toStored();
-  window.stored.pending = Object.fromEntries(window.pending);
-  window.stored.recent = window.recent.toStored();
-  const bulkBurst = storedBurst(window.bulkBursts);
-  const probeBurst = storedBurst(window.probeBursts);
-  if (bulkBurst) window.stored.bulkBurst = bulkBurst;
-  else delete window.stored.bulkBurst;
-  if (probeBurst) window.stored.probeBurst = probeBurst;
-  else delete window.stored.probeBurst;
-  return window.stored;
+  const stored = window.stored;
+  stored.reads = window.reads.times.toStored();
+  stored.denials = window.probing.denials.times.toStored();
+  stored.pending = Object.fromEntries(window.pending);
+  stored.recent = window.recent.toStored();
+  const bulkBurst = storedBurst(window.reads);
+  const probeBurst = storedBurst(window.probing.denials);
+  if (bulkBurst) stored.bulkBurst = bulkBurst;
+  else delete stored.bulkBurst;
+  if (probeBurst) stored.probeBurst = probeBurst;
+  else delete stored.probeBurst;
+  if (window.probing.probedAt !== undefined) stored.probedAt = window.probing.probedAt;
+  else delete stored.probedAt;
+  return stored;
 }
 
 /** Forgets what ended before `since`: the reads, the bursts and the probing no read from then on can be in a window with. */
 function prune(window: LiveWindow, since: number): void {
-  if (window.stored.probedAt !== undefined && window.stored.probedAt < since) delete window.stored.probedAt;
-  if (window.bulkBursts.some((b) => b.at < since)) window.bulkBursts = window.bulkBursts.filter((b) => b.at >= since);
-  if (window.probeBursts.some((b) => b.at < since)) window.probeBursts = window.probeBursts.filter((b) => b.at >= since);
-  window.reads.prune(since);
-  window.denials.prune(since);
+  if (window.probing.probedAt !== undefined && window.probing.probedAt < since) delete window.probing.probedAt;
+  pruneBursts(window.reads, since);
+  pruneBursts(window.probing.denials, since);
 }
 
 /** The reads in event time: as given when they already are (CloudTrail files mostly are), else a sorted copy. */
@@ -438,11 +386,6 @@ function windowOf(state: AuditState, principal: string): PrincipalWindow {
 /** The secret a request named: its ARN when known, else the identifier as called. */
 export function secretKeyOf(secretId: string, read: Pick<ReadEvent, 'recipientAccount' | 'region'>, directory: SecretDirectory | undefined): string {
   return directory?.resolve(secretId, read.recipientAccount, read.region) ?? secretId;
-}
-
-/** A call an AWS service made for the principal (CloudFormation, ECS pulling a task's secrets): not a network path. */
-function isServiceCall(read: ReadEvent): boolean {
-  return read.principalType === 'AWSService' || (read.sourceIp?.endsWith('.amazonaws.com') ?? false);
 }
 
 function extend(detection: OpenDetection, severity: Severity, read: ReadEvent, secrets: readonly string[], events: readonly [string, number][]): void {

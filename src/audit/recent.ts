@@ -48,7 +48,7 @@ export class RecentReads {
       this.atInstant.length = 0;
       this.atInstantSet = undefined;
     } else if (this.atInstantSet ? this.atInstantSet.has(id) : this.atInstant.includes(id)) return false;
-    if (read.time < this.storedBefore && this.storedHashes.has(eventIdNumber(id))) return false;
+    if (read.time < this.storedBefore && this.storedHashes.has(hash53(id))) return false;
     // CloudTrail's times have whole seconds: a busy principal has many reads at one instant, looked up in a set.
     if (this.atInstantSet) this.atInstantSet.add(id);
     else if (this.atInstant.push(id) > 16) this.atInstantSet = new Set(this.atInstant);
@@ -88,10 +88,11 @@ export class RecentReads {
 
 /** A 53-bit hash of an event ID in base 36 (about 11 characters instead of a UUID's 36): window items stay small. */
 export function eventIdHash(eventId: string): string {
-  return base36(eventIdNumber(eventId));
+  return base36(hash53(eventId));
 }
 
-function eventIdNumber(eventId: string): number {
+/** cyrb53 of a text: 53 bits, for keys that need a stable spread (event IDs, reader keys). */
+export function hash53(eventId: string): number {
   // cyrb53 (public domain): two 32-bit multiplicative hashes mixed into 53 bits.
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RECENT_READS, auditReads, eventIdHash, emptyAuditState, readEventsOf, readerViews, secretDirectory, type AuditState, type KnownSecret } from '../../src/audit/index.js';
+import { RECENT_READS, auditReads, refreshSlot, eventIdHash, emptyAuditState, readEventsOf, readerViews, secretDirectory, type AuditState, type KnownSecret } from '../../src/audit/index.js';
 import { DEFAULT_PARAMS, parseParams } from '../../src/controls/index.js';
 import { DAY, MINUTE, T0, ordinaryTraffic, readRecord } from './traffic.js';
 
@@ -323,6 +323,20 @@ describe('event time across batches', () => {
     expect(kinds(audit([0].map((i) => denial(i, DAY30 + 5000)), state))).toEqual(['access-denied-probing']);
     expect(kinds(audit([success(20, T0 + DAY)], state))).toEqual([]);
   });
+
+  it('access-denied-probing: a backfill bringing probing just before a success already judged makes it HIGH, naming that success', () => {
+    const state = emptyAuditState();
+    const after = success(20, DAY30 + 2 * MINUTE);
+    expect(kinds(audit([after], state))).toEqual([]);
+    const late = audit([0, 1, 2, 3, 4].map((i) => denial(i, DAY30 + i * 1000)), state).detections;
+    expect(late.map((d) => [d.kind, d.severity])).toEqual([['access-denied-probing', 'HIGH']]);
+    expect(late[0]?.eventIds).toContain(after['eventID']);
+    expect(late[0]?.lastEventTime).toBe(new Date(DAY30 + 2 * MINUTE).toISOString());
+    // A success stored from more than a window after the probing leaves it MEDIUM.
+    const other = emptyAuditState();
+    audit([success(20, DAY30 + 11 * MINUTE)], other);
+    expect(audit([0, 1, 2, 3, 4].map((i) => denial(i, DAY30 + i * 1000)), other).detections.map((d) => d.severity)).toEqual(['MEDIUM']);
+  });
 });
 
 describe('redelivery', () => {
@@ -386,16 +400,46 @@ describe('redelivery', () => {
 });
 
 describe('baseline writes', () => {
-  it('writes a reader once per batch at most, and not at all while nothing it decides on changed', () => {
+  it('writes a reader once per refresh slot at most, and not at all while nothing it decides on changed', () => {
     const state = emptyAuditState();
     const records = ordinaryTraffic(1000, 1);
     const first = audit(records.slice(0, 500), state).changes;
     expect(first.readers).toHaveLength(1);
-    const second = audit(records.slice(500, 510), state).changes;
+    const key = `${DIRECTORY.resolve('prod/payments/db', ACCOUNT, 'us-east-1')}#arn:aws:iam::${ACCOUNT}:role/service/payments-api`;
+    const slotOf = (r: unknown) => refreshSlot(key, Date.parse((r as { eventTime: string }).eventTime));
+    const written = slotOf(records[499]);
+    // The reads after it in the same slot: none is written, they ride in the principal's window, so nothing is lost.
+    const sameSlot = records.slice(500).filter((r) => slotOf(r) === written);
+    const second = audit(sameSlot, state).changes;
     expect(second.readers).toEqual([]);
-    // The reads not yet written ride in the principal's window, so nothing is lost.
     expect(second.windows).toHaveLength(1);
-    expect(readerViews(state)[0]?.reads).toBe(510);
+    expect(readerViews(state)[0]?.reads).toBe(500 + sameSlot.length);
+    // The first read of the next slot writes the reader, with every read since.
+    const next = records.slice(500 + sameSlot.length, 500 + sameSlot.length + 3);
+    expect(audit(next, state).changes.readers.map((r) => r.reads)).toEqual([500 + sameSlot.length + 3]);
+  });
+
+  it('refreshes the readers one batch learned spread over the interval, not all in the batch that crosses it', () => {
+    const state = emptyAuditState();
+    // 300 readers (30 roles x 10 secrets) learned at once, then each read once a minute for 45 minutes, one batch a minute.
+    const roles = Array.from({ length: 30 }, (_, i) => `app-${String(i).padStart(2, '0')}`);
+    const secrets = Array.from({ length: 10 }, (_, i) => `prod/app${String(i).padStart(2, '0')}/config`);
+    const minute = (m: number) =>
+      roles.flatMap((role, r) =>
+        secrets.map((secretId, s) => {
+          const record = readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0 + m * MINUTE + (r * 10 + s) * 10, secretId });
+          const identity = record['userIdentity'] as { sessionContext: { sessionIssuer: { arn: string } } };
+          identity.sessionContext.sessionIssuer.arn = `arn:aws:iam::${ACCOUNT}:role/service/${role}`;
+          return record;
+        }),
+      );
+    expect(audit(minute(0), state).changes.readers).toHaveLength(300);
+    const perBatch = Array.from({ length: 45 }, (_, m) => audit(minute(m + 1), state).changes.readers.length);
+    // Each reader is written once per 15-minute slot: 300 a slot, about 20 a minute. Crossing the interval together, one
+    // batch would write all 300.
+    expect(perBatch.slice(0, 15).reduce((a, b) => a + b, 0)).toBe(300);
+    expect(Math.max(...perBatch)).toBeLessThan(75);
+    expect(readerViews(state).reduce((a, r) => a + r.reads, 0)).toBe(300 * 46);
   });
 });
 

@@ -3,7 +3,7 @@ import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSweepHandler, type SweepEvent } from '../../functions/sweep.js';
-import { auditReads, loadAuditState, readEventsOf, saveAuditChanges, secretDirectory } from '../../src/audit/index.js';
+import { auditReads, loadAuditState, readEventsOf, readerKey, refreshSlot, saveAuditChanges, secretDirectory } from '../../src/audit/index.js';
 import { DEFAULT_PARAMS } from '../../src/controls/index.js';
 import { s3Client } from '../../src/aws/clients/s3.js';
 import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
@@ -49,8 +49,13 @@ beforeAll(async () => {
     await saveAuditChanges(store, auditReads(reads, await loadAuditState(store, reads, directory), { params: DEFAULT_PARAMS, directory }).changes);
   };
   await audit(records);
-  // A later batch: three more reads minutes after the last, which stay in the principal's window (not due for a write).
-  await audit(Array.from({ length: 3 }, (_, i) => readRecord('GetSecretValue-assumed-role-vpce.json', { time: now - 2 * DAY + (i + 1) * 60_000, secretId: 'prod/payments/db', account: ACCOUNT })));
+  // A later batch: three more reads just after the last, in its refresh slot, which stay in the principal's window (not due
+  // for a write).
+  const last = now - 2 * DAY;
+  const key = readerKey(arns['prod/payments/db'] as string, APP);
+  let step = 60_000;
+  while (refreshSlot(key, last + 3 * step) !== refreshSlot(key, last)) step /= 2;
+  await audit(Array.from({ length: 3 }, (_, i) => readRecord('GetSecretValue-assumed-role-vpce.json', { time: last + (i + 1) * step, secretId: 'prod/payments/db', account: ACCOUNT })));
 });
 
 afterAll(async () => {
