@@ -4,6 +4,7 @@ import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConfigRuleHandler } from '../../functions/config-rule.js';
 import { createOnEventHandler } from '../../functions/on-event.js';
@@ -17,6 +18,7 @@ import { logger } from '../../src/aws/logger.js';
 import { createStateTable } from '../../src/state/index.js';
 import { DEMO_SECRETS, seedAccount, type SeedSecret, type SeededAccount } from '../../src/demo/account.js';
 import { loadEventFixture, retarget } from '../../src/demo/incident.js';
+import { DAY, T0, readRecord } from '../audit/traffic.js';
 import { runCli } from '../helpers/cli.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { topicWithSubscriber } from '../helpers/subscriber.js';
@@ -63,6 +65,52 @@ afterAll(async () => {
 function expectNoValue(texts: readonly string[], values: Record<string, string> = Object.fromEntries(SECRETS.map((s) => [s.name, CANARY(s.name)]))) {
   const everything = [...texts, ...captured].join('\n');
   for (const [label, value] of Object.entries(values)) expect(everything.includes(value), `the value of ${label}`).toBe(false);
+}
+
+type CloudTrailRecord = Record<string, unknown>;
+
+/** A successful read's record with its answer where CloudTrail would log one if it did (it logs responseElements null). */
+function answered(record: CloudTrailRecord, names: readonly string[]): CloudTrailRecord {
+  const value = (name: string) => ({ aRN: seeded.arns[name], name, secretString: CANARY(name), versionStages: ['AWSCURRENT'] });
+  record['responseElements'] = record['eventName'] === 'BatchGetSecretValue' ? { secretValues: names.map(value), errors: [] } : value(names[0] as string);
+  return record;
+}
+
+/**
+ * Reads of the seeded secrets that raise every kind of detection. `learning`: the payments role reading one secret through
+ * its VPC endpoint for two weeks, logged as AWS logs a read. `attack`, the day after, each allowed read carrying its secret's canary:
+ * a CI user reading a dozen secrets in minutes from outside the endpoint and the honeytoken, a batch by list and one by
+ * negated filter, an SSO role denied on five secrets and then reading one, root, another account, and a record vigil cannot read.
+ */
+function accessTraffic(): { learning: CloudTrailRecord[]; attack: CloudTrailRecord[] } {
+  const names = DEMO_SECRETS.map((s) => s.name);
+  const arn = (name: string) => seeded.arns[name] as string;
+  const start = T0 + 16 * DAY;
+  const read = (fixture: string, minute: number, name: string, secretId = arn(name)) => answered(readRecord(fixture, { time: start + minute * 60_000, secretId, account: ACCOUNT }), [name]);
+  const batch = (fixture: string, minute: number, listed: readonly string[]) => answered(readRecord(fixture, { time: start + minute * 60_000, account: ACCOUNT }), listed);
+  const byList = batch('BatchGetSecretValue-secret-id-list.json', 6, names.slice(12, 24));
+  (byList['requestParameters'] as CloudTrailRecord)['secretIdList'] = names.slice(12, 24);
+  const denied = names.slice(5, 10).map((name, i) => readRecord('GetSecretValue-access-denied.json', { time: start + (8 + i / 10) * 60_000, secretId: arn(name), account: ACCOUNT }));
+  const sso = read('GetSecretValue-access-denied.json', 9, names[10] as string);
+  delete sso['errorCode'];
+  delete sso['errorMessage'];
+  const unreadable = read('GetSecretValue-iam-user.json', 12, names[11] as string);
+  delete unreadable['eventID'];
+  const learning = [0, 5, 10, 15].map((day) => readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0 + day * DAY, secretId: arn('prod/payments/db-credentials'), account: ACCOUNT }));
+  return {
+    learning,
+    attack: [
+      ...names.slice(0, 12).map((name, i) => read('GetSecretValue-iam-user.json', i / 3, name, i % 2 ? name : arn(name))),
+      read('GetSecretValue-iam-user.json', 5, DECOY.name, DECOY.name),
+      byList,
+      batch('BatchGetSecretValue-negated-filter.json', 7, names.slice(24)),
+      ...denied,
+      sso,
+      read('GetSecretValue-root.json', 10, names[2] as string, names[2]),
+      read('GetSecretValue-cross-account.json', 11, names[3] as string),
+      unreadable,
+    ],
+  };
 }
 
 describe('no secret value anywhere', () => {
@@ -132,6 +180,36 @@ describe('no secret value anywhere', () => {
     const everything = [...texts, ...captured].join('\n');
     expect(everything.length).toBeGreaterThan(100_000);
     expect(captured.join('').length, 'logs were captured').toBeGreaterThan(1_000);
+    expectNoValue(texts);
+  }, 120_000);
+
+  it('keeps every canary out of vigil audit: its JSON and text output, its state file and the reports that list its readers', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vigil-canary-audit-'));
+    const snapshot = join(out, 'snapshot.json');
+    const state = join(out, 'state.json');
+    const log = join(out, 'trail.json.gz');
+    expect((await runCli(['snapshot', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--out', snapshot])).exitCode).toBe(0);
+    const { learning, attack } = accessTraffic();
+    writeFileSync(log, gzipSync(JSON.stringify({ Records: [...learning, ...attack] })));
+    const texts: string[] = [];
+
+    const json = await runCli(['audit', log, '--snapshot', snapshot, '--state', state, '--format', 'json']);
+    texts.push(json.stdout, json.stderr, readFileSync(state, 'utf8'));
+    const text = await runCli(['audit', log, '--snapshot', snapshot, '--state', join(out, 'text-state.json'), '--format', 'text']);
+    texts.push(text.stdout, text.stderr, readFileSync(join(out, 'text-state.json'), 'utf8'));
+    // The readers the audit stored, as a sweep's reports list them.
+    const reports = join(out, 'reports');
+    const sweep = await runCli(['sweep', '--snapshot', snapshot, '--state', state, '--out', reports, '--formats', 'json,md,html,csv,asff,ocsf,frameworks,access', '--format', 'json']);
+    texts.push(sweep.stdout, sweep.stderr);
+    for (const file of readdirSync(reports)) texts.push(readFileSync(join(reports, file), 'utf8'));
+
+    expect([json.exitCode, text.exitCode, sweep.exitCode]).toEqual([0, 0, 0]);
+    const audited = JSON.parse(json.stdout) as { detections: { kind: string; secretArns: string[] }[]; readers: unknown[]; invalid: unknown[] };
+    expect(new Set(audited.detections.map((d) => d.kind))).toEqual(new Set(['honeytoken-read', 'bulk-retrieval', 'batch-retrieval', 'access-denied-probing', 'root-read', 'new-reader', 'new-reader-account', 'new-network-path']));
+    expect(audited.readers.length, 'readers of the seeded secrets').toBeGreaterThan(20);
+    expect(audited.invalid).toHaveLength(1);
+    expect(text.stdout).toContain('CRITICAL honeytoken-read');
+    expect(readdirSync(reports)).toContain('access.csv');
     expectNoValue(texts);
   }, 120_000);
 });
