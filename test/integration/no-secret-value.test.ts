@@ -1,11 +1,13 @@
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditHandler } from '../../functions/audit.js';
 import { createConfigRuleHandler } from '../../functions/config-rule.js';
 import { createOnEventHandler } from '../../functions/on-event.js';
 import { createSweepHandler } from '../../functions/sweep.js';
@@ -113,6 +115,28 @@ function accessTraffic(): { learning: CloudTrailRecord[]; attack: CloudTrailReco
   };
 }
 
+/** A read as EventBridge hands it to the read queue: an "AWS API Call via CloudTrail" event. */
+function eventOf(record: CloudTrailRecord, id: number) {
+  return { version: '0', id: `canary-eb-${id}`, 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.secretsmanager', account: ACCOUNT, time: record['eventTime'], region: 'us-east-1', resources: [], detail: record };
+}
+
+/** What Lambda's SQS poller hands the audit function: messages of the read queue as one batch. */
+function sqsBatch(bodies: readonly string[], first: number): SQSEvent {
+  return {
+    Records: bodies.map((body, i) => ({
+      messageId: `canary-message-${first + i}`,
+      receiptHandle: `canary-receipt-${first + i}`,
+      body,
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'events.amazonaws.com', ApproximateFirstReceiveTimestamp: '0' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:us-east-1:${ACCOUNT}:canary-reads`,
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
 describe('no secret value anywhere', () => {
   it('keeps every canary out of the CLI, the Lambdas, every report, every message and every log line', async () => {
     const aws = emulator.aws();
@@ -210,6 +234,43 @@ describe('no secret value anywhere', () => {
     expect(audited.invalid).toHaveLength(1);
     expect(text.stdout).toContain('CRITICAL honeytoken-read');
     expect(readdirSync(reports)).toContain('access.csv');
+    expectNoValue(texts);
+  }, 120_000);
+
+  it('keeps every canary out of the audit Lambda: its state table, its alerts, its dead letters and its log lines', async () => {
+    const aws = emulator.aws();
+    const db = new DynamoDBClient({ ...aws });
+    await db.send(new CreateTableCommand({ TableName: 'canary-audit-idem', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    await createStateTable(db, 'canary-audit-state');
+    const topic = await topicWithSubscriber(aws, 'canary-audit-alerts');
+    const dlq = (await sqsClient(aws).send(new CreateQueueCommand({ QueueName: 'canary-audit-dlq' }))).QueueUrl as string;
+    const audit = createAuditHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_ALERT_TOPIC_ARN: topic.topicArn, VIGIL_DLQ_URL: dlq, VIGIL_IDEMPOTENCY_TABLE: 'canary-audit-idem', VIGIL_STATE_TABLE: 'canary-audit-state' }, aws: emulator.aws, sleep: async () => undefined });
+    // The learning reads arrive as CloudTrail's log file in S3 (a backfill), the attack one EventBridge event a message.
+    const { learning, attack } = accessTraffic();
+    const key = `AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/2026/11/01/trail.json.gz`;
+    await s3Client(aws).send(new CreateBucketCommand({ Bucket: 'canary-trail' }));
+    await s3Client(aws).send(new PutObjectCommand({ Bucket: 'canary-trail', Key: key, Body: gzipSync(JSON.stringify({ Records: learning })) }));
+    const bodies = [JSON.stringify({ Records: [{ eventSource: 'aws:s3', s3: { bucket: { name: 'canary-trail' }, object: { key } } }] }), ...attack.map((record, i) => JSON.stringify(eventOf(record, i)))];
+    const texts: string[] = [];
+
+    const results = [];
+    for (let i = 0; i < bodies.length; i += 10) results.push(await audit(sqsBatch(bodies.slice(i, i + 10), i), { getRemainingTimeInMillis: () => 300_000 }));
+    texts.push(JSON.stringify(results));
+    const items = (await db.send(new ScanCommand({ TableName: 'canary-audit-state' }))).Items ?? [];
+    texts.push(JSON.stringify(items));
+    const alerts = await topic.receive();
+    texts.push(JSON.stringify(alerts));
+    const parked = (await sqsClient(aws).send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }))).Messages ?? [];
+    texts.push(JSON.stringify(parked));
+
+    expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    const detections = results.flatMap((r) => r.detections);
+    expect(detections.map((d) => d.kind)).toContain('honeytoken-read');
+    expect(detections.find((d) => d.kind === 'bulk-retrieval')?.secretArns.length, 'the burst names many secrets').toBeGreaterThanOrEqual(10);
+    expect(alerts.map((a) => a.MessageAttributes?.['kind']?.Value)).toEqual(expect.arrayContaining(['honeytoken-read', 'bulk-retrieval']));
+    expect(items.some((item) => JSON.stringify(item).includes(seeded.arns['prod/payments/db-credentials'] as string)), 'the readers are stored').toBe(true);
+    expect(parked, 'the record vigil cannot read is parked').toHaveLength(1);
+    expect(captured.some((line) => line.includes('read events judged')), 'the function logged').toBe(true);
     expectNoValue(texts);
   }, 120_000);
 });
