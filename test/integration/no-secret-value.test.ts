@@ -1,5 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -272,5 +273,22 @@ describe('no secret value anywhere', () => {
     expect(parked, 'the record vigil cannot read is parked').toHaveLength(1);
     expect(captured.some((line) => line.includes('read events judged')), 'the function logged').toBe(true);
     expectNoValue(texts);
+  }, 120_000);
+
+  it('never shows the value vigil honeytoken create wrote: not in its output, its log lines, nor a sweep that lists it', async () => {
+    const create = (...args: string[]) => runCli(['honeytoken', 'create', ...args, '--endpoint-url', emulator.endpoint, '--region', 'us-east-1']);
+    const runs = [await create('prod/hr/payroll-db', '--format', 'json'), await create('prod/ops/root-ssh-key', '--tag', 'team=ops')];
+    const sweep = await runCli(['sweep', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--format', 'json']);
+
+    expect([...runs, sweep].map((r) => r.exitCode)).toEqual([0, 0, 0]);
+    expect(sweep.stdout).toContain('prod/ops/root-ssh-key');
+    // The test reads the values back (vigil never does): each whole, and the parts a leak would most likely show.
+    const values: Record<string, string> = {};
+    for (const name of ['prod/hr/payroll-db', 'prod/ops/root-ssh-key']) {
+      const value = (await secretsManagerClient(emulator.aws()).send(new GetSecretValueCommand({ SecretId: name }))).SecretString as string;
+      const parts = JSON.parse(value) as Record<string, unknown>;
+      Object.assign(values, { [name]: value, [`${name} password`]: String(parts['password']), [`${name} username`]: String(parts['username']), [`${name} host`]: String(parts['host']) });
+    }
+    expectNoValue([...runs, sweep].flatMap((r) => [r.stdout, r.stderr]), values);
   }, 120_000);
 });
