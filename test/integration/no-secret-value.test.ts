@@ -238,7 +238,7 @@ describe('no secret value anywhere', () => {
     expectNoValue(texts);
   }, 120_000);
 
-  it('keeps every canary out of the audit Lambda: its state table, its alerts, its dead letters and its log lines', async () => {
+  it('keeps every canary out of the audit Lambda: its state and idempotency tables, its alerts, its dead letters and its log lines', async () => {
     const aws = emulator.aws();
     const db = new DynamoDBClient({ ...aws });
     await db.send(new CreateTableCommand({ TableName: 'canary-audit-idem', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
@@ -259,6 +259,9 @@ describe('no secret value anywhere', () => {
     texts.push(JSON.stringify(results));
     const items = (await db.send(new ScanCommand({ TableName: 'canary-audit-state' }))).Items ?? [];
     texts.push(JSON.stringify(items));
+    // What the idempotency table keeps of each alert sent.
+    const sent = (await db.send(new ScanCommand({ TableName: 'canary-audit-idem' }))).Items ?? [];
+    texts.push(JSON.stringify(sent));
     const alerts = await topic.receive();
     texts.push(JSON.stringify(alerts));
     const parked = (await sqsClient(aws).send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }))).Messages ?? [];
@@ -271,6 +274,7 @@ describe('no secret value anywhere', () => {
     expect(alerts.map((a) => a.MessageAttributes?.['kind']?.Value)).toEqual(expect.arrayContaining(['honeytoken-read', 'bulk-retrieval']));
     expect(items.some((item) => JSON.stringify(item).includes(seeded.arns['prod/payments/db-credentials'] as string)), 'the readers are stored').toBe(true);
     expect(parked, 'the record vigil cannot read is parked').toHaveLength(1);
+    expect(sent.length, 'the alerts sent are remembered').toBeGreaterThanOrEqual(alerts.length);
     expect(captured.some((line) => line.includes('read events judged')), 'the function logged').toBe(true);
     expectNoValue(texts);
   }, 120_000);
