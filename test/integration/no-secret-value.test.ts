@@ -187,6 +187,10 @@ describe('no secret value anywhere', () => {
       texts.push(JSON.stringify(items));
     }
     expect(stored, 'the event Lambda stored state').toBeGreaterThan(0);
+    // What each alert delivery returned, kept for idempotency.
+    const delivered = (await new DynamoDBClient({ ...aws }).send(new ScanCommand({ TableName: 'canary-idem' }))).Items ?? [];
+    expect(delivered.length, 'the event Lambda recorded its deliveries').toBeGreaterThan(0);
+    texts.push(JSON.stringify(delivered));
     const configRule = createConfigRuleHandler({ env: { AWS_REGION: 'us-east-1', VIGIL_CONFIG_TEST_MODE: 'true' }, aws: emulator.aws });
     const invocation = JSON.parse(JSON.stringify(loadEventFixture('config/ScheduledNotification.json')).replaceAll('111122223333', ACCOUNT)) as Record<string, unknown>;
     const evaluated = await configRule(invocation);
