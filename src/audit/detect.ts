@@ -12,17 +12,19 @@ import {
   newReaderAccount,
   outsideVpc,
   pruneBursts,
+  pruneProbing,
   rootRead,
   storedBurst,
   type AuditParams,
   type BurstCounter,
   type Probing,
+  type RaisedNear,
   type SecretRead,
   type Signal,
 } from './detections/index.js';
 import { renderDetection, type OpenDetection } from './messages.js';
 import { RecentReads, hash53 } from './recent.js';
-import { readerKey, type AuditState, type Detection, type PendingReads, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type WatchChange } from './types.js';
+import { readerKey, type AuditState, type Detection, type DetectionKind, type PendingReads, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type WatchChange } from './types.js';
 
 export type { AuditParams } from './detections/index.js';
 
@@ -120,6 +122,13 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     if (signal.filters) current.filters.push(...signal.filters);
   };
 
+  const raisedNear =
+    (kind: DetectionKind, principal: string): RaisedNear =>
+    (time) => {
+      const raised = open.get(`${kind}#${principal}`);
+      return raised !== undefined && near(raised, time, windowMs);
+    };
+
   let judged = 0;
   let duplicates = 0;
   for (const read of inEventTime(reads)) {
@@ -171,11 +180,14 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
       touchedPairs.push(pair);
     }
 
-    raise(accessDeniedProbing(window.probing, window.reads, read, secret, params), read);
-    if (read.denied) continue;
+    if (read.denied) {
+      raise(accessDeniedProbing(window.probing, read, secret, params, raisedNear('access-denied-probing', read.principal)), read);
+      continue;
+    }
     const judgedRead: SecretRead = { read, secret, ownAccount: pair.ownAccount, watch, watchedBefore, everRead };
     raise(rootRead(judgedRead), read);
-    raise(bulkRetrieval(window.reads, read, secret, params), read);
+    raise(accessDeniedProbing(window.probing, read, secret, params, raisedNear('access-denied-probing', read.principal)), read);
+    raise(bulkRetrieval(window.reads, read, secret, params, raisedNear('bulk-retrieval', read.principal)), read);
     raise(newReaderAccount(judgedRead, trusts), read);
     raise(newReader(judgedRead, params), read);
     raise(newNetworkPath(judgedRead, params), read);
@@ -259,7 +271,7 @@ interface LiveWindow {
 }
 
 function liveWindow(stored: PrincipalWindow, state: AuditState, directory: SecretDirectory | undefined, windowMs: number): LiveWindow {
-  const probing: Probing = { denials: burstCounter(stored.denials, stored.probeBurst, windowMs) };
+  const probing: Probing = { denials: burstCounter(stored.denials, stored.probeBurst, windowMs), successes: stored.successes ?? [] };
   if (stored.probedAt !== undefined) probing.probedAt = stored.probedAt;
   return {
     stored,
@@ -316,14 +328,15 @@ function storeWindow(window: LiveWindow): PrincipalWindow {
   else delete stored.probeBurst;
   if (window.probing.probedAt !== undefined) stored.probedAt = window.probing.probedAt;
   else delete stored.probedAt;
+  if (window.probing.successes.length) stored.successes = window.probing.successes;
+  else delete stored.successes;
   return stored;
 }
 
 /** Forgets what ended before `since`: the reads, the bursts and the probing no read from then on can be in a window with. */
 function prune(window: LiveWindow, since: number): void {
-  if (window.probing.probedAt !== undefined && window.probing.probedAt < since) delete window.probing.probedAt;
   pruneBursts(window.reads, since);
-  pruneBursts(window.probing.denials, since);
+  pruneProbing(window.probing, since);
 }
 
 /** The reads in event time: as given when they already are (CloudTrail files mostly are), else a sorted copy. */

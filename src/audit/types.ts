@@ -76,7 +76,12 @@ export interface AlertedBurst {
   /** Absent in a window stored before it was kept. */
   from?: number;
   secrets: string[];
+  /** A probing burst a success already made HIGH. */
+  escalated?: true;
 }
+
+/** A successful read as the probing keeps it: time (ms), event ID, secret. */
+export type KeptSuccess = [number, string, string];
 
 /** Per principal: the reads and denials within the window, so a burst split across batches is still one burst. */
 export interface PrincipalWindow {
@@ -87,7 +92,12 @@ export interface PrincipalWindow {
   denials: Record<string, [number, string]>;
   /** When access-denied-probing last fired for this principal (ms), so a later success escalates it. */
   probedAt?: number;
-  /** The principal's bulk-retrieval burst already alerted (src/audit/detect.ts countTowardsBurst), while it goes on. */
+  /**
+   * Successful reads within the window, the first and last of each half window (src/audit/detections/access-denied-probing.ts):
+   * probing judged after a success from just after it (batches out of order) is HIGH.
+   */
+  successes?: KeptSuccess[];
+  /** The principal's bulk-retrieval burst already alerted (src/audit/detections/bursts.ts), while it goes on. */
   bulkBurst?: AlertedBurst;
   /** The principal's access-denied-probing already alerted, while it goes on. */
   probeBurst?: AlertedBurst;

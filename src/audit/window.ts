@@ -109,16 +109,6 @@ export class SecretTimes {
     return { reads, from, to: best.end };
   }
 
-  /** The earliest read from `from` to `to` (ms, both included), with its secret, if there is one. */
-  firstWithin(from: number, to: number): [string, TimedRead] | undefined {
-    let first: [string, TimedRead] | undefined;
-    for (const [secret, list] of this.bySecret) {
-      const read = list.find(([t]) => t >= from && t <= to);
-      if (read && (!first || read[0] < first[1][0])) first = [secret, read];
-    }
-    return first;
-  }
-
   /** Forgets these secrets' reads from `from` to `to`: a burst alerted counts no more. */
   removeWithin(secrets: readonly string[], from: number, to: number): void {
     for (const secret of secrets) {

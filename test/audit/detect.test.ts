@@ -324,6 +324,19 @@ describe('event time across batches', () => {
     expect(kinds(audit([success(20, T0 + DAY)], state))).toEqual([]);
   });
 
+  it('bulk-retrieval: a batch bringing two bursts around one alerted before alerts each, naming every new secret once', () => {
+    const state = emptyAuditState();
+    expect(kinds(audit([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => read(i, DAY30 + 20 * MINUTE + i * 1000)), state))).toEqual(['bulk-retrieval']);
+    const early = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19].map((i) => read(i, DAY30 + 11 * MINUTE + i * 1000));
+    const later = [20, 21, 22, 23, 24, 25, 26, 27, 28, 29].map((i) => read(i, DAY30 + 22 * MINUTE + i * 1000));
+    const second = audit([...early, ...later], state).detections;
+    expect(second.map((d) => [d.kind, d.secretArns.length])).toEqual([
+      ['bulk-retrieval', 10],
+      ['bulk-retrieval', 10],
+    ]);
+    expect(new Set(second.flatMap((d) => d.secretArns)).size).toBe(20);
+  });
+
   it('access-denied-probing: a backfill bringing probing just before a success already judged makes it HIGH, naming that success', () => {
     const state = emptyAuditState();
     const after = success(20, DAY30 + 2 * MINUTE);

@@ -97,50 +97,75 @@ describe('newNetworkPath', () => {
 
 describe('bulkRetrieval', () => {
   const read = (i: number, time: number) => readOf('GetSecretValue-iam-user.json', { time, secretId: `prod/app${i}/config` });
-  it('fires at the bulkSecrets-th distinct secret in the window, naming them, then only adds new ones to it', () => {
+  const none = () => false;
+  it('fires at the bulkSecrets-th distinct secret in the window, naming them, then adds new ones to the detection raised', () => {
     const reads = burstCounter({}, undefined, WINDOW_MS);
-    for (let i = 0; i < 9; i++) expect(bulkRetrieval(reads, read(i, T0 + i * 1000), `s${i}`, DEFAULT_PARAMS)).toBeUndefined();
-    const fired = bulkRetrieval(reads, read(9, T0 + 9000), 's9', DEFAULT_PARAMS);
+    for (let i = 0; i < 9; i++) expect(bulkRetrieval(reads, read(i, T0 + i * 1000), `s${i}`, DEFAULT_PARAMS, none)).toBeUndefined();
+    const fired = bulkRetrieval(reads, read(9, T0 + 9000), 's9', DEFAULT_PARAMS, none);
     expect(fired).toMatchObject({ kind: 'bulk-retrieval', severity: 'HIGH' });
     expect(fired?.secrets).toHaveLength(10);
     expect(fired?.events).toHaveLength(10);
-    expect(bulkRetrieval(reads, read(3, T0 + 10_000), 's3', DEFAULT_PARAMS)).toBeUndefined();
-    expect(bulkRetrieval(reads, read(10, T0 + 11_000), 's10', DEFAULT_PARAMS)).toMatchObject({ secrets: ['s10'], joinOnly: true });
+    expect(bulkRetrieval(reads, read(3, T0 + 10_000), 's3', DEFAULT_PARAMS, () => true)).toBeUndefined();
+    expect(bulkRetrieval(reads, read(10, T0 + 11_000), 's10', DEFAULT_PARAMS, () => true)).toMatchObject({ secrets: ['s10'], joinOnly: true });
+  });
+  it('counts a new secret of a burst alerted in an earlier run towards a follow-up of bulkSecrets more', () => {
+    const reads = burstCounter({}, { from: T0, at: T0 + 9000, secrets: ['a', 'b'] }, WINDOW_MS);
+    const signals = Array.from({ length: 10 }, (_, i) => bulkRetrieval(reads, read(i, T0 + 20_000 + i * 1000), `new${i}`, DEFAULT_PARAMS, none));
+    expect(signals.slice(0, 9)).toEqual(Array.from({ length: 9 }, () => undefined));
+    expect(signals[9]?.secrets).toHaveLength(10);
   });
   it('counts no secrets further apart than the window together', () => {
     const reads = burstCounter({}, undefined, WINDOW_MS);
-    for (let i = 0; i < 20; i++) expect(bulkRetrieval(reads, read(i, T0 + i * (WINDOW_MS / 9 + 1000)), `s${i}`, DEFAULT_PARAMS)).toBeUndefined();
+    for (let i = 0; i < 20; i++) expect(bulkRetrieval(reads, read(i, T0 + i * (WINDOW_MS / 9 + 1000)), `s${i}`, DEFAULT_PARAMS, none)).toBeUndefined();
   });
 });
 
 describe('accessDeniedProbing', () => {
   const denial = (i: number, time: number) => readOf('GetSecretValue-access-denied.json', { time, secretId: `prod/app${i}/config` });
   const success = (time: number) => readOf('GetSecretValue-access-denied.json', { time }, succeeded);
-  const fresh = (): [Probing, ReturnType<typeof burstCounter>] => [{ denials: burstCounter({}, undefined, WINDOW_MS) }, burstCounter({}, undefined, WINDOW_MS)];
+  const fresh = (): Probing => ({ denials: burstCounter({}, undefined, WINDOW_MS), successes: [] });
+  const none = () => false;
+  const probe = (probing: Probing, start: number, first = 0) => Array.from({ length: 5 }, (_, i) => accessDeniedProbing(probing, denial(first + i, start + i * 1000), `s${first + i}`, DEFAULT_PARAMS, none)).at(-1);
 
   it('is MEDIUM at probeSecrets distinct denials, and a success within the window after it is HIGH', () => {
-    const [probing, reads] = fresh();
-    for (let i = 0; i < 4; i++) expect(accessDeniedProbing(probing, reads, denial(i, T0 + i * 1000), `s${i}`, DEFAULT_PARAMS)).toBeUndefined();
-    expect(accessDeniedProbing(probing, reads, denial(4, T0 + 4000), 's4', DEFAULT_PARAMS)).toMatchObject({ kind: 'access-denied-probing', severity: 'MEDIUM' });
-    expect(accessDeniedProbing(probing, reads, success(T0 + 5 * MINUTE), 'ok', DEFAULT_PARAMS)).toMatchObject({ severity: 'HIGH', secrets: ['ok'] });
+    const probing = fresh();
+    for (let i = 0; i < 4; i++) expect(accessDeniedProbing(probing, denial(i, T0 + i * 1000), `s${i}`, DEFAULT_PARAMS, none)).toBeUndefined();
+    expect(accessDeniedProbing(probing, denial(4, T0 + 4000), 's4', DEFAULT_PARAMS, none)).toMatchObject({ kind: 'access-denied-probing', severity: 'MEDIUM' });
+    expect(accessDeniedProbing(probing, success(T0 + 5 * MINUTE), 'ok', DEFAULT_PARAMS, none)).toMatchObject({ severity: 'HIGH', secrets: ['ok'] });
     expect(probing.probedAt).toBeUndefined();
   });
 
-  it('is HIGH at once when a success within the window after the denials was counted already (a backfill of the denials)', () => {
-    const [probing, reads] = fresh();
+  it('is HIGH at once when a success within the window after the denials was judged already (batches out of order)', () => {
+    const probing = fresh();
     const after = success(T0 + 2 * MINUTE);
-    reads.times.add('ok', after.time, after.eventId);
-    for (let i = 0; i < 4; i++) accessDeniedProbing(probing, reads, denial(i, T0 + i * 1000), `s${i}`, DEFAULT_PARAMS);
-    const signal = accessDeniedProbing(probing, reads, denial(4, T0 + 4000), 's4', DEFAULT_PARAMS);
+    expect(accessDeniedProbing(probing, after, 'ok', DEFAULT_PARAMS, none)).toBeUndefined();
+    const signal = probe(probing, T0);
     expect(signal).toMatchObject({ severity: 'HIGH' });
     expect(signal?.events?.map(([id]) => id)).toContain(after.eventId);
   });
 
+  it('finds that success among an application\'s reads of its own secret every few seconds', () => {
+    const probing = fresh();
+    // The principal's own secret, read every 5 s from 20 minutes before the probing to 8 minutes after it, judged first:
+    // a few of the 337 reads are kept, and one of them within the window after the probing.
+    for (let t = T0 - 20 * MINUTE; t <= T0 + 8 * MINUTE; t += 5000) accessDeniedProbing(probing, success(t), 'own', DEFAULT_PARAMS, none);
+    expect(probing.successes.length).toBeLessThanOrEqual(6);
+    expect(probe(probing, T0)?.severity).toBe('HIGH');
+  });
+
+  it('makes a burst HIGH once: probing that follows one already made HIGH, around the same success, stays MEDIUM', () => {
+    const probing = fresh();
+    probe(probing, T0 + 5 * MINUTE);
+    expect(accessDeniedProbing(probing, success(T0 + 7 * MINUTE), 'ok', DEFAULT_PARAMS, none)?.severity).toBe('HIGH');
+    // Denials of other secrets from before, judged after (a backfill): a follow-up of the same burst.
+    expect(probe(probing, T0, 10)?.severity).toBe('MEDIUM');
+  });
+
   it('stays MEDIUM for a success before the probing or more than a window after it', () => {
-    const [probing, reads] = fresh();
-    reads.times.add('before', T0 - MINUTE, 'before');
-    for (let i = 0; i < 5; i++) accessDeniedProbing(probing, reads, denial(i, T0 + i * 1000), `s${i}`, DEFAULT_PARAMS);
+    const probing = fresh();
+    accessDeniedProbing(probing, success(T0 - MINUTE), 'before', DEFAULT_PARAMS, none);
+    expect(probe(probing, T0)?.severity).toBe('MEDIUM');
     expect(probing.probedAt).toBe(T0 + 4000);
-    expect(accessDeniedProbing(probing, reads, success(T0 + 4000 + WINDOW_MS + 1000), 'late', DEFAULT_PARAMS)).toBeUndefined();
+    expect(accessDeniedProbing(probing, success(T0 + 4000 + WINDOW_MS + 1000), 'late', DEFAULT_PARAMS, none)).toBeUndefined();
   });
 });

@@ -1,34 +1,74 @@
-import type { ReadEvent } from '../types.js';
-import { countTowardsBurst, type BurstCounter } from './bursts.js';
+import type { KeptSuccess, ReadEvent } from '../types.js';
+import { countTowardsBurst, pruneBursts, type BurstCounter, type RaisedNear } from './bursts.js';
 import type { AuditParams, Signal } from './signal.js';
 
-/** A principal's probing: its denials by secret, and when its last probing was alerted (ms) until a success follows. */
+/**
+ * A principal's probing: its denials by secret; when its last probing was alerted (ms), until a success follows; and its
+ * successful reads within the window, kept so that any window holding one holds a kept one (the first and last of each
+ * half window: a window of a success either ends after its half window, which then lies in it with its last read, or
+ * starts before it, and its first read lies in both).
+ */
 export interface Probing {
   denials: BurstCounter;
   probedAt?: number;
+  successes: KeptSuccess[];
 }
 
 /**
  * `access-denied-probing`: one principal denied on `probeSecrets` or more distinct secrets within `bulkWindowMinutes`
  * (MEDIUM); HIGH when it reads a secret successfully within a window after the probing, whether that success comes later
- * or was judged already (a backfill bringing the probing after it). `reads`: the principal's successful reads by secret,
- * counted for bulk-retrieval. Updates `probing`, nothing else.
+ * or was judged already (batches judged out of order). A burst is made HIGH once. `raisedNear`: whether this run raised
+ * one for the principal within a window of a time. Updates `probing`, nothing else.
  */
-export function accessDeniedProbing(probing: Probing, reads: BurstCounter, read: ReadEvent, secret: string, params: Pick<AuditParams, 'probeSecrets' | 'bulkWindowMinutes'>): Signal | undefined {
+export function accessDeniedProbing(probing: Probing, read: ReadEvent, secret: string, params: Pick<AuditParams, 'probeSecrets' | 'bulkWindowMinutes'>, raisedNear: RaisedNear): Signal | undefined {
   const windowMs = params.bulkWindowMinutes * 60_000;
+  pruneProbing(probing, read.time - windowMs);
   if (!read.denied) {
-    // A success after the probing, not one a backfill brings from before it.
+    keepSuccess(probing.successes, [read.time, read.eventId, secret], windowMs / 2);
+    // A success after the probing, not one from before it.
     if (probing.probedAt === undefined || read.time < probing.probedAt || read.time - probing.probedAt > windowMs) return undefined;
+    const escalated = probing.denials.alerted.find((b) => probing.probedAt !== undefined && probing.probedAt >= b.from && probing.probedAt <= b.at);
+    if (escalated) escalated.escalated = true;
     delete probing.probedAt;
     return { kind: 'access-denied-probing', key: read.principal, severity: 'HIGH', secrets: [secret] };
   }
-  const signal = countTowardsBurst(probing.denials, 'access-denied-probing', 'MEDIUM', params.probeSecrets, read, secret, windowMs);
+  const signal = countTowardsBurst(probing.denials, 'access-denied-probing', 'MEDIUM', params.probeSecrets, read, secret, windowMs, raisedNear);
   if (!signal || !('at' in signal)) return signal;
-  const success = reads.times.firstWithin(signal.at, signal.at + windowMs);
+  const success = signal.burst.escalated ? undefined : probing.successes.find(([t]) => t >= signal.at && t <= signal.at + windowMs);
   if (success) {
-    const [successSecret, [time, eventId]] = success;
+    const [time, eventId, successSecret] = success;
+    signal.burst.escalated = true;
     return { ...signal, severity: 'HIGH', secrets: [...signal.secrets, successSecret], events: [...(signal.events ?? []), [eventId, time]] };
   }
   probing.probedAt = Math.max(signal.at, probing.probedAt ?? -Infinity);
   return signal;
 }
+
+/** Forgets what ended before `since`: denials, bursts, probing and successes no read from then on is in a window with. */
+export function pruneProbing(probing: Probing, since: number): void {
+  if (probing.probedAt !== undefined && probing.probedAt < since) delete probing.probedAt;
+  pruneBursts(probing.denials, since);
+  if (probing.successes.length && (probing.successes[0] as KeptSuccess)[0] < since) probing.successes = probing.successes.filter(([t]) => t >= since);
+}
+
+/** Keeps a success when it is the first or the last of its half window so far; `successes` stays in event time. */
+function keepSuccess(successes: KeptSuccess[], success: KeptSuccess, halfWindowMs: number): void {
+  const bucket = Math.floor(success[0] / halfWindowMs);
+  const same: number[] = [];
+  let at = successes.length;
+  for (let i = successes.length - 1; i >= 0; i--) {
+    const t = (successes[i] as KeptSuccess)[0];
+    if (Math.floor(t / halfWindowMs) === bucket) same.unshift(i);
+    else if (Math.floor(t / halfWindowMs) < bucket) break;
+    if (t > success[0]) at = i;
+  }
+  if (same.length < 2) {
+    successes.splice(at, 0, success);
+    return;
+  }
+  const first = same[0] as number;
+  const last = same[same.length - 1] as number;
+  if (success[0] < (successes[first] as KeptSuccess)[0]) successes[first] = success;
+  else if (success[0] > (successes[last] as KeptSuccess)[0]) successes[last] = success;
+}
+

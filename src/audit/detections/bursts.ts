@@ -10,8 +10,8 @@ export interface LiveBurst {
   from: number;
   at: number;
   secrets: Set<string>;
-  /** Whether a detection of this run rests on it: a new secret of it joins that detection. */
-  raisedInRun?: true;
+  /** A probing burst a success already made HIGH: no other success makes it HIGH again. */
+  escalated?: true;
 }
 
 /** One principal's reads (or denials) within a window by secret, and the bursts of them already alerted. */
@@ -23,13 +23,17 @@ export interface BurstCounter {
 
 export function burstCounter(stored: Record<string, [number, string]>, burst: AlertedBurst | undefined, windowMs: number): BurstCounter {
   // A burst stored before `from` was kept: its newest secret stands for it.
-  return { times: new SecretTimes(stored, windowMs), alerted: burst ? [{ from: burst.from ?? burst.at, at: burst.at, secrets: new Set(burst.secrets) }] : [] };
+  if (!burst) return { times: new SecretTimes(stored, windowMs), alerted: [] };
+  const live: LiveBurst = { from: burst.from ?? burst.at, at: burst.at, secrets: new Set(burst.secrets) };
+  if (burst.escalated) live.escalated = true;
+  return { times: new SecretTimes(stored, windowMs), alerted: [live] };
 }
 
 /** The newest of the bursts, as the window item keeps it. */
 export function storedBurst(counter: BurstCounter): AlertedBurst | undefined {
   const newest = counter.alerted.reduce<LiveBurst | undefined>((a, b) => (a && a.at >= b.at ? a : b), undefined);
-  return newest ? { from: newest.from, at: newest.at, secrets: [...newest.secrets] } : undefined;
+  if (!newest) return undefined;
+  return { from: newest.from, at: newest.at, secrets: [...newest.secrets], ...(newest.escalated ? { escalated: true } : {}) };
 }
 
 /** Forgets what ended before `since`: the reads and bursts no read from then on can be in a window with. */
@@ -38,10 +42,14 @@ export function pruneBursts(counter: BurstCounter, since: number): void {
   counter.times.prune(since);
 }
 
-/** A burst's signal, and the time of its last read. */
+/** A burst's signal, the burst it raised or followed up, and the time of its last read. */
 export interface BurstSignal extends Signal {
   at: number;
+  burst: LiveBurst;
 }
+
+/** Whether the run already raised a detection of this kind for the read's principal within a window of `time`. */
+export type RaisedNear = (time: number) => boolean;
 
 /**
  * Counts a read of `secret` towards its principal's burst of distinct secrets within the window; the signal when this read
@@ -51,7 +59,7 @@ export interface BurstSignal extends Signal {
  * in event time: only reads within one window of each other count together, and a burst is the one of a read within a window
  * of it, whatever order batches came in. Updates `counter`, nothing else.
  */
-export function countTowardsBurst(counter: BurstCounter, kind: 'bulk-retrieval' | 'access-denied-probing', severity: Signal['severity'], threshold: number, read: ReadEvent, secret: string, windowMs: number): BurstSignal | Signal | undefined {
+export function countTowardsBurst(counter: BurstCounter, kind: 'bulk-retrieval' | 'access-denied-probing', severity: Signal['severity'], threshold: number, read: ReadEvent, secret: string, windowMs: number, raisedNear: RaisedNear): BurstSignal | Signal | undefined {
   pruneBursts(counter, read.time - windowMs);
   const alerted = counter.alerted.find((b) => read.time >= b.from - windowMs && read.time <= b.at + windowMs);
   if (alerted?.secrets.has(secret)) return undefined;
@@ -59,7 +67,7 @@ export function countTowardsBurst(counter: BurstCounter, kind: 'bulk-retrieval' 
     if (alerted.secrets.size < MAX_WINDOW_ENTRIES) alerted.secrets.add(secret);
     if (read.time > alerted.at) alerted.at = read.time;
     if (read.time < alerted.from) alerted.from = read.time;
-    if (alerted.raisedInRun) return { kind, key: read.principal, severity, secrets: [secret], joinOnly: true };
+    if (raisedNear(read.time)) return { kind, key: read.principal, severity, secrets: [secret], joinOnly: true };
   }
   const times = counter.times;
   if (!times.has(secret) && times.size >= MAX_WINDOW_ENTRIES) return undefined;
@@ -67,8 +75,8 @@ export function countTowardsBurst(counter: BurstCounter, kind: 'bulk-retrieval' 
   const busiest = times.busiestAround(read.time, threshold);
   if (!busiest) return undefined;
   const secrets = busiest.reads.map(([s]) => s);
-  if (alerted) alerted.raisedInRun = true;
-  else counter.alerted.push({ from: busiest.from, at: busiest.to, secrets: new Set(secrets), raisedInRun: true });
+  let burst = alerted;
+  if (!burst) counter.alerted.push((burst = { from: busiest.from, at: busiest.to, secrets: new Set(secrets) }));
   times.removeWithin(secrets, busiest.from, busiest.to);
-  return { kind, key: read.principal, severity, secrets, events: busiest.reads.map(([, [t, id]]) => [id, t]), at: busiest.to };
+  return { kind, key: read.principal, severity, secrets, events: busiest.reads.map(([, [t, id]]) => [id, t]), at: busiest.to, burst };
 }
