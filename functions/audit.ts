@@ -2,7 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ListSecretsCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import type { Context, SQSEvent } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { auditBatch, decodeNotificationKey, detectionAlert, detectionKey, HONEYTOKEN_TAG, isS3Notification, readEventsOf, secretDirectory, type Detection, type KnownSecret, type ReadBatch } from '../src/audit/index.js';
+import { auditBatch, calledNames, decodeNotificationKey, detectionAlert, detectionKey, HONEYTOKEN_TAG, isS3Notification, readEventsOf, secretDirectory, type Detection, type KnownSecret, type ReadBatch } from '../src/audit/index.js';
 import { deliverAlert, type AlertPublisher, type Delivery } from '../src/alerts/index.js';
 import type { AwsOptions } from '../src/aws/clients.js';
 import { s3Client } from '../src/aws/clients/s3.js';
@@ -75,9 +75,9 @@ export function createAuditHandler(deps: AuditDependencies) {
     }
     if (rejected.length) await deadLetter(rejected, s, home);
 
-    // Honeytokens last: a decoy's own entry wins over a name resolved earlier.
-    const directory = secretDirectory([...(await secretsReadByName(batch, s)), ...(await honeytokensOf(s))]);
     const store = (deps.stateStore ?? DynamoStateStore.fromOptions)(s.stateTable, home);
+    // Honeytokens last: a decoy's own entry wins over a name resolved earlier.
+    const directory = secretDirectory([...(await secretsReadByName(batch, s, store)), ...(await honeytokensOf(s))]);
     const publisher: AlertPublisher = { sns: snsClient(home), topicArn: s.topicArn, deadLetter: { sqs: async () => sqsClient(home), queueUrl: s.dlqUrl }, ...(deps.sleep ? { sleep: deps.sleep } : {}) };
     const deliveries: Delivery[] = [];
     // A principal's alerts go out once its window is saved (they ride in it until sent): a batch that judged it against a
@@ -117,34 +117,49 @@ export function createAuditHandler(deps: AuditDependencies) {
   }
 
   /**
-   * The secrets of the function's own account and region that this batch reads by name (or partial ARN): from the cache,
+   * The secrets of the function's own account and region that this batch reads by name or partial ARN: from the cache,
    * else one ListSecrets by name each (a prefix filter, so the exact name is picked out of at most NAME_LOOKUP_PAGES pages).
+   * An id that looks like a full ARN may be a partial ARN of a name ending like a suffix (calledNames): its name as written
+   * is looked up only when the state table holds no secret of that ARN, so a read by full ARN, the usual kind, costs none.
    * Another account's secrets stay as called: the audit role lists only its own account's.
    */
-  async function secretsReadByName(batch: ReadBatch, s: AuditSettings): Promise<KnownSecret[]> {
+  async function secretsReadByName(batch: ReadBatch, s: AuditSettings, store: StateStore): Promise<KnownSecret[]> {
     const account = accountOfArn(s.topicArn);
-    const wanted = new Set<string>();
+    // Name -> the id that looks like a full ARN it came from, while no read called it otherwise.
+    const wanted = new Map<string, string | undefined>();
     for (const read of batch.reads) {
       // A failed call names whatever the caller typed (a probe of made-up names): nothing to resolve, and no lookups to spend.
-      if (read.errorCode !== undefined || read.recipientAccount !== account || read.region !== s.region) continue;
+      if (read.errorCode !== undefined) continue;
       for (const id of read.secretIds) {
-        const name = nameAsCalled(id);
-        if (name !== undefined) wanted.add(name);
+        const called = calledNames(id);
+        if (!called || (called.account ?? read.recipientAccount) !== account || (called.region ?? read.region) !== s.region) continue;
+        // Only the name as written: the name without the would-be suffix is the full ARN's own, which stays as called.
+        const name = called.names[0] as string;
+        const fullArn = looksLikeFullSecretArn(id) ? id : undefined;
+        if (fullArn === undefined || !wanted.has(name)) wanted.set(name, fullArn);
       }
     }
     const now = clock();
     // A name is looked up again after the refresh interval: a secret deleted and made again under its name has a new ARN.
-    const missing = [...wanted].filter((name) => {
+    const missing = [...wanted.keys()].filter((name) => {
       const cached = named.get(name);
       return !cached || now - cached.readAt >= s.honeytokenRefreshMs;
     });
-    if (missing.length > NAME_LOOKUPS_PER_BATCH) logger.warn('secrets read by name left as called this batch: too many new names', { names: missing.length, lookedUp: NAME_LOOKUPS_PER_BATCH });
-    if (missing.length) {
+    if (named.size + missing.length > NAMES_KEPT) named.clear();
+    const lookups = missing.filter((name) => wanted.get(name) === undefined);
+    const asArns = missing.filter((name) => wanted.get(name) !== undefined);
+    const stored = asArns.length ? await store.getSecrets(asArns.map((name) => wanted.get(name) as string)) : undefined;
+    for (const name of asArns) {
+      // The state table holds a secret of that ARN (the sweep's): the id is its full ARN, no name to look up.
+      if (stored?.has(wanted.get(name) as string)) named.set(name, { secret: undefined, readAt: now });
+      else lookups.push(name);
+    }
+    if (lookups.length > NAME_LOOKUPS_PER_BATCH) logger.warn('secrets read by name left as called this batch: too many new names', { names: lookups.length, lookedUp: NAME_LOOKUPS_PER_BATCH });
+    if (lookups.length) {
       const sm = secretsManagerClient(deps.aws(s.region));
       const limit = pLimit(NAME_LOOKUPS_IN_FLIGHT);
-      if (named.size + missing.length > NAMES_KEPT) named.clear();
       await Promise.all(
-        missing.slice(0, NAME_LOOKUPS_PER_BATCH).map((name) =>
+        lookups.slice(0, NAME_LOOKUPS_PER_BATCH).map((name) =>
           limit(async () => {
             try {
               named.set(name, { secret: await secretNamed(sm, name, s.region), readAt: now });
@@ -157,7 +172,7 @@ export function createAuditHandler(deps: AuditDependencies) {
       );
     }
     const found: KnownSecret[] = [];
-    for (const name of wanted) {
+    for (const name of wanted.keys()) {
       const secret = named.get(name)?.secret;
       if (secret) found.push(secret);
     }
@@ -171,14 +186,6 @@ const NAME_LOOKUPS_PER_BATCH = 200;
 const NAME_LOOKUP_PAGES = 5;
 /** Names remembered per container; past this the cache starts again (an account's secrets read by name are usually far fewer). */
 const NAMES_KEPT = 50_000;
-const PARTIAL_SECRET_ARN = /^arn:[^:]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
-
-/** The name in a secret id as called: the id itself, or a partial ARN's name; undefined for a full ARN (nothing to look up). */
-function nameAsCalled(secretId: string): string | undefined {
-  if (!secretId.startsWith('arn:')) return secretId;
-  if (looksLikeFullSecretArn(secretId)) return undefined;
-  return PARTIAL_SECRET_ARN.exec(secretId)?.[1];
-}
 
 async function secretNamed(sm: ReturnType<typeof secretsManagerClient>, name: string, region: string): Promise<KnownSecret | undefined> {
   let token: string | undefined;

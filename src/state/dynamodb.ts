@@ -4,7 +4,7 @@ import { clientConfig, type AwsOptions } from '../aws/clients.js';
 import type { SecretState } from '../model/index.js';
 import pLimit from 'p-limit';
 import { StateStoreError, foldObservations, keyIndexEntry, keyNamesOf, mergeReader, mergeWatch, putOutcome } from './records.js';
-import type { AuditItem, ControlStatuses, KeyIndexEntry, PutOptions, PutOutcome, ReaderBaseline, ReaderObservation, SecretRecord, SecretWatchRecord, StateStore, StoreMeta, SweepProgress } from './types.js';
+import type { AuditItem, ControlStatuses, KeyIndexEntry, PutOptions, PutOutcome, ReaderBaseline, ReaderObservation, SecretRecord, SecretWatchMerge, SecretWatchRecord, StateStore, StoreMeta, SweepProgress } from './types.js';
 
 type Item = Record<string, unknown>;
 type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
@@ -252,27 +252,43 @@ export class DynamoStateStore implements StateStore {
 
   /**
    * One UpdateItem per secret, never a put: accounts are added to a string set, readOutsideVpc only ever set true, and
-   * firstRead set when absent, lowered by a second, conditional update in the rare case a batch saw an earlier read.
+   * firstRead set when absent; a watch that lowers it (`lowersFirstRead`) sets it in the same update, on condition that the
+   * stored one is not earlier. A second update only when that guess was wrong: another batch stored an earlier first read
+   * meanwhile, or a writer that did not say it lowers the first read did.
    */
-  async mergeSecretWatches(watches: readonly SecretWatchRecord[]): Promise<void> {
-    const bySecret = new Map<string, SecretWatchRecord>();
-    for (const w of watches) bySecret.set(w.secretArn, mergeWatch(bySecret.get(w.secretArn), w));
+  async mergeSecretWatches(watches: readonly SecretWatchMerge[]): Promise<void> {
+    const bySecret = new Map<string, SecretWatchMerge>();
+    for (const w of watches) {
+      const prior = bySecret.get(w.secretArn);
+      bySecret.set(w.secretArn, { ...mergeWatch(prior, w), lowersFirstRead: (prior?.lowersFirstRead ?? false) || (w.lowersFirstRead ?? false) });
+    }
     const limit = pLimit(WRITES_IN_FLIGHT);
     await Promise.all([...bySecret.values()].map((watch) => limit(() => this.mergeSecretWatch(watch))));
   }
 
-  private async mergeSecretWatch(watch: SecretWatchRecord): Promise<void> {
+  private async mergeSecretWatch(watch: SecretWatchMerge): Promise<void> {
     const values: Item = { ':arn': watch.secretArn, ':first': watch.firstRead };
-    let expression = 'SET secretArn = :arn, firstRead = if_not_exists(firstRead, :first)';
+    let others = '';
     if (watch.readOutsideVpc) {
-      expression += ', readOutsideVpc = :true';
+      others += ', readOutsideVpc = :true';
       values[':true'] = true;
     }
     if (watch.accounts.length) {
-      expression += ' ADD accounts :accounts';
+      others += ' ADD accounts :accounts';
       values[':accounts'] = new Set(watch.accounts);
     }
-    const answer = await this.call('UpdateItem', () => this.db.send(new UpdateCommand({ TableName: this.tableName, Key: watchKey(watch.secretArn), UpdateExpression: expression, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' })));
+    const update = (firstRead: string, options: { ConditionExpression?: string; ReturnValues?: 'ALL_NEW' }) =>
+      this.call('UpdateItem', () => this.db.send(new UpdateCommand({ TableName: this.tableName, Key: watchKey(watch.secretArn), UpdateExpression: `SET secretArn = :arn, firstRead = ${firstRead}${others}`, ExpressionAttributeValues: values, ...options })));
+    if (watch.lowersFirstRead) {
+      try {
+        await update(':first', { ConditionExpression: 'attribute_not_exists(firstRead) OR firstRead >= :first' });
+        return;
+      } catch (error) {
+        // Another batch stored an earlier first read meanwhile: the rest is merged below, without it.
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    const answer = await update('if_not_exists(firstRead, :first)', { ReturnValues: 'ALL_NEW' });
     const stored = answer.Attributes?.['firstRead'] as number | undefined;
     if (stored === undefined || stored <= watch.firstRead) return;
     try {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { StateStoreError, foldObservations, keyIndexEntry, keyNamesOf, mergeReader, mergeWatch, putOutcome } from './records.js';
-import type { AuditItem, KeyIndexEntry, PutOptions, PutOutcome, ReaderBaseline, ReaderObservation, SecretRecord, SecretWatchRecord, StateStore, StoreMeta, SweepProgress } from './types.js';
+import type { AuditItem, KeyIndexEntry, PutOptions, PutOutcome, ReaderBaseline, ReaderObservation, SecretRecord, SecretWatchMerge, SecretWatchRecord, StateStore, StoreMeta, SweepProgress } from './types.js';
 
 const HEADER = { vigilState: 1 } as const;
 const WATCH = 'WATCH#';
@@ -210,7 +210,7 @@ export class FileStateStore implements StateStore {
     return out;
   }
 
-  async mergeSecretWatches(watches: readonly SecretWatchRecord[]): Promise<void> {
+  async mergeSecretWatches(watches: readonly SecretWatchMerge[]): Promise<void> {
     for (const watch of watches) this.watches.set(watch.secretArn, mergeWatch(this.watches.get(watch.secretArn), watch));
   }
 

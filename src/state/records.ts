@@ -58,6 +58,6 @@ export function foldObservations(observations: readonly ReaderObservation[]): Re
 
 /** Two watches of one secret as one: what both stores keep when watches are merged (in any order, any number of times). */
 export function mergeWatch(stored: SecretWatchRecord | undefined, seen: SecretWatchRecord): SecretWatchRecord {
-  if (!stored) return { ...seen, accounts: [...new Set(seen.accounts)] };
+  if (!stored) return { secretArn: seen.secretArn, firstRead: seen.firstRead, accounts: [...new Set(seen.accounts)], readOutsideVpc: seen.readOutsideVpc };
   return { secretArn: stored.secretArn, firstRead: Math.min(stored.firstRead, seen.firstRead), accounts: [...new Set([...stored.accounts, ...seen.accounts])], readOutsideVpc: stored.readOutsideVpc || seen.readOutsideVpc };
 }

@@ -74,6 +74,15 @@ export interface SecretWatchRecord {
   readOutsideVpc: boolean;
 }
 
+/** What a writer merges into a secret's watch. */
+export interface SecretWatchMerge extends SecretWatchRecord {
+  /**
+   * The writer loaded a later first read, or no watch (a backfill, a secret first read): the DynamoDB store lowers it in
+   * the same write, under a condition, instead of a second one. Either way the earliest first read is kept.
+   */
+  lowersFirstRead?: boolean;
+}
+
 /** Where a checkpointed sweep stands; what it has read is in the secret records, not here. */
 export interface SweepProgress {
   runId: string;
@@ -145,7 +154,7 @@ export interface StateStore {
   /** The stored watches of these secrets (`WATCH#<secretArn>`). */
   getSecretWatches(secretArns: readonly string[]): Promise<SecretWatchRecord[]>;
   /** Merges into the stored watches, never replacing one: the earliest first read, every account, read outside a VPC once. */
-  mergeSecretWatches(watches: readonly SecretWatchRecord[]): Promise<void>;
+  mergeSecretWatches(watches: readonly SecretWatchMerge[]): Promise<void>;
 
   getSweepProgress(runId: string): Promise<SweepProgress | undefined>;
   putSweepProgress(progress: SweepProgress): Promise<void>;

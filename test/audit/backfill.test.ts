@@ -46,3 +46,34 @@ describe.each(stores)('a backfill with %s', (_label, open) => {
     expect(await judge([readRecord('GetSecretValue-iam-user.json', { time: T0 + 31 * DAY, secretId: 'prod/payments/db' })])).toContain('new-reader');
   });
 });
+
+describe('a backfill with the DynamoDB store', () => {
+  it('merges what several principals add to a secret\'s watch in one UpdateItem, and counts the writes it sends', async () => {
+    const client = new DynamoDBClient({ ...emulator.aws(), maxAttempts: 1 });
+    await createStateTable(client, 'vigil-backfill-writes');
+    const store = new DynamoStateStore('vigil-backfill-writes', client);
+    await auditBatch(store, readEventsOf(ordinaryTraffic(50, 1, T0 + 30 * DAY)).reads, CONTEXT, async () => undefined);
+    // Every request the store sends from here on, as the table receives it.
+    const sent: { command: string; input: string }[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push({ command: context.commandName as string, input: JSON.stringify(args.input) });
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    // Old CloudTrail files: the application, a user outside any VPC endpoint and another account's role, each before day 30.
+    const backfill = [
+      ...ordinaryTraffic(20, 2, T0),
+      readRecord('GetSecretValue-iam-user.json', { time: T0 + DAY, secretId: 'prod/payments/db' }),
+      readRecord('GetSecretValue-cross-account.json', { time: T0 + 2 * DAY, secretId: PAYMENTS }),
+    ];
+
+    const run = await auditBatch(store, readEventsOf(backfill).reads, CONTEXT, async () => undefined);
+
+    expect(sent.filter((r) => r.command === 'UpdateItemCommand' && r.input.includes(`WATCH#${PAYMENTS}`))).toHaveLength(1);
+    expect(run.writes).toBe(sent.filter((r) => ['PutItemCommand', 'UpdateItemCommand', 'BatchWriteItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand'].includes(r.command)).length);
+    const [watch] = await store.getSecretWatches([PAYMENTS]);
+    expect({ ...watch, accounts: [...(watch?.accounts ?? [])] }).toEqual({ secretArn: PAYMENTS, firstRead: T0, accounts: ['444455556666'], readOutsideVpc: true });
+  });
+});

@@ -1,9 +1,9 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateSecretCommand, DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DeleteSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAuditHandler } from '../../functions/audit.js';
 import { eventBridgeClient } from '../../src/aws/clients/eventbridge.js';
 import { secretsManagerClient } from '../../src/aws/clients/secrets-manager.js';
@@ -11,6 +11,7 @@ import { sqsClient } from '../../src/aws/clients/sqs.js';
 import { clientConfig, type AwsOptions } from '../../src/aws/clients.js';
 import { DynamoStateStore, createStateTable, type AuditItem } from '../../src/state/index.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
+import { secretState } from '../helpers/state.js';
 import { topicWithSubscriber } from '../helpers/subscriber.js';
 import { T0, readRecord } from './traffic.js';
 
@@ -337,6 +338,48 @@ describe('the audit Lambda', () => {
     expect(await readsOf('prod/orders/db')).toBe(0);
     // A name no secret has stays as called, so the read is not lost.
     expect(await readsOf('prod/never/created')).toBe(1);
+  });
+
+  it('keeps a reader under the secret\'s ARN when it is read by a partial ARN whose name ends like a suffix (prod/stripe-secret)', async () => {
+    const sm = secretsManagerClient({ ...emulator.aws(), maxAttempts: 1 });
+    const arn = (await sm.send(new CreateSecretCommand({ Name: 'prod/stripe-secret', SecretString: 'x' }))).ARN as string;
+    // The name ends in a hyphen and six letters: the partial ARN reads like a full ARN of prod/stripe.
+    const partial = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod/stripe-secret`;
+    const read = readRecord('GetSecretValue-cross-account.json', { time: T0 + 11_000_000, secretId: partial, account: ACCOUNT });
+    await sqsClient({ ...emulator.aws(), maxAttempts: 1 }).send(new SendMessageCommand({ QueueUrl: readQueue.url, MessageBody: JSON.stringify(read) }));
+
+    const result = await handler()(await pollBatch(readQueue.url));
+
+    expect(result.detections).toMatchObject([{ kind: 'new-reader-account', secretArns: [arn] }]);
+    // Earlier tests' backfills left their alerts on the topic too.
+    const alerted = (await topic.receive()).map((m) => JSON.parse(m.Message as string) as { alert: { kind: string; secretArn: string } });
+    expect(alerted.map((a) => a.alert)).toContainEqual(expect.objectContaining({ kind: 'new-reader-account', secretArn: arn }));
+    const store = DynamoStateStore.fromOptions('vigil-state', { ...emulator.aws(), maxAttempts: 1 });
+    const principal = 'arn:aws:iam::444455556666:role/partner-sync';
+    expect(await store.getReader(arn, principal)).toMatchObject({ reads: 1, principalAccount: '444455556666' });
+    expect(await store.getReaders(partial)).toEqual([]);
+  });
+
+  it('asks ListSecrets nothing for a read by the full ARN of a secret the state table holds, and the name as written of one it does not', async () => {
+    const sm = secretsManagerClient({ ...emulator.aws(), maxAttempts: 1 });
+    const swept = (await sm.send(new CreateSecretCommand({ Name: 'prod/ledger/db', SecretString: 'x' }))).ARN as string;
+    const unswept = (await sm.send(new CreateSecretCommand({ Name: 'prod/ledger/cache', SecretString: 'x' }))).ARN as string;
+    const store = DynamoStateStore.fromOptions('vigil-state', { ...emulator.aws(), maxAttempts: 1 });
+    await store.putSecret({ arn: swept, state: secretState({ name: 'prod/ledger/db', arn: swept }), statuses: {}, observedAt: 1, lastChangedDate: null, readAt: 1, dirty: false, version: 0 });
+    const sqs = sqsClient({ ...emulator.aws(), maxAttempts: 1 });
+    for (const [i, arn] of [swept, unswept].entries()) await sqs.send(new SendMessageCommand({ QueueUrl: readQueue.url, MessageBody: JSON.stringify(readRecord('GetSecretValue-assumed-role-vpce.json', { time: T0 + 12_000_000 + i * 1000, secretId: arn, account: ACCOUNT })) }));
+    const send = vi.spyOn(SecretsManagerClient.prototype, 'send');
+
+    try {
+      expect((await handler()(await pollBatch(readQueue.url))).reads).toBe(2);
+      const byName = send.mock.calls.map(([command]) => command).filter((c) => c instanceof ListSecretsCommand && c.input.Filters?.[0]?.Key === 'name');
+      expect(byName.map((c) => (c as ListSecretsCommand).input.Filters?.[0]?.Values)).toEqual([[unswept.slice(unswept.indexOf(':secret:') + ':secret:'.length)]]);
+    } finally {
+      send.mockRestore();
+    }
+    const principal = `arn:aws:iam::${ACCOUNT}:role/service/payments-api`;
+    expect(await store.getReader(swept, principal)).toMatchObject({ reads: 1 });
+    expect(await store.getReader(unswept, principal)).toMatchObject({ reads: 1 });
   });
 
   it('finds a honeytoken made under the name of a deleted secret once the refresh interval has passed', async () => {

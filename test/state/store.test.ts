@@ -163,6 +163,17 @@ describe.each(stores)('%s', (_label, open) => {
     expect(await store.getSecretWatches([secretState({ name: 'prod/never-read' }).arn])).toEqual([]);
   });
 
+  it('keeps the earliest first read when a writer says it lowers it but another stored an earlier one meanwhile', async () => {
+    const store = await open();
+    const secretArn = secretState({ name: 'prod/backfilled' }).arn;
+    await store.mergeSecretWatches([{ secretArn, firstRead: 3_000, accounts: ['444455556666'], readOutsideVpc: false, lowersFirstRead: true }]);
+    await store.mergeSecretWatches([{ secretArn, firstRead: 5_000, accounts: ['777788889999'], readOutsideVpc: true, lowersFirstRead: true }]);
+    const [merged] = await store.getSecretWatches([secretArn]);
+    expect({ ...merged, accounts: [...(merged?.accounts ?? [])].sort() }).toEqual({ secretArn, firstRead: 3_000, accounts: ['444455556666', '777788889999'], readOutsideVpc: true });
+    await store.mergeSecretWatches([{ secretArn, firstRead: 1_000, accounts: [], readOutsideVpc: false, lowersFirstRead: true }]);
+    expect((await store.getSecretWatches([secretArn]))[0]?.firstRead).toBe(1_000);
+  });
+
   it('keeps sweep progress and store facts', async () => {
     const store = await open();
     expect(await store.getMeta()).toEqual({ filledAt: null, lastFullAt: null });
