@@ -64,7 +64,7 @@ export interface AuditRun {
   duplicates: number;
 }
 
-/** A reader's baseline is written when it is new, reads through a new VPC endpoint, or once per this interval (refreshSlot). */
+/** A reader's baseline is written when it is new, reads through a new VPC endpoint, gains older reads (a backfill), or once per this interval (refreshSlot). */
 export const BASELINE_WRITE_INTERVAL_MS = 15 * 60_000;
 
 const SEVERITY_RANK: Record<Severity, number> = { INFORMATIONAL: 0, LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
@@ -211,7 +211,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     if (!pending) continue;
     const key = readerKey(pair.secret, pair.principal);
     const stored = state.readers.get(key);
-    const due = context.writeAll || !stored || pair.newVpce || stored.reads + stored.denied === 0 || refreshSlot(key, pending.lastSeen) > refreshSlot(key, stored.lastSeen);
+    const due = context.writeAll || !stored || pair.newVpce || stored.reads + stored.denied === 0 || pending.firstSeen < stored.firstSeen || refreshSlot(key, pending.lastSeen) > refreshSlot(key, stored.lastSeen);
     if (!due) continue;
     const merged = mergeReader(stored, pending, pair.secret, pair.principal, pair.principalAccount);
     state.readers.set(key, merged);

@@ -432,6 +432,14 @@ describe('baseline writes', () => {
     expect(audit(next, state).changes.readers.map((r) => r.reads)).toEqual([500 + sameSlot.length + 3]);
   });
 
+  it('writes a known reader once when a backfill brings reads older than its first, with its first read moved back', () => {
+    const state = emptyAuditState();
+    const records = ordinaryTraffic(300, 3);
+    audit(records.slice(200), state);
+    const backfill = audit(records.slice(0, 200), state).changes.readers;
+    expect(backfill.map((r) => [r.reads, r.firstSeen])).toEqual([[300, Date.parse((records[0] as { eventTime: string }).eventTime)]]);
+  });
+
   it('refreshes the readers one batch learned spread over the interval, not all in the batch that crosses it', () => {
     const state = emptyAuditState();
     // 300 readers (30 roles x 10 secrets) learned at once, then each read once a minute for 45 minutes, one batch a minute.
