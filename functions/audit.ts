@@ -2,7 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ListSecretsCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import type { Context, SQSEvent } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { auditBatch, calledNames, decodeNotificationKey, detectionAlert, detectionKey, HONEYTOKEN_TAG, isS3Notification, readEventsOf, secretDirectory, type Detection, type KnownSecret, type ReadBatch } from '../src/audit/index.js';
+import { auditBatch, calledName, decodeNotificationKey, detectionAlert, detectionKey, HONEYTOKEN_TAG, isS3Notification, readEventsOf, secretDirectory, type Detection, type KnownSecret, type ReadBatch } from '../src/audit/index.js';
 import { deliverAlert, type AlertPublisher, type Delivery } from '../src/alerts/index.js';
 import type { AwsOptions } from '../src/aws/clients.js';
 import { s3Client } from '../src/aws/clients/s3.js';
@@ -13,7 +13,7 @@ import { invocationStart } from '../src/aws/idempotency.js';
 import { logger } from '../src/aws/logger.js';
 import { auditSettings, type AuditSettings } from '../src/aws/settings.js';
 import { accountOfArn, decodeEventFile, InvalidEventError } from '../src/events/index.js';
-import { looksLikeFullSecretArn } from '../src/events/references.js';
+import { looksLikeFullSecretArn, secretNameFromArn } from '../src/events/references.js';
 import { DynamoStateStore, type StateStore } from '../src/state/index.js';
 
 export interface AuditResult {
@@ -119,8 +119,9 @@ export function createAuditHandler(deps: AuditDependencies) {
   /**
    * The secrets of the function's own account and region that this batch reads by name or partial ARN: from the cache,
    * else one ListSecrets by name each (a prefix filter, so the exact name is picked out of at most NAME_LOOKUP_PAGES pages).
-   * An id that looks like a full ARN may be a partial ARN of a name ending like a suffix (calledNames): its name as written
-   * is looked up only when the state table holds no secret of that ARN, so a read by full ARN, the usual kind, costs none.
+   * An id that looks like a full ARN may be a partial ARN of a name ending like a suffix (calledName): it is looked up only
+   * when the state table holds no secret of that ARN, so a read by full ARN, the usual kind, costs none, and then as Secrets
+   * Manager reads it: the secret of exactly that ARN, else the one named as written.
    * Another account's secrets stay as called: the audit role lists only its own account's.
    */
   async function secretsReadByName(batch: ReadBatch, s: AuditSettings, store: StateStore): Promise<KnownSecret[]> {
@@ -131,10 +132,9 @@ export function createAuditHandler(deps: AuditDependencies) {
       // A failed call names whatever the caller typed (a probe of made-up names): nothing to resolve, and no lookups to spend.
       if (read.errorCode !== undefined) continue;
       for (const id of read.secretIds) {
-        const called = calledNames(id);
+        const called = calledName(id);
         if (!called || (called.account ?? read.recipientAccount) !== account || (called.region ?? read.region) !== s.region) continue;
-        // Only the name as written: the name without the would-be suffix is the full ARN's own, which stays as called.
-        const name = called.names[0] as string;
+        const name = called.name;
         const fullArn = looksLikeFullSecretArn(id) ? id : undefined;
         if (fullArn === undefined || !wanted.has(name)) wanted.set(name, fullArn);
       }
@@ -162,7 +162,7 @@ export function createAuditHandler(deps: AuditDependencies) {
         lookups.slice(0, NAME_LOOKUPS_PER_BATCH).map((name) =>
           limit(async () => {
             try {
-              named.set(name, { secret: await secretNamed(sm, name, s.region), readAt: now });
+              named.set(name, { secret: await secretNamed(sm, name, s.region, wanted.get(name)), readAt: now });
             } catch (error) {
               // A refused or throttled lookup costs the batch nothing: the read is kept under the name as called.
               logger.warn('secret read by name not resolved: ListSecrets failed', { secretName: name, error: (error as Error).name });
@@ -187,14 +187,25 @@ const NAME_LOOKUP_PAGES = 5;
 /** Names remembered per container; past this the cache starts again (an account's secrets read by name are usually far fewer). */
 const NAMES_KEPT = 50_000;
 
-async function secretNamed(sm: ReturnType<typeof secretsManagerClient>, name: string, region: string): Promise<KnownSecret | undefined> {
+/**
+ * The secret of that name, by ListSecrets (a prefix filter, so the exact name is picked out of at most NAME_LOOKUP_PAGES
+ * pages). For an id that looks like a full ARN, the secret of exactly that ARN comes first: its name is the id's without
+ * the suffix, a prefix of the name as written, so one filter finds both.
+ */
+async function secretNamed(sm: ReturnType<typeof secretsManagerClient>, name: string, region: string, fullArn?: string): Promise<KnownSecret | undefined> {
+  const filter = (fullArn && secretNameFromArn(fullArn)) || name;
+  let named: SecretListEntry | undefined;
   let token: string | undefined;
   for (let page = 0; page < NAME_LOOKUP_PAGES; page++) {
-    const answer = await sm.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [name] }], MaxResults: 100, ...(token ? { NextToken: token } : {}) }));
-    const entry = (answer.SecretList ?? []).find((e) => e.Name === name);
-    if (entry) return knownSecret(entry, region);
+    const answer = await sm.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [filter] }], MaxResults: 100, ...(token ? { NextToken: token } : {}) }));
+    for (const entry of answer.SecretList ?? []) {
+      if (fullArn !== undefined && entry.ARN === fullArn) return knownSecret(entry, region);
+      if (entry.Name === name) named = entry;
+    }
+    // Without a full ARN to look for, the name found is the answer.
+    if (named && fullArn === undefined) return knownSecret(named, region);
     token = answer.NextToken;
-    if (!token) return undefined;
+    if (!token) return named && knownSecret(named, region);
   }
   logger.warn('secret read by name not resolved: too many secrets share its name as a prefix', { secretName: name });
   return undefined;

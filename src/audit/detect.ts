@@ -32,7 +32,8 @@ export type { AuditParams } from './detections/index.js';
 export interface SecretDirectory {
   /** The full ARN of the secret a request named (name, partial or full ARN), when known. */
   resolve(secretId: string, account: string, region: string): string | undefined;
-  isHoneytoken(secret: string): boolean;
+  /** Whether the secret (its ARN, or a name as called in that account and region) is a decoy. */
+  isHoneytoken(secret: string, account: string, region: string): boolean;
 }
 
 export interface AuditContext {
@@ -147,7 +148,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
 
     if (read.eventName === 'BatchGetSecretValue') {
       const secrets = read.secretIds.map((id) => secretKeyOf(id, read, directory));
-      for (const signal of honeytokenRead(read, secrets.filter((secret, i) => isHoneytoken(directory, secret, read.secretIds[i] as string)))) raise(signal, read);
+      for (const signal of honeytokenRead(read, secrets.filter((secret, i) => isHoneytoken(directory, secret, read.secretIds[i] as string, read)))) raise(signal, read);
       // Secrets Manager also logs a GetSecretValue per secret a batch returns; those count the reads, this judges the call.
       raise(batchRetrieval(read, secrets, params), read);
       continue;
@@ -305,7 +306,7 @@ function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {
     recipientAccount: read.recipientAccount,
     region: read.region,
     ownAccount: (looksLikeFullSecretArn(secret) ? accountOfArn(secret) : undefined) ?? read.recipientAccount,
-    honeytoken: isHoneytoken(window.directory, secret, secretId),
+    honeytoken: isHoneytoken(window.directory, secret, secretId, read),
     stored: window.state.readers.get(readerKey(secret, read.principal)),
     newVpce: false,
     touched: false,
@@ -345,8 +346,9 @@ function inEventTime(reads: readonly ReadEvent[]): readonly ReadEvent[] {
   return reads;
 }
 
-function isHoneytoken(directory: SecretDirectory | undefined, secret: string, asCalled: string): boolean {
-  return directory !== undefined && (directory.isHoneytoken(secret) || (asCalled !== secret && directory.isHoneytoken(asCalled)));
+function isHoneytoken(directory: SecretDirectory | undefined, secret: string, asCalled: string, read: Pick<ReadEvent, 'recipientAccount' | 'region'>): boolean {
+  if (!directory) return false;
+  return directory.isHoneytoken(secret, read.recipientAccount, read.region) || (asCalled !== secret && directory.isHoneytoken(asCalled, read.recipientAccount, read.region));
 }
 
 function addPending(pendings: Map<string, PendingReads>, known: PendingReads | undefined, secret: string, read: ReadEvent): void {

@@ -1,4 +1,3 @@
-import { looksLikeFullSecretArn, secretNameFromArn } from '../events/references.js';
 import type { SecretDirectory } from './detect.js';
 
 export const HONEYTOKEN_TAG = 'vigil:honeytoken';
@@ -18,26 +17,25 @@ export function isHoneytokenSecret(secret: Pick<KnownSecret, 'tags'>): boolean {
 
 const SECRET_ID_ARN = /^arn:[^:]+:secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)$/;
 
-/** What a secret id may name: the names to try, in order, and for an ARN its account and region. */
-export interface CalledNames {
-  names: string[];
+/** The name a secret id calls its secret by, and for an ARN its account and region. */
+export interface CalledName {
+  name: string;
   /** Set for an ARN (partial or full); a name belongs to the account and region of the read. */
   account?: string;
   region?: string;
 }
 
 /**
- * The names a secret id calls its secret by: a name as it is; a partial ARN's name. A name may itself end in a hyphen and
- * six letters (prod/stripe-secret), so a partial ARN of it looks like a full ARN of prod/stripe: the name as written is
- * tried first, then without the would-be suffix. Undefined for an ARN of no secret.
+ * The name a secret id calls its secret by: a name as it is; an ARN's name as written after `secret:`. An id that is not
+ * the full ARN of a secret is, as Secrets Manager reads it, a partial ARN of the name as written, even one that ends like a
+ * suffix (prod/stripe-secret): never the secret of the name without it, whose full ARN has another suffix. Undefined for an
+ * ARN of no secret.
  */
-export function calledNames(secretId: string): CalledNames | undefined {
-  if (!secretId.startsWith('arn:')) return { names: [secretId] };
+export function calledName(secretId: string): CalledName | undefined {
+  if (!secretId.startsWith('arn:')) return { name: secretId };
   const partial = SECRET_ID_ARN.exec(secretId);
   if (!partial) return undefined;
-  const asWritten = partial[3] as string;
-  const withoutSuffix = looksLikeFullSecretArn(secretId) ? secretNameFromArn(secretId) : undefined;
-  return { names: withoutSuffix === undefined ? [asWritten] : [asWritten, withoutSuffix], account: partial[2] as string, region: partial[1] as string };
+  return { name: partial[3] as string, account: partial[2] as string, region: partial[1] as string };
 }
 
 /** Resolves names and partial ARNs to the ARNs of known secrets; a secret vigil does not know stays as called. */
@@ -58,7 +56,7 @@ export function secretDirectory(secrets: Iterable<KnownSecret>): SecretDirectory
     arns.add(s.arn);
     if (isHoneytokenSecret(s)) {
       honeytokens.add(s.arn);
-      honeytokenNames.add(s.name);
+      honeytokenNames.add(`${s.account}:${s.region}:${s.name}`);
     }
   }
   let last: { account: string; region: string; names: Map<string, string> | undefined } = { account: '', region: '', names: undefined };
@@ -66,16 +64,15 @@ export function secretDirectory(secrets: Iterable<KnownSecret>): SecretDirectory
     resolve(secretId, account, region) {
       if (arns.has(secretId)) return secretId;
       if (secretId.startsWith('arn:')) {
-        const called = calledNames(secretId);
-        if (!called) return undefined;
-        const names = byScope.get(`${called.account}:${called.region}`);
-        return names && called.names.map((name) => names.get(name)).find((arn) => arn !== undefined);
+        const called = calledName(secretId);
+        return called && byScope.get(`${called.account}:${called.region}`)?.get(called.name);
       }
       // Reads of one batch come mostly from one account and region: its names are looked up without building a key.
       if (account !== last.account || region !== last.region) last = { account, region, names: byScope.get(`${account}:${region}`) };
       return last.names?.get(secretId);
     },
-    // A name as called: honeytokens are matched by name too, so a read by name of an unresolved decoy still counts.
-    isHoneytoken: (secret) => honeytokens.has(secret) || honeytokenNames.has(secret),
+    // A name as called, in the account and region of the read: a read by name of an unresolved decoy still counts, and
+    // another account's secret of a decoy's name is not one.
+    isHoneytoken: (secret, account, region) => honeytokens.has(secret) || honeytokenNames.has(`${account}:${region}:${secret}`),
   };
 }

@@ -76,8 +76,6 @@ export interface AlertedBurst {
   /** Absent in a window stored before it was kept. */
   from?: number;
   secrets: string[];
-  /** A probing burst a success already made HIGH. */
-  escalated?: true;
 }
 
 /** A successful read as the probing keeps it: time (ms), event ID, secret. */

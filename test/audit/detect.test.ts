@@ -88,6 +88,23 @@ describe('detections', () => {
     expect(detections).toMatchObject([{ kind: 'honeytoken-read', severity: 'CRITICAL', secretArns: [decoy.arn] }]);
   });
 
+  it('reads an ARN with another suffix as another secret, never as the secret of the name without it', () => {
+    // prod/decoy/admin-db-master: a partial ARN of that name, or a full ARN of prod/decoy/admin-db with the suffix "master";
+    // the decoy's own ARN has another suffix, so Secrets Manager reads neither as the decoy.
+    const id = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod/decoy/admin-db-master`;
+    expect(DIRECTORY.resolve(id, ACCOUNT, 'us-east-1')).toBeUndefined();
+    const { detections, state } = audit([readRecord('GetSecretValue-iam-user.json', { time: T0, secretId: id })]);
+    expect(detections).toEqual([]);
+    expect(readerViews(state).map((r) => r.secretArn)).toEqual([id]);
+  });
+
+  it('honeytoken-read: another account\'s secret of a decoy\'s name, read by name, is no decoy', () => {
+    const other = readRecord('GetSecretValue-iam-user.json', { time: T0, secretId: 'prod/decoy/admin-db', account: '999988887777' });
+    expect(audit([other]).detections.map((d) => d.kind)).not.toContain('honeytoken-read');
+    const home = readRecord('GetSecretValue-iam-user.json', { time: T0, secretId: 'prod/decoy/admin-db' });
+    expect(audit([home]).detections.map((d) => d.kind)).toContain('honeytoken-read');
+  });
+
   it('honeytoken-read: any read of a decoy, even a denied one, is CRITICAL', () => {
     const denied = readRecord('GetSecretValue-access-denied.json', { time: T0, secretId: 'prod/decoy/admin-db' });
     const { detections } = audit([denied]);

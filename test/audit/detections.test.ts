@@ -153,12 +153,14 @@ describe('accessDeniedProbing', () => {
     expect(probe(probing, T0)?.severity).toBe('HIGH');
   });
 
-  it('makes a burst HIGH once: probing that follows one already made HIGH, around the same success, stays MEDIUM', () => {
+  it('judges a follow-up of a burst like the burst: HIGH with a success within the window after it', () => {
     const probing = fresh();
     probe(probing, T0 + 5 * MINUTE);
     expect(accessDeniedProbing(probing, success(T0 + 7 * MINUTE), 'ok', DEFAULT_PARAMS, none)?.severity).toBe('HIGH');
-    // Denials of other secrets from before, judged after (a backfill): a follow-up of the same burst.
-    expect(probe(probing, T0, 10)?.severity).toBe('MEDIUM');
+    // Denials of other secrets from before, judged after (a backfill): a follow-up of the same burst, the success after it.
+    expect(probe(probing, T0, 10)?.severity).toBe('HIGH');
+    // And one with no success within the window after it stays MEDIUM.
+    expect(probe(probing, T0 + 25 * MINUTE, 20)?.severity).toBe('MEDIUM');
   });
 
   it('stays MEDIUM for a success before the probing or more than a window after it', () => {

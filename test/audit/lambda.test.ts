@@ -360,10 +360,13 @@ describe('the audit Lambda', () => {
     expect(await store.getReaders(partial)).toEqual([]);
   });
 
-  it('asks ListSecrets nothing for a read by the full ARN of a secret the state table holds, and the name as written of one it does not', async () => {
+  it('asks ListSecrets nothing for a read by the full ARN of a secret the state table holds, and finds the secret of exactly that ARN of one it does not', async () => {
     const sm = secretsManagerClient({ ...emulator.aws(), maxAttempts: 1 });
     const swept = (await sm.send(new CreateSecretCommand({ Name: 'prod/ledger/db', SecretString: 'x' }))).ARN as string;
     const unswept = (await sm.send(new CreateSecretCommand({ Name: 'prod/ledger/cache', SecretString: 'x' }))).ARN as string;
+    // A look-alike: a secret named as the unswept one's ARN ends (prod/ledger/cache-AbCdEf). Secrets Manager reads the full
+    // ARN as the secret of that ARN, so must vigil.
+    const lookAlike = (await sm.send(new CreateSecretCommand({ Name: unswept.slice(unswept.indexOf(':secret:') + ':secret:'.length), SecretString: 'x' }))).ARN as string;
     const store = DynamoStateStore.fromOptions('vigil-state', { ...emulator.aws(), maxAttempts: 1 });
     await store.putSecret({ arn: swept, state: secretState({ name: 'prod/ledger/db', arn: swept }), statuses: {}, observedAt: 1, lastChangedDate: null, readAt: 1, dirty: false, version: 0 });
     const sqs = sqsClient({ ...emulator.aws(), maxAttempts: 1 });
@@ -373,13 +376,15 @@ describe('the audit Lambda', () => {
     try {
       expect((await handler()(await pollBatch(readQueue.url))).reads).toBe(2);
       const byName = send.mock.calls.map(([command]) => command).filter((c) => c instanceof ListSecretsCommand && c.input.Filters?.[0]?.Key === 'name');
-      expect(byName.map((c) => (c as ListSecretsCommand).input.Filters?.[0]?.Values)).toEqual([[unswept.slice(unswept.indexOf(':secret:') + ':secret:'.length)]]);
+      // One filter by the name without the suffix finds both: the exact ARN is picked.
+      expect(byName.map((c) => (c as ListSecretsCommand).input.Filters?.[0]?.Values)).toEqual([['prod/ledger/cache']]);
     } finally {
       send.mockRestore();
     }
     const principal = `arn:aws:iam::${ACCOUNT}:role/service/payments-api`;
     expect(await store.getReader(swept, principal)).toMatchObject({ reads: 1 });
     expect(await store.getReader(unswept, principal)).toMatchObject({ reads: 1 });
+    expect(await store.getReader(lookAlike, principal)).toBeUndefined();
   });
 
   it('finds a honeytoken made under the name of a deleted secret once the refresh interval has passed', async () => {

@@ -17,7 +17,7 @@ export interface Probing {
 /**
  * `access-denied-probing`: one principal denied on `probeSecrets` or more distinct secrets within `bulkWindowMinutes`
  * (MEDIUM); HIGH when it reads a secret successfully within a window after the probing, whether that success comes later
- * or was judged already (batches judged out of order). A burst is made HIGH once. `raisedNear`: whether this run raised
+ * or was judged already (batches judged out of order); a follow-up of a burst too. `raisedNear`: whether this run raised
  * one for the principal within a window of a time. Updates `probing`, nothing else.
  */
 export function accessDeniedProbing(probing: Probing, read: ReadEvent, secret: string, params: Pick<AuditParams, 'probeSecrets' | 'bulkWindowMinutes'>, raisedNear: RaisedNear): Signal | undefined {
@@ -27,17 +27,14 @@ export function accessDeniedProbing(probing: Probing, read: ReadEvent, secret: s
     keepSuccess(probing.successes, [read.time, read.eventId, secret], windowMs / 2);
     // A success after the probing, not one from before it.
     if (probing.probedAt === undefined || read.time < probing.probedAt || read.time - probing.probedAt > windowMs) return undefined;
-    const escalated = probing.denials.alerted.find((b) => probing.probedAt !== undefined && probing.probedAt >= b.from && probing.probedAt <= b.at);
-    if (escalated) escalated.escalated = true;
     delete probing.probedAt;
     return { kind: 'access-denied-probing', key: read.principal, severity: 'HIGH', secrets: [secret] };
   }
   const signal = countTowardsBurst(probing.denials, 'access-denied-probing', 'MEDIUM', params.probeSecrets, read, secret, windowMs, raisedNear);
   if (!signal || !('at' in signal)) return signal;
-  const success = signal.burst.escalated ? undefined : probing.successes.find(([t]) => t >= signal.at && t <= signal.at + windowMs);
+  const success = probing.successes.find(([t]) => t >= signal.at && t <= signal.at + windowMs);
   if (success) {
     const [time, eventId, successSecret] = success;
-    signal.burst.escalated = true;
     return { ...signal, severity: 'HIGH', secrets: [...signal.secrets, successSecret], events: [...(signal.events ?? []), [eventId, time]] };
   }
   probing.probedAt = Math.max(signal.at, probing.probedAt ?? -Infinity);

@@ -10,8 +10,6 @@ export interface LiveBurst {
   from: number;
   at: number;
   secrets: Set<string>;
-  /** A probing burst a success already made HIGH: no other success makes it HIGH again. */
-  escalated?: true;
 }
 
 /** One principal's reads (or denials) within a window by secret, and the bursts of them already alerted. */
@@ -23,17 +21,13 @@ export interface BurstCounter {
 
 export function burstCounter(stored: Record<string, [number, string]>, burst: AlertedBurst | undefined, windowMs: number): BurstCounter {
   // A burst stored before `from` was kept: its newest secret stands for it.
-  if (!burst) return { times: new SecretTimes(stored, windowMs), alerted: [] };
-  const live: LiveBurst = { from: burst.from ?? burst.at, at: burst.at, secrets: new Set(burst.secrets) };
-  if (burst.escalated) live.escalated = true;
-  return { times: new SecretTimes(stored, windowMs), alerted: [live] };
+  return { times: new SecretTimes(stored, windowMs), alerted: burst ? [{ from: burst.from ?? burst.at, at: burst.at, secrets: new Set(burst.secrets) }] : [] };
 }
 
 /** The newest of the bursts, as the window item keeps it. */
 export function storedBurst(counter: BurstCounter): AlertedBurst | undefined {
   const newest = counter.alerted.reduce<LiveBurst | undefined>((a, b) => (a && a.at >= b.at ? a : b), undefined);
-  if (!newest) return undefined;
-  return { from: newest.from, at: newest.at, secrets: [...newest.secrets], ...(newest.escalated ? { escalated: true } : {}) };
+  return newest ? { from: newest.from, at: newest.at, secrets: [...newest.secrets] } : undefined;
 }
 
 /** Forgets what ended before `since`: the reads and bursts no read from then on can be in a window with. */
@@ -42,10 +36,9 @@ export function pruneBursts(counter: BurstCounter, since: number): void {
   counter.times.prune(since);
 }
 
-/** A burst's signal, the burst it raised or followed up, and the time of its last read. */
+/** A burst's signal, and the time of its last read. */
 export interface BurstSignal extends Signal {
   at: number;
-  burst: LiveBurst;
 }
 
 /** Whether the run already raised a detection of this kind for the read's principal within a window of `time`. */
@@ -75,8 +68,7 @@ export function countTowardsBurst(counter: BurstCounter, kind: 'bulk-retrieval' 
   const busiest = times.busiestAround(read.time, threshold);
   if (!busiest) return undefined;
   const secrets = busiest.reads.map(([s]) => s);
-  let burst = alerted;
-  if (!burst) counter.alerted.push((burst = { from: busiest.from, at: busiest.to, secrets: new Set(secrets) }));
+  if (!alerted) counter.alerted.push({ from: busiest.from, at: busiest.to, secrets: new Set(secrets) });
   times.removeWithin(secrets, busiest.from, busiest.to);
-  return { kind, key: read.principal, severity, secrets, events: busiest.reads.map(([, [t, id]]) => [id, t]), at: busiest.to, burst };
+  return { kind, key: read.principal, severity, secrets, events: busiest.reads.map(([, [t, id]]) => [id, t]), at: busiest.to };
 }
