@@ -135,7 +135,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
   for (const read of inEventTime(reads)) {
     let window = live.get(read.principal);
     if (!window) {
-      window = liveWindow(windowOf(state, read.principal), state, directory, windowMs);
+      window = liveWindow(windowOf(state, read.principal), state, directory, windowMs, raisedNear('bulk-retrieval', read.principal), raisedNear('access-denied-probing', read.principal));
       live.set(read.principal, window);
     }
     if (!window.recent.firstDelivery(read)) {
@@ -144,7 +144,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     }
     judged++;
     window.judged++;
-    prune(window, read.time - windowMs);
+    window.newest = read.time;
 
     if (read.eventName === 'BatchGetSecretValue') {
       const secrets = read.secretIds.map((id) => secretKeyOf(id, read, directory));
@@ -182,13 +182,13 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
     }
 
     if (read.denied) {
-      raise(accessDeniedProbing(window.probing, read, secret, params, raisedNear('access-denied-probing', read.principal)), read);
+      raise(accessDeniedProbing(window.probing, read, secret, params, window.raisedProbe), read);
       continue;
     }
     const judgedRead: SecretRead = { read, secret, ownAccount: pair.ownAccount, watch, watchedBefore, everRead };
     raise(rootRead(judgedRead), read);
-    raise(accessDeniedProbing(window.probing, read, secret, params, raisedNear('access-denied-probing', read.principal)), read);
-    raise(bulkRetrieval(window.reads, read, secret, params, raisedNear('bulk-retrieval', read.principal)), read);
+    raise(accessDeniedProbing(window.probing, read, secret, params, window.raisedProbe), read);
+    raise(bulkRetrieval(window.reads, read, secret, params, window.raisedBulk), read);
     raise(newReaderAccount(judgedRead, trusts), read);
     raise(newReader(judgedRead, params), read);
     raise(newNetworkPath(judgedRead, params), read);
@@ -222,7 +222,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
   }
   const judgedBy = new Map<string, number>();
   for (const [principal, window] of live) {
-    changes.windows.push(storeWindow(window));
+    changes.windows.push(storeWindow(window, windowMs));
     judgedBy.set(principal, window.judged);
   }
   return { detections: detections.map(renderDetection), changes, judged, judgedBy, duplicates };
@@ -265,13 +265,17 @@ interface LiveWindow {
   pending: Map<string, PendingReads>;
   /** Secret as called -> its pair (a principal calls its secrets the same way every time). */
   pairs: Map<string, Pair>;
-  /** Reads of the principal judged in this run. */
+  /** Reads of the principal judged in this run, and the time of the newest (they come in event time). */
   judged: number;
+  newest: number;
+  /** Whether this run raised a bulk-retrieval or access-denied-probing of the principal within a window of a time. */
+  raisedBulk: RaisedNear;
+  raisedProbe: RaisedNear;
   state: AuditState;
   directory: SecretDirectory | undefined;
 }
 
-function liveWindow(stored: PrincipalWindow, state: AuditState, directory: SecretDirectory | undefined, windowMs: number): LiveWindow {
+function liveWindow(stored: PrincipalWindow, state: AuditState, directory: SecretDirectory | undefined, windowMs: number, raisedBulk: RaisedNear, raisedProbe: RaisedNear): LiveWindow {
   const probing: Probing = { denials: burstCounter(stored.denials, stored.probeBurst, windowMs), successes: stored.successes ?? [] };
   if (stored.probedAt !== undefined) probing.probedAt = stored.probedAt;
   return {
@@ -282,6 +286,9 @@ function liveWindow(stored: PrincipalWindow, state: AuditState, directory: Secre
     pending: new Map(Object.entries(stored.pending)),
     pairs: new Map(),
     judged: 0,
+    newest: -Infinity,
+    raisedBulk,
+    raisedProbe,
     state,
     directory,
   };
@@ -315,7 +322,9 @@ function pairOf(window: LiveWindow, secretId: string, read: ReadEvent): Pair {
   return pair;
 }
 
-function storeWindow(window: LiveWindow): PrincipalWindow {
+function storeWindow(window: LiveWindow, windowMs: number): PrincipalWindow {
+  // What no read from the newest on can be in a window with is not kept (the detections prune what they count as they go).
+  prune(window, window.newest - windowMs);
   const stored = window.stored;
   stored.reads = window.reads.times.toStored();
   stored.denials = window.probing.denials.times.toStored();

@@ -22,9 +22,8 @@ export interface Probing {
  */
 export function accessDeniedProbing(probing: Probing, read: ReadEvent, secret: string, params: Pick<AuditParams, 'probeSecrets' | 'bulkWindowMinutes'>, raisedNear: RaisedNear): Signal | undefined {
   const windowMs = params.bulkWindowMinutes * 60_000;
-  pruneProbing(probing, read.time - windowMs);
   if (!read.denied) {
-    keepSuccess(probing.successes, [read.time, read.eventId, secret], windowMs / 2);
+    keepSuccess(probing, [read.time, read.eventId, secret], windowMs);
     // A success after the probing, not one from before it.
     if (probing.probedAt === undefined || read.time < probing.probedAt || read.time - probing.probedAt > windowMs) return undefined;
     delete probing.probedAt;
@@ -49,14 +48,26 @@ export function pruneProbing(probing: Probing, since: number): void {
 }
 
 /** Keeps a success when it is the first or the last of its half window so far; `successes` stays in event time. */
-function keepSuccess(successes: KeptSuccess[], success: KeptSuccess, halfWindowMs: number): void {
-  const bucket = Math.floor(success[0] / halfWindowMs);
+function keepSuccess(probing: Probing, success: KeptSuccess, windowMs: number): void {
+  const successes = probing.successes;
+  const half = windowMs / 2;
+  const bucket = Math.floor(success[0] / half);
+  const last = successes[successes.length - 1];
+  if (last === undefined || success[0] >= last[0]) {
+    // The usual case, a read after every one kept: it is its half window's last, over the one before if that was.
+    if (last !== undefined && (successes[0] as KeptSuccess)[0] < success[0] - windowMs) pruneProbing(probing, success[0] - windowMs);
+    const kept = probing.successes;
+    const prev = kept[kept.length - 2];
+    if (kept.length && Math.floor((kept[kept.length - 1] as KeptSuccess)[0] / half) === bucket && prev !== undefined && Math.floor(prev[0] / half) === bucket) kept[kept.length - 1] = success;
+    else kept.push(success);
+    return;
+  }
   const same: number[] = [];
   let at = successes.length;
   for (let i = successes.length - 1; i >= 0; i--) {
     const t = (successes[i] as KeptSuccess)[0];
-    if (Math.floor(t / halfWindowMs) === bucket) same.unshift(i);
-    else if (Math.floor(t / halfWindowMs) < bucket) break;
+    if (Math.floor(t / half) === bucket) same.unshift(i);
+    else if (Math.floor(t / half) < bucket) break;
     if (t > success[0]) at = i;
   }
   if (same.length < 2) {
@@ -64,8 +75,7 @@ function keepSuccess(successes: KeptSuccess[], success: KeptSuccess, halfWindowM
     return;
   }
   const first = same[0] as number;
-  const last = same[same.length - 1] as number;
+  const lastOfBucket = same[same.length - 1] as number;
   if (success[0] < (successes[first] as KeptSuccess)[0]) successes[first] = success;
-  else if (success[0] > (successes[last] as KeptSuccess)[0]) successes[last] = success;
+  else if (success[0] > (successes[lastOfBucket] as KeptSuccess)[0]) successes[lastOfBucket] = success;
 }
-
