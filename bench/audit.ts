@@ -117,6 +117,7 @@ export async function benchAudit(root: string): Promise<Metric[]> {
       { metric: 'audit.peak_rss_mb.200k', value: peakMb, unit: `MB peak RSS of that vigil audit as a child process (the bin; 'vigil --help' alone peaks at 150–170 MB)` },
       { metric: 'audit.state_writes_per_1k_reads', value: writes.worst, unit: `state writes per 1,000 reads, the worst of ${writes.batches} consecutive batches of ${writes.reads.toLocaleString('en-US')} reads by ${PRINCIPALS} principals of ${SECRETS.toLocaleString('en-US')} secrets after the batch that learned them (33 minutes: two refreshes of every reader item)`, target: { op: '<=', value: 50 } },
       { metric: 'audit.state_writes_per_1k_reads.mean', value: writes.mean, unit: 'state writes per 1,000 reads, the mean of those batches' },
+      { metric: 'audit.state_write_units_per_1k_reads', value: writes.unitsPer1k, unit: 'DynamoDB write units per 1,000 reads in those batches (each item written, 1 KB a unit, its size estimated from its JSON; on-demand: the cost of the writes)' },
       { metric: 'audit.state_writes_per_1k_reads.first', value: writes.first, unit: 'state writes per 1,000 reads of that first batch (every reader, secret and principal new)' },
     ];
   } finally {
@@ -125,7 +126,7 @@ export async function benchAudit(root: string): Promise<Metric[]> {
 }
 
 /** Consecutive SQS batches through the Lambda's path (load, judge, save) against one store, each the writes it made. */
-async function lambdaBatchWrites(eventsDir: string): Promise<{ first: number; worst: number; mean: number; reads: number; batches: number }> {
+async function lambdaBatchWrites(eventsDir: string): Promise<{ first: number; worst: number; mean: number; reads: number; batches: number; unitsPer1k: number }> {
   const store = await FileStateStore.open();
   const directory = secretDirectory(knownSecrets());
   const records = Math.round(BATCH / 0.9);
@@ -133,15 +134,18 @@ async function lambdaBatchWrites(eventsDir: string): Promise<{ first: number; wo
     const reads = readEventsOf({ Records: auditTraffic(eventsDir, records, start, 20, prefix) }).reads;
     const state = await loadAuditState(store, reads, directory);
     const run = auditReads(reads, state, { params: DEFAULT_PARAMS, directory });
-    return { writes: (await saveAuditChanges(store, run.changes)).writes, reads: run.judged };
+    // DynamoDB bills a write by the item's size, 1 KB a unit: the windows (their remembered reads) weigh most.
+    const units = [...run.changes.windows, ...run.changes.readers, ...run.changes.watches].reduce((n, item) => n + Math.ceil(Buffer.byteLength(JSON.stringify(item)) / 1024), 0);
+    return { writes: (await saveAuditChanges(store, run.changes)).writes, reads: run.judged, units };
   };
   // A batching window of a few minutes: 11,111 records 20 ms apart (3.7 minutes), each batch right after the one before, for
   // more than two refresh intervals of the reader items: the worst of them is the figure, not a batch between refreshes.
   const first = await batch('batch-0', START);
-  const later: { writes: number; reads: number }[] = [];
+  const later: { writes: number; reads: number; units: number }[] = [];
   for (let b = 1; b <= BATCHES_AFTER_FIRST; b++) later.push(await batch(`batch-${b}`, START + b * records * 20));
   const perThousand = later.map((b) => (b.writes * 1000) / b.reads);
-  return { first: (first.writes * 1000) / first.reads, worst: Math.max(...perThousand), mean: perThousand.reduce((a, b) => a + b, 0) / perThousand.length, reads: later[0]?.reads ?? 0, batches: later.length };
+  const units = later.reduce((n, b) => n + b.units, 0) / later.reduce((n, b) => n + b.reads, 0);
+  return { first: (first.writes * 1000) / first.reads, worst: Math.max(...perThousand), mean: perThousand.reduce((a, b) => a + b, 0) / perThousand.length, reads: later[0]?.reads ?? 0, batches: later.length, unitsPer1k: units * 1000 };
 }
 
 function snapshotOf(secrets: KnownSecret[]) {
