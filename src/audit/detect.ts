@@ -170,7 +170,7 @@ export function auditReads(reads: readonly ReadEvent[], state: AuditState, conte
       state.secrets.set(secret, watch);
     } else if (read.time < watch.firstRead) watch.firstRead = read.time;
     // A pair's first read in the run is its earliest: the watch change it makes carries it.
-    if (!pair.touched && read.time < firstRead) changeOf(pair, read);
+    if (!pair.touched && read.time < firstRead) changeOf(pair, read).lowersFirstRead = true;
     const stored = pair.stored;
     const pending = window.pending.get(secret);
     const everRead = (stored?.reads ?? 0) + (pending?.reads ?? 0) > 0;

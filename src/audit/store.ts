@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { ReaderBaseline as StoredReader, StateStore } from '../state/index.js';
 import { auditReads, mergeReader, secretKeyOf, type AuditChanges, type AuditContext, type SecretDirectory } from './detect.js';
-import { emptyAuditState, readerKey, type AuditState, type Detection, type PrincipalWindow, type ReadEvent, type ReaderBaseline, type SecretWatch } from './types.js';
+import { emptyAuditState, readerKey, type AuditState, type Detection, type PrincipalWindow, type ReadEvent, type ReaderBaseline } from './types.js';
 
 // The audit's memory lives in vigil's state store: readers as `READER#<secretArn>#<principal>` (the store's own items),
 // the per-secret watch (merged, never replaced) and the per-principal window (versioned) as audit items. The store holds a
@@ -61,10 +61,10 @@ export interface SavedChanges {
 /**
  * Writes what a run changed, windows first, each only over the version it was loaded from; then, for the principals whose
  * window was saved, one write per reader due and one merge per secret watch they changed. A principal whose window
- * another batch saved meanwhile has nothing written: its reads are the caller's to judge again. Given each watch's first
- * read as loaded (`firstReadsOf`), a change earlier than it says it lowers it, so the store does so in the same write.
+ * another batch saved meanwhile has nothing written: its reads are the caller's to judge again. A watch change that
+ * lowers the first read loaded says so (WatchChange.lowersFirstRead), and the store lowers it in the same write.
  */
-export async function saveAuditChanges(store: StateStore, changes: AuditChanges, loadedFirstReads?: ReadonlyMap<string, number>): Promise<SavedChanges> {
+export async function saveAuditChanges(store: StateStore, changes: AuditChanges): Promise<SavedChanges> {
   const committed = new Set<string>();
   const conflicted = new Set<string>();
   const limit = pLimit(WINDOW_WRITES_IN_FLIGHT);
@@ -72,15 +72,8 @@ export async function saveAuditChanges(store: StateStore, changes: AuditChanges,
   const observations = conflicted.size ? changes.observations.filter((o) => committed.has(o.principal)) : changes.observations;
   const watches = changes.watches.filter((w) => committed.has(w.principal));
   const readers = observations.length ? await store.updateReaders(observations.map(toStored)) : [];
-  // Earlier than the first read loaded, or of a secret no watch was loaded for: the store lowers it in the same write.
-  const lowers = (w: SecretWatch) => loadedFirstReads !== undefined && w.firstRead < (loadedFirstReads.get(w.secretArn) ?? Infinity);
-  if (watches.length) await store.mergeSecretWatches(watches.map(({ principal: _, ...watch }) => (lowers(watch) ? { ...watch, lowersFirstRead: true } : watch)));
+  if (watches.length) await store.mergeSecretWatches(watches.map(({ principal: _, ...watch }) => watch));
   return { writes: committed.size + readers.length + new Set(watches.map((w) => w.secretArn)).size, committed, conflicted };
-}
-
-/** Each watch's first read as loaded, before a run lowers it in place: what `saveAuditChanges` tells a lowering change by. */
-export function firstReadsOf(state: AuditState): Map<string, number> {
-  return new Map([...state.secrets].map(([arn, watch]) => [arn, watch.firstRead]));
 }
 
 /** A window, only over the version it was loaded from (or saved at last); its version follows. */
@@ -139,10 +132,9 @@ export async function auditBatch(store: StateStore, reads: readonly ReadEvent[],
   let pending = reads;
   for (let attempt = 1; pending.length; attempt += 1) {
     const state = await loadAuditState(store, pending, context.directory);
-    const loadedFirstReads = firstReadsOf(state);
     const run = auditReads(pending, state, context);
     const toSend = holdUnsent(run.changes.windows, run.detections);
-    const saved = await saveAuditChanges(store, run.changes, loadedFirstReads);
+    const saved = await saveAuditChanges(store, run.changes);
     for (const principal of saved.committed) out.judged += run.judgedBy.get(principal) ?? 0;
     out.writes += saved.writes;
     out.detections.push(...(saved.conflicted.size ? run.detections.filter((d) => saved.committed.has(d.principal)) : run.detections));

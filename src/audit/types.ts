@@ -57,6 +57,8 @@ export interface SecretWatch {
  */
 export interface WatchChange extends SecretWatch {
   principal: string;
+  /** Its first read is earlier than the watch's as loaded, or no watch was loaded (the store lowers it in one write). */
+  lowersFirstRead?: true;
 }
 
 /** Unwritten additions to one reader's baseline, carried in the principal's window until the reader is written. */
